@@ -1,0 +1,98 @@
+// swift-tools-version:6.3
+import PackageDescription
+
+// Host side of Tonearm: the Extism kernel and plugin runtime on WasmKit, Navidrome's host
+// services, the feeds from music servers, the daemon and its CLI, and the Discord simulator
+// used by tests, demos and benchmarks. The Swift PDK and the plugins are separate packages
+// (`PDK/`, `Plugins/*`) built for wasm32.
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "tonearm",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "tonearm", targets: ["tonearm"]),
+        .executable(name: "discord-simulator", targets: ["discord-simulator"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/swiftwasm/WasmKit.git", exact: "0.4.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
+    ],
+    targets: [
+        // Layer 1: the Extism kernel ABI over WasmKit.
+        .target(
+            name: "ExtismKernel",
+            dependencies: [.product(name: "WasmKit", package: "WasmKit")],
+            swiftSettings: strict
+        ),
+        // Layer 2: manifests, packages, loading, per-call instances, limits, the plugin manager.
+        .target(
+            name: "PluginRuntime",
+            dependencies: [
+                "ExtismKernel",
+                .product(name: "WasmKit", package: "WasmKit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // Layer 3: Navidrome's host services, one file per service.
+        .target(
+            name: "HostServices",
+            dependencies: ["PluginRuntime"],
+            swiftSettings: strict
+        ),
+        // Where playback events come from: Subsonic polling, ListenBrainz submissions.
+        .target(
+            name: "Feeds",
+            dependencies: [],
+            swiftSettings: strict
+        ),
+        // The daemon: wiring, HTTP server, lifecycle, configuration.
+        .target(
+            name: "TonearmServer",
+            dependencies: ["PluginRuntime", "HostServices", "Feeds"],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "tonearm",
+            dependencies: [
+                "TonearmServer",
+                "PluginRuntime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        // A strict Discord gateway + REST simulator on loopback.
+        .target(
+            name: "DiscordSimulator",
+            dependencies: [],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "discord-simulator",
+            dependencies: ["DiscordSimulator"],
+            swiftSettings: strict
+        ),
+        // Tests (Swift Testing).
+        .testTarget(name: "ExtismKernelTests", dependencies: ["ExtismKernel"], swiftSettings: strict),
+        .testTarget(name: "PluginRuntimeTests", dependencies: ["PluginRuntime"], swiftSettings: strict),
+        .testTarget(name: "HostServicesTests", dependencies: ["HostServices"], swiftSettings: strict),
+        .testTarget(name: "FeedsTests", dependencies: ["Feeds"], swiftSettings: strict),
+        .testTarget(name: "DiscordSimulatorTests", dependencies: ["DiscordSimulator"], swiftSettings: strict),
+    ]
+)

@@ -1,0 +1,2 @@
+/// A strict Discord gateway and REST simulator for loopback tests.
+public enum DiscordSimulator {}

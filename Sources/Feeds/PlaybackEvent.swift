@@ -1,0 +1,2 @@
+/// Where Tonearm's playback events come from.
+public enum Feeds {}

@@ -1,0 +1,2 @@
+/// The `tonearm serve` daemon.
+public enum TonearmServer {}
