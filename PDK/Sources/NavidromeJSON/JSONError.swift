@@ -1,0 +1,37 @@
+/// Why JSON could not be parsed or mapped. `offset` is the byte offset in the input where the
+/// problem was found (parse errors); mapping errors carry the member path instead.
+public struct JSONError: Error, Equatable {
+    public enum Kind: Equatable {
+        case unexpectedEnd
+        case unexpectedByte
+        case invalidEscape
+        case invalidUnicode
+        case invalidNumber
+        case numberOutOfRange
+        case tooDeep
+        case trailingData
+        case typeMismatch
+        case invalidBase64
+    }
+
+    public var kind: Kind
+    /// Byte offset of the problem in the parsed input, or -1 for mapping errors.
+    public var offset: Int
+    /// A sentence naming the problem, including the offset or member path.
+    public var message: String
+
+    public init(_ kind: Kind, at offset: Int, _ detail: String) {
+        self.kind = kind
+        self.offset = offset
+        self.message = offset >= 0 ? "invalid JSON at byte \(offset): \(detail)" : detail
+    }
+
+    /// A mapping error (the JSON was valid but did not have the expected shape).
+    public static func mismatch(_ detail: String) -> JSONError {
+        JSONError(.typeMismatch, at: -1, detail)
+    }
+
+    public static func == (a: JSONError, b: JSONError) -> Bool {
+        a.kind == b.kind && a.offset == b.offset && a.message.utf8.elementsEqual(b.message.utf8)
+    }
+}
