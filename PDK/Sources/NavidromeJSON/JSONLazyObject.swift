@@ -32,10 +32,10 @@ public struct JSONLazyObject {
         var scanner = JSONParser(bytes, range: range, maxDepth: maxDepth)
         scanner.skipWhitespace()
         guard scanner.index < scanner.end else {
-            throw JSONError(.unexpectedEnd, at: scanner.index, "unexpected end of input, expected an object")
+            throw JSONError.at(.unexpectedEnd, scanner.index, "unexpected end of input, expected an object")
         }
         guard bytes[scanner.index] == UInt8(ascii: "{") else {
-            throw JSONError(.typeMismatch, at: scanner.index, "expected a JSON object")
+            throw JSONError.at(.typeMismatch, scanner.index, "expected a JSON object")
         }
         try scanner.enter()
         scanner.index += 1
@@ -46,17 +46,17 @@ public struct JSONLazyObject {
             while true {
                 scanner.skipWhitespace()
                 guard scanner.index < scanner.end else {
-                    throw JSONError(.unexpectedEnd, at: scanner.index, "unexpected end of input in object")
+                    throw JSONError.at(.unexpectedEnd, scanner.index, "unexpected end of input in object")
                 }
                 guard bytes[scanner.index] == UInt8(ascii: "\"") else {
-                    throw JSONError(.unexpectedByte, at: scanner.index, "expected a string key in object")
+                    throw JSONError.at(.unexpectedByte, scanner.index, "expected a string key in object")
                 }
                 let keyStart = scanner.index + 1
                 try scanner.skipString()
                 let key = keyStart..<(scanner.index - 1)
                 scanner.skipWhitespace()
                 guard scanner.index < scanner.end, bytes[scanner.index] == UInt8(ascii: ":") else {
-                    throw JSONError(.unexpectedByte, at: scanner.index, "expected ':' after object key")
+                    throw JSONError.at(.unexpectedByte, scanner.index, "expected ':' after object key")
                 }
                 scanner.index += 1
                 scanner.skipWhitespace()
@@ -65,19 +65,19 @@ public struct JSONLazyObject {
                 members.append((key, valueStart..<scanner.index))
                 scanner.skipWhitespace()
                 guard scanner.index < scanner.end else {
-                    throw JSONError(.unexpectedEnd, at: scanner.index, "unexpected end of input in object")
+                    throw JSONError.at(.unexpectedEnd, scanner.index, "unexpected end of input in object")
                 }
                 let b = bytes[scanner.index]
                 scanner.index += 1
                 if b == UInt8(ascii: ",") { continue }
                 if b == UInt8(ascii: "}") { break }
-                throw JSONError(.unexpectedByte, at: scanner.index - 1, "expected ',' or '}' in object")
+                throw JSONError.at(.unexpectedByte, scanner.index - 1, "expected ',' or '}' in object")
             }
         }
         if wholeDocument {
             scanner.skipWhitespace()
             if scanner.index < scanner.end {
-                throw JSONError(.trailingData, at: scanner.index, "unexpected data after the JSON value")
+                throw JSONError.at(.trailingData, scanner.index, "unexpected data after the JSON value")
             }
         }
     }
@@ -172,17 +172,17 @@ extension JSONParser {
             if b == UInt8(ascii: "\\") {
                 try parseEscape(into: &scratch)
             } else if b < 0x20 {
-                throw JSONError(.unexpectedByte, at: index, "control character 0x\(String(b, radix: 16)) in string must be escaped")
+                throw JSONError.at(.unexpectedByte, index, "unescaped control character in string", found: b)
             } else {
                 try copyUTF8Sequence(into: &scratch)
             }
         }
-        throw JSONError(.unexpectedEnd, at: open, "unterminated string")
+        throw JSONError.at(.unexpectedEnd, open, "unterminated string")
     }
 
     /// Skips one value of any kind, checking its syntax without building it.
     mutating func skipValue() throws(JSONError) {
-        guard index < end else { throw JSONError(.unexpectedEnd, at: index, "unexpected end of input, expected a value") }
+        guard index < end else { throw JSONError.at(.unexpectedEnd, index, "unexpected end of input, expected a value") }
         switch bytes[index] {
         case UInt8(ascii: "\""):
             try skipString()
@@ -200,26 +200,26 @@ extension JSONParser {
             while true {
                 skipWhitespace()
                 if isObject {
-                    guard index < end else { throw JSONError(.unexpectedEnd, at: index, "unexpected end of input in object") }
+                    guard index < end else { throw JSONError.at(.unexpectedEnd, index, "unexpected end of input in object") }
                     guard bytes[index] == UInt8(ascii: "\"") else {
-                        throw JSONError(.unexpectedByte, at: index, "expected a string key in object")
+                        throw JSONError.at(.unexpectedByte, index, "expected a string key in object")
                     }
                     try skipString()
                     skipWhitespace()
                     guard index < end, bytes[index] == UInt8(ascii: ":") else {
-                        throw JSONError(.unexpectedByte, at: index, "expected ':' after object key")
+                        throw JSONError.at(.unexpectedByte, index, "expected ':' after object key")
                     }
                     index += 1
                     skipWhitespace()
                 }
                 try skipValue()
                 skipWhitespace()
-                guard index < end else { throw JSONError(.unexpectedEnd, at: index, "unexpected end of input") }
+                guard index < end else { throw JSONError.at(.unexpectedEnd, index, "unexpected end of input") }
                 let b = bytes[index]
                 index += 1
                 if b == UInt8(ascii: ",") { continue }
                 if b == close { break }
-                throw JSONError(.unexpectedByte, at: index - 1, "expected ',' or a closing bracket")
+                throw JSONError.at(.unexpectedByte, index - 1, "expected ',' or a closing bracket")
             }
             depth -= 1
         default:

@@ -71,45 +71,60 @@ public struct JSONObjectReader {
         self.path = path
     }
 
-    func fieldPath(_ key: String) -> String { path.isEmpty ? key : path + "." + key }
+    @inline(never)
+    func fieldPath(_ key: String, index: Int = -1) -> String {
+        var p = path.isEmpty ? key : path + "." + key
+        if index >= 0 { p += "[\(index)]" }
+        return p
+    }
 
-    func mismatch(_ key: String, _ expected: String, _ found: JSONValue) -> JSONError {
-        JSONError.mismatch("field '\(fieldPath(key))': expected \(expected), found \(found.kindName)")
+    @inline(never)
+    func mismatch(_ key: String, _ expected: StaticString, _ found: JSONValue, index: Int = -1) -> JSONError {
+        JSONError.mismatch("field '\(fieldPath(key, index: index))': expected \(expected), found \(found.kindName)")
     }
 
     /// The raw member, `nil` when missing or `null`.
+    @inline(never)
     public func value(_ key: String) -> JSONValue? {
         guard let v = object[key], !v.isNull else { return nil }
         return v
     }
 
     /// Whether the member is present (even if `null`).
+    @inline(never)
     public func contains(_ key: String) -> Bool { object[key] != nil }
 
+    @inline(never)
     public func optionalString(_ key: String) throws(JSONError) -> String? {
         guard let v = value(key) else { return nil }
         guard case .string(let s) = v else { throw mismatch(key, "string", v) }
         return s
     }
 
+    @inline(never)
     public func string(_ key: String) throws(JSONError) -> String { try optionalString(key) ?? "" }
 
+    @inline(never)
     public func optionalBool(_ key: String) throws(JSONError) -> Bool? {
         guard let v = value(key) else { return nil }
         guard case .bool(let b) = v else { throw mismatch(key, "boolean", v) }
         return b
     }
 
+    @inline(never)
     public func bool(_ key: String) throws(JSONError) -> Bool { try optionalBool(key) ?? false }
 
+    @inline(never)
     public func optionalInt64(_ key: String) throws(JSONError) -> Int64? {
         guard let v = value(key) else { return nil }
         guard let i = v.int64Value else { throw mismatch(key, "integer", v) }
         return i
     }
 
+    @inline(never)
     public func int64(_ key: String) throws(JSONError) -> Int64 { try optionalInt64(key) ?? 0 }
 
+    @inline(never)
     public func int32(_ key: String) throws(JSONError) -> Int32 {
         let i = try int64(key)
         guard i >= Int64(Int32.min) && i <= Int64(Int32.max) else {
@@ -118,17 +133,21 @@ public struct JSONObjectReader {
         return Int32(i)
     }
 
+    @inline(never)
     public func int(_ key: String) throws(JSONError) -> Int { Int(try int64(key)) }
 
+    @inline(never)
     public func optionalDouble(_ key: String) throws(JSONError) -> Double? {
         guard let v = value(key) else { return nil }
         guard let d = v.doubleValue else { throw mismatch(key, "number", v) }
         return d
     }
 
+    @inline(never)
     public func double(_ key: String) throws(JSONError) -> Double { try optionalDouble(key) ?? 0 }
 
     /// Bytes sent as standard base64 (Go `[]byte`).
+    @inline(never)
     public func bytes(_ key: String) throws(JSONError) -> [UInt8] {
         guard let s = try optionalString(key) else { return [] }
         do {
@@ -139,18 +158,21 @@ public struct JSONObjectReader {
     }
 
     /// A nested object as a reader (`nil` when missing or `null`).
+    @inline(never)
     public func optionalObject(_ key: String) throws(JSONError) -> JSONObjectReader? {
         guard let v = value(key) else { return nil }
         guard case .object(let o) = v else { throw mismatch(key, "object", v) }
         return JSONObjectReader(o, path: fieldPath(key))
     }
 
+    @inline(never)
     public func optionalDecode<T: JSONDecodable>(_ key: String, as type: T.Type = T.self) throws(JSONError) -> T? {
         guard let reader = try optionalObject(key) else { return nil }
         return try T(json: reader)
     }
 
     /// A nested object; missing or `null` decodes from an empty object (Go's zero struct).
+    @inline(never)
     public func decode<T: JSONDecodable>(_ key: String, as type: T.Type = T.self) throws(JSONError) -> T {
         let reader = try optionalObject(key) ?? JSONObjectReader(JSONObject(), path: fieldPath(key))
         return try T(json: reader)
@@ -163,32 +185,30 @@ public struct JSONObjectReader {
     }
 
     /// An array of objects.
+    @inline(never)
     public func array<T: JSONDecodable>(_ key: String, of type: T.Type = T.self) throws(JSONError) -> [T] {
         var result: [T] = []
         let items = try elements(key)
         for i in 0..<items.count {
-            let itemPath = fieldPath(key) + "[\(i)]"
-            guard case .object(let o) = items[i] else {
-                throw JSONError.mismatch("field '\(itemPath)': expected object, found \(items[i].kindName)")
-            }
-            result.append(try T(json: JSONObjectReader(o, path: itemPath)))
+            guard case .object(let o) = items[i] else { throw mismatch(key, "object", items[i], index: i) }
+            result.append(try T(json: JSONObjectReader(o, path: fieldPath(key, index: i))))
         }
         return result
     }
 
+    @inline(never)
     public func stringArray(_ key: String) throws(JSONError) -> [String] {
         var result: [String] = []
         let items = try elements(key)
         for i in 0..<items.count {
-            guard case .string(let s) = items[i] else {
-                throw JSONError.mismatch("field '\(fieldPath(key))[\(i)]': expected string, found \(items[i].kindName)")
-            }
+            guard case .string(let s) = items[i] else { throw mismatch(key, "string", items[i], index: i) }
             result.append(s)
         }
         return result
     }
 
     /// An object of strings (e.g. HTTP headers), in document order.
+    @inline(never)
     public func stringPairs(_ key: String) throws(JSONError) -> [(key: String, value: String)] {
         guard let reader = try optionalObject(key) else { return [] }
         var result: [(key: String, value: String)] = []

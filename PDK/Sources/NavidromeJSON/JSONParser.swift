@@ -28,7 +28,7 @@ public struct JSONParser {
         let value = try parseValue()
         skipWhitespace()
         if index < end {
-            throw JSONError(.trailingData, at: index, "unexpected data after the JSON value")
+            throw JSONError.at(.trailingData, index, "unexpected data after the JSON value")
         }
         return value
     }
@@ -40,13 +40,8 @@ public struct JSONParser {
         }
     }
 
-    func describe(_ b: UInt8) -> String {
-        if b >= 0x21 && b < 0x7F { return "'\(String(decoding: CollectionOfOne(b), as: UTF8.self))'" }
-        return "byte 0x\(String(b, radix: 16))"
-    }
-
     mutating func parseValue() throws(JSONError) -> JSONValue {
-        guard index < end else { throw JSONError(.unexpectedEnd, at: index, "unexpected end of input, expected a value") }
+        guard index < end else { throw JSONError.at(.unexpectedEnd, index, "unexpected end of input, expected a value") }
         switch bytes[index] {
         case UInt8(ascii: "{"): return .object(try parseObject())
         case UInt8(ascii: "["): return .array(try parseArray())
@@ -55,7 +50,7 @@ public struct JSONParser {
         case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
         case UInt8(ascii: "n"): try expectLiteral("null"); return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
-        default: throw JSONError(.unexpectedByte, at: index, "unexpected \(describe(bytes[index])), expected a value")
+        default: throw JSONError.at(.unexpectedByte, index, "expected a value", found: bytes[index])
         }
     }
 
@@ -63,8 +58,8 @@ public struct JSONParser {
         let start = index
         let p = word.utf8Start
         for i in 0..<word.utf8CodeUnitCount {
-            guard index < end else { throw JSONError(.unexpectedEnd, at: index, "unexpected end of input in literal") }
-            guard bytes[index] == p[i] else { throw JSONError(.unexpectedByte, at: start, "invalid literal") }
+            guard index < end else { throw JSONError.at(.unexpectedEnd, index, "unexpected end of input in literal") }
+            guard bytes[index] == p[i] else { throw JSONError.at(.unexpectedByte, start, "invalid literal") }
             index += 1
         }
     }
@@ -72,7 +67,7 @@ public struct JSONParser {
     mutating func enter() throws(JSONError) {
         depth += 1
         if depth > maxDepth {
-            throw JSONError(.tooDeep, at: index, "nesting deeper than \(maxDepth) levels")
+            throw JSONError.at(.tooDeep, index, "arrays and objects nested deeper than the depth limit")
         }
     }
 
@@ -90,12 +85,12 @@ public struct JSONParser {
             skipWhitespace()
             items.append(try parseValue())
             skipWhitespace()
-            guard index < end else { throw JSONError(.unexpectedEnd, at: index, "unexpected end of input in array") }
+            guard index < end else { throw JSONError.at(.unexpectedEnd, index, "unexpected end of input in array") }
             let b = bytes[index]
             index += 1
             if b == UInt8(ascii: ",") { continue }
             if b == UInt8(ascii: "]") { break }
-            throw JSONError(.unexpectedByte, at: index - 1, "expected ',' or ']' in array, found \(describe(b))")
+            throw JSONError.at(.unexpectedByte, index - 1, "expected ',' or ']' in array", found: b)
         }
         depth -= 1
         return items
@@ -113,27 +108,27 @@ public struct JSONParser {
         }
         while true {
             skipWhitespace()
-            guard index < end else { throw JSONError(.unexpectedEnd, at: index, "unexpected end of input in object") }
+            guard index < end else { throw JSONError.at(.unexpectedEnd, index, "unexpected end of input in object") }
             guard bytes[index] == UInt8(ascii: "\"") else {
-                throw JSONError(.unexpectedByte, at: index, "expected a string key in object, found \(describe(bytes[index]))")
+                throw JSONError.at(.unexpectedByte, index, "expected a string key in object", found: bytes[index])
             }
             let key = try parseString()
             skipWhitespace()
-            guard index < end else { throw JSONError(.unexpectedEnd, at: index, "unexpected end of input in object") }
+            guard index < end else { throw JSONError.at(.unexpectedEnd, index, "unexpected end of input in object") }
             guard bytes[index] == UInt8(ascii: ":") else {
-                throw JSONError(.unexpectedByte, at: index, "expected ':' after object key, found \(describe(bytes[index]))")
+                throw JSONError.at(.unexpectedByte, index, "expected ':' after object key", found: bytes[index])
             }
             index += 1
             skipWhitespace()
             let value = try parseValue()
             members.append((key, value))
             skipWhitespace()
-            guard index < end else { throw JSONError(.unexpectedEnd, at: index, "unexpected end of input in object") }
+            guard index < end else { throw JSONError.at(.unexpectedEnd, index, "unexpected end of input in object") }
             let b = bytes[index]
             index += 1
             if b == UInt8(ascii: ",") { continue }
             if b == UInt8(ascii: "}") { break }
-            throw JSONError(.unexpectedByte, at: index - 1, "expected ',' or '}' in object, found \(describe(b))")
+            throw JSONError.at(.unexpectedByte, index - 1, "expected ',' or '}' in object", found: b)
         }
         depth -= 1
         return JSONObject(members)
@@ -160,7 +155,7 @@ public struct JSONParser {
         out.append(contentsOf: bytes[index..<scan])
         index = scan
         while true {
-            guard index < end else { throw JSONError(.unexpectedEnd, at: open, "unterminated string") }
+            guard index < end else { throw JSONError.at(.unexpectedEnd, open, "unterminated string") }
             let b = bytes[index]
             if b == UInt8(ascii: "\"") {
                 index += 1
@@ -169,7 +164,7 @@ public struct JSONParser {
             if b == UInt8(ascii: "\\") {
                 try parseEscape(into: &out)
             } else if b < 0x20 {
-                throw JSONError(.unexpectedByte, at: index, "control character 0x\(String(b, radix: 16)) in string must be escaped")
+                throw JSONError.at(.unexpectedByte, index, "unescaped control character in string", found: b)
             } else if b < 0x80 {
                 out.append(b)
                 index += 1
@@ -193,15 +188,15 @@ public struct JSONParser {
         case 0xF0: need = 3; lower = 0x90
         case 0xF1...0xF3: need = 3
         case 0xF4: need = 3; upper = 0x8F
-        default: throw JSONError(.invalidUnicode, at: start, "invalid UTF-8 lead byte 0x\(String(b0, radix: 16))")
+        default: throw JSONError.at(.invalidUnicode, start, "invalid UTF-8 lead byte", found: b0)
         }
-        guard end - index > need else { throw JSONError(.unexpectedEnd, at: start, "truncated UTF-8 sequence") }
+        guard end - index > need else { throw JSONError.at(.unexpectedEnd, start, "truncated UTF-8 sequence") }
         let b1 = bytes[index + 1]
-        guard b1 >= lower && b1 <= upper else { throw JSONError(.invalidUnicode, at: start, "invalid UTF-8 sequence") }
+        guard b1 >= lower && b1 <= upper else { throw JSONError.at(.invalidUnicode, start, "invalid UTF-8 sequence") }
         var k = 2
         while k <= need {
             let b = bytes[index + k]
-            guard b >= 0x80 && b <= 0xBF else { throw JSONError(.invalidUnicode, at: start, "invalid UTF-8 sequence") }
+            guard b >= 0x80 && b <= 0xBF else { throw JSONError.at(.invalidUnicode, start, "invalid UTF-8 sequence") }
             k += 1
         }
         out.append(contentsOf: bytes[index...(index + need)])
@@ -210,7 +205,7 @@ public struct JSONParser {
 
     mutating func parseEscape(into out: inout [UInt8]) throws(JSONError) {
         let start = index
-        guard index + 1 < end else { throw JSONError(.unexpectedEnd, at: start, "unterminated escape sequence") }
+        guard index + 1 < end else { throw JSONError.at(.unexpectedEnd, start, "unterminated escape sequence") }
         let c = bytes[index + 1]
         index += 2
         switch c {
@@ -226,26 +221,26 @@ public struct JSONParser {
             var scalar = try readHex4(escapeAt: start)
             if scalar >= 0xD800 && scalar <= 0xDBFF {
                 guard index + 1 < end, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
-                    throw JSONError(.invalidUnicode, at: start, "lone high surrogate \\u\(String(scalar, radix: 16)) without a low surrogate")
+                    throw JSONError.at(.invalidUnicode, start, "lone high surrogate: \\u escape not followed by a low surrogate")
                 }
                 let lowStart = index
                 index += 2
                 let low = try readHex4(escapeAt: lowStart)
                 guard low >= 0xDC00 && low <= 0xDFFF else {
-                    throw JSONError(.invalidUnicode, at: lowStart, "high surrogate followed by \\u\(String(low, radix: 16)), not a low surrogate")
+                    throw JSONError.at(.invalidUnicode, lowStart, "high surrogate followed by a \\u escape that is not a low surrogate")
                 }
                 scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
             } else if scalar >= 0xDC00 && scalar <= 0xDFFF {
-                throw JSONError(.invalidUnicode, at: start, "lone low surrogate \\u\(String(scalar, radix: 16))")
+                throw JSONError.at(.invalidUnicode, start, "lone low surrogate in \\u escape")
             }
             JSONSerializer.appendUTF8(scalar, to: &out)
         default:
-            throw JSONError(.invalidEscape, at: start, "invalid escape sequence \\\(describe(c))")
+            throw JSONError.at(.invalidEscape, start, "invalid escape sequence", found: c)
         }
     }
 
     mutating func readHex4(escapeAt start: Int) throws(JSONError) -> UInt32 {
-        guard end - index >= 4 else { throw JSONError(.unexpectedEnd, at: start, "truncated \\u escape") }
+        guard end - index >= 4 else { throw JSONError.at(.unexpectedEnd, start, "truncated \\u escape") }
         var v: UInt32 = 0
         for _ in 0..<4 {
             let b = bytes[index]
@@ -254,7 +249,7 @@ public struct JSONParser {
             case UInt8(ascii: "0")...UInt8(ascii: "9"): d = b - UInt8(ascii: "0")
             case UInt8(ascii: "a")...UInt8(ascii: "f"): d = b - UInt8(ascii: "a") + 10
             case UInt8(ascii: "A")...UInt8(ascii: "F"): d = b - UInt8(ascii: "A") + 10
-            default: throw JSONError(.invalidEscape, at: start, "invalid hex digit in \\u escape")
+            default: throw JSONError.at(.invalidEscape, start, "invalid hex digit in \\u escape")
             }
             v = v << 4 | UInt32(d)
             index += 1
@@ -269,13 +264,13 @@ public struct JSONParser {
             negative = true
             index += 1
         }
-        guard index < end else { throw JSONError(.unexpectedEnd, at: start, "truncated number") }
+        guard index < end else { throw JSONError.at(.unexpectedEnd, start, "truncated number") }
         var digits: [UInt8] = []
         var intDigits = 0
         if bytes[index] == UInt8(ascii: "0") {
             index += 1
             if index < end, isDigit(bytes[index]) {
-                throw JSONError(.invalidNumber, at: start, "leading zeros are not allowed in numbers")
+                throw JSONError.at(.invalidNumber, start, "leading zeros are not allowed in numbers")
             }
         } else if isDigit(bytes[index]) {
             while index < end, isDigit(bytes[index]) {
@@ -284,14 +279,14 @@ public struct JSONParser {
             }
             intDigits = digits.count
         } else {
-            throw JSONError(.invalidNumber, at: start, "expected a digit in number")
+            throw JSONError.at(.invalidNumber, start, "expected a digit in number")
         }
         var isInteger = true
         if index < end, bytes[index] == UInt8(ascii: ".") {
             isInteger = false
             index += 1
             guard index < end, isDigit(bytes[index]) else {
-                throw JSONError(.invalidNumber, at: start, "expected a digit after the decimal point")
+                throw JSONError.at(.invalidNumber, start, "expected a digit after the decimal point")
             }
             while index < end, isDigit(bytes[index]) {
                 digits.append(bytes[index] - 0x30)
@@ -308,7 +303,7 @@ public struct JSONParser {
                 index += 1
             }
             guard index < end, isDigit(bytes[index]) else {
-                throw JSONError(.invalidNumber, at: start, "expected a digit in exponent")
+                throw JSONError.at(.invalidNumber, start, "expected a digit in exponent")
             }
             while index < end, isDigit(bytes[index]) {
                 if exponent < 100_000_000 { exponent = exponent * 10 + Int(bytes[index] - 0x30) }
@@ -322,7 +317,7 @@ public struct JSONParser {
         // value = 0.d1d2d3... × 10^(intDigits + exponent) ⇒ digits × 10^(exponent - fractionDigits)
         let fractionDigits = digits.count - intDigits
         guard let magnitude = DecimalToDouble.convert(digits: digits, exponent10: exponent - fractionDigits) else {
-            throw JSONError(.numberOutOfRange, at: start, "number is too large for a double")
+            throw JSONError.at(.numberOutOfRange, start, "number is too large for a double")
         }
         return .double(negative ? -magnitude : magnitude)
     }

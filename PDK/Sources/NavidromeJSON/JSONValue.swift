@@ -125,7 +125,7 @@ public struct JSONObject: Equatable {
     /// The value of the last member named `key`; setting replaces it or appends a member
     /// (`nil` removes every member with that key).
     public subscript(key: String) -> JSONValue? {
-        get {
+        @inline(never) get {
             var i = members.count - 1
             while i >= 0 {
                 if members[i].key.utf8.elementsEqual(key.utf8) { return members[i].value }

@@ -13,6 +13,6 @@ public protocol SchedulerCallback {
 extension SchedulerCallback {
     /// Body of the `nd_scheduler_callback` export.
     public static func ndSchedulerCallback() -> Int32 {
-        ExportCall.run(SchedulerCallbackRequest.self) { (r) throws(PluginError) -> JSONValue? in try Self().onCallback(r); return nil }
+        ExportCall.run(SchedulerCallbackRequest.self) { (r) throws(PluginError) -> [UInt8]? in try Self().onCallback(r); return nil }
     }
 }

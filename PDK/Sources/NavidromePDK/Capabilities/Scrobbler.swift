@@ -39,21 +39,21 @@ extension Scrobbler {
 
     /// Body of the `nd_scrobbler_is_authorized` export (outputs a JSON boolean).
     public static func ndScrobblerIsAuthorized() -> Int32 {
-        ExportCall.run(IsAuthorizedRequest.self) { (r) throws(PluginError) -> JSONValue? in .bool(try Self().isAuthorized(r)) }
+        ExportCall.run(IsAuthorizedRequest.self) { (r) throws(PluginError) -> [UInt8]? in ExportCall.jsonBool(try Self().isAuthorized(r)) }
     }
 
     /// Body of the `nd_scrobbler_now_playing` export.
     public static func ndScrobblerNowPlaying() -> Int32 {
-        ExportCall.run(NowPlayingRequest.self) { (r) throws(PluginError) -> JSONValue? in try Self().nowPlaying(r); return nil }
+        ExportCall.run(NowPlayingRequest.self) { (r) throws(PluginError) -> [UInt8]? in try Self().nowPlaying(r); return nil }
     }
 
     /// Body of the `nd_scrobbler_scrobble` export.
     public static func ndScrobblerScrobble() -> Int32 {
-        ExportCall.run(ScrobbleRequest.self) { (r) throws(PluginError) -> JSONValue? in try Self().scrobble(r); return nil }
+        ExportCall.run(ScrobbleRequest.self) { (r) throws(PluginError) -> [UInt8]? in try Self().scrobble(r); return nil }
     }
 
     /// Body of the `nd_scrobbler_playback_report` export.
     public static func ndScrobblerPlaybackReport() -> Int32 {
-        ExportCall.run(PlaybackReportRequest.self) { (r) throws(PluginError) -> JSONValue? in try Self().playbackReport(r); return nil }
+        ExportCall.run(PlaybackReportRequest.self) { (r) throws(PluginError) -> [UInt8]? in try Self().playbackReport(r); return nil }
     }
 }

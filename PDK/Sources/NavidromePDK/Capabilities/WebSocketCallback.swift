@@ -21,21 +21,21 @@ extension WebSocketCallback {
 
     /// Body of the `nd_websocket_on_text_message` export.
     public static func ndWebSocketOnTextMessage() -> Int32 {
-        ExportCall.run(OnTextMessageRequest.self) { (r) throws(PluginError) -> JSONValue? in try Self().onTextMessage(r); return nil }
+        ExportCall.run(OnTextMessageRequest.self) { (r) throws(PluginError) -> [UInt8]? in try Self().onTextMessage(r); return nil }
     }
 
     /// Body of the `nd_websocket_on_binary_message` export.
     public static func ndWebSocketOnBinaryMessage() -> Int32 {
-        ExportCall.run(OnBinaryMessageRequest.self) { (r) throws(PluginError) -> JSONValue? in try Self().onBinaryMessage(r); return nil }
+        ExportCall.run(OnBinaryMessageRequest.self) { (r) throws(PluginError) -> [UInt8]? in try Self().onBinaryMessage(r); return nil }
     }
 
     /// Body of the `nd_websocket_on_error` export.
     public static func ndWebSocketOnError() -> Int32 {
-        ExportCall.run(OnErrorRequest.self) { (r) throws(PluginError) -> JSONValue? in try Self().onError(r); return nil }
+        ExportCall.run(OnErrorRequest.self) { (r) throws(PluginError) -> [UInt8]? in try Self().onError(r); return nil }
     }
 
     /// Body of the `nd_websocket_on_close` export.
     public static func ndWebSocketOnClose() -> Int32 {
-        ExportCall.run(OnCloseRequest.self) { (r) throws(PluginError) -> JSONValue? in try Self().onClose(r); return nil }
+        ExportCall.run(OnCloseRequest.self) { (r) throws(PluginError) -> [UInt8]? in try Self().onClose(r); return nil }
     }
 }
