@@ -36,6 +36,14 @@ def test_logging_respects_host_level(make_plugin, tmp_path):
     assert "pdk-debug lvl" not in text and "pdk-trace lvl" not in text
 
 
+def test_clock_reads_wall_time_through_wasi(plugin):
+    import time
+    before = int(time.time() * 1000)
+    now = json.loads(plugin.call("pdk_test_clock", b""))
+    after = int(time.time() * 1000)
+    assert before - 1000 <= now <= after + 1000
+
+
 def test_error_message_reaches_host(plugin, host):
     with pytest.raises(extism.Error, match="unknown host call 'nope'"):
         plugin.call("pdk_test_host", json.dumps({"call": "nope"}))

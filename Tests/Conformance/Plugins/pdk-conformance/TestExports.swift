@@ -10,6 +10,18 @@ func testEcho() -> Int32 {
     return 0
 }
 
+/// The wall clock (WASI), as Unix milliseconds.
+@_expose(wasm, "pdk_test_clock") @_cdecl("pdk_test_clock")
+func testClock() -> Int32 {
+    do {
+        Extism.setOutput(JSONValue.int(try Clock.unixMilliseconds()).serialized())
+        return 0
+    } catch {
+        Extism.setError(error.text)
+        return 1
+    }
+}
+
 /// Parses the input as JSON and outputs it re-serialized (or fails with the parse error).
 @_expose(wasm, "pdk_test_json") @_cdecl("pdk_test_json")
 func testJSON() -> Int32 {
