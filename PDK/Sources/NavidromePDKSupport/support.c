@@ -139,6 +139,38 @@ void arc4random_buf(void *buf, size_t n) {
     }
 }
 
+// ---- putchar ------------------------------------------------------------------------------
+// Unoptimised builds print runtime failure messages ("Fatal error: ...") with putchar. Lines go
+// to the host's error log through the Extism kernel, so a trap explains itself.
+
+#define KERNEL_IMPORT(name) __attribute__((import_module("extism:host/env"), import_name(name)))
+KERNEL_IMPORT("alloc") long long extism_alloc(long long length);
+KERNEL_IMPORT("store_u8") void extism_store_u8(long long offset, unsigned char value);
+KERNEL_IMPORT("log_error") void extism_log_error(long long offset);
+
+static char line_buffer[256];
+static size_t line_used;
+
+static void flush_line(void) {
+    if (line_used == 0) return;
+    long long offset = extism_alloc((long long)line_used);
+    if (offset != 0) {
+        for (size_t i = 0; i < line_used; i++) extism_store_u8(offset + (long long)i, (unsigned char)line_buffer[i]);
+        extism_log_error(offset);
+    }
+    line_used = 0;
+}
+
+int putchar(int c) {
+    if (c == '\n') {
+        flush_line();
+    } else {
+        line_buffer[line_used++] = (char)c;
+        if (line_used == sizeof line_buffer) flush_line();
+    }
+    return c;
+}
+
 // 128-bit multiply (compiler-rt builtin used by the standard library's number formatting).
 __int128 __multi3(__int128 a, __int128 b) {
     uint64_t al = (uint64_t)a, bl = (uint64_t)b;
