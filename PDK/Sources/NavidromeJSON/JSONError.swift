@@ -58,6 +58,6 @@ public struct JSONError: Error, Equatable {
     }
 
     public static func == (a: JSONError, b: JSONError) -> Bool {
-        a.kind == b.kind && a.offset == b.offset && a.message.utf8.elementsEqual(b.message.utf8)
+        a.kind == b.kind && a.offset == b.offset && a.message.hasSameUTF8(as: b.message)
     }
 }

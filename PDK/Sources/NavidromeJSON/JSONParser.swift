@@ -139,8 +139,29 @@ public struct JSONParser {
 
     /// Parses a string starting at the opening quote.
     mutating func parseString() throws(JSONError) -> String {
-        let bytes = try parseStringBytes()
-        return String(decoding: bytes, as: UTF8.self)
+        // Fast path: no escapes, so the text is the bytes between the quotes (UTF-8 checked).
+        var scan = index + 1
+        while scan < end {
+            let b = bytes[scan]
+            if b == UInt8(ascii: "\"") {
+                let text = String(decoding: bytes[(index + 1)..<scan], as: UTF8.self)
+                index = scan + 1
+                return text
+            }
+            if b == UInt8(ascii: "\\") || b < 0x20 { break }
+            if b < 0x80 {
+                scan += 1
+            } else {
+                let saved = index
+                index = scan
+                var scratch: [UInt8] = []
+                try copyUTF8Sequence(into: &scratch)
+                scan = index
+                index = saved
+            }
+        }
+        let decoded = try parseStringBytes()
+        return String(decoding: decoded, as: UTF8.self)
     }
 
     mutating func parseStringBytes() throws(JSONError) -> [UInt8] {

@@ -63,23 +63,45 @@ public enum JSONSerializer {
 
     public static func writeString(_ s: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        for b in s.utf8 {
+        let written: Void? = s.utf8.withContiguousStorageIfAvailable { writeEscaped($0, to: &out) }
+        if written == nil {
+            writeEscaped(Array(s.utf8), to: &out)
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    static func writeEscaped(_ bytes: [UInt8], to out: inout [UInt8]) {
+        bytes.withUnsafeBufferPointer { writeEscaped($0, to: &out) }
+    }
+
+    /// Copies runs of bytes that need no escaping in one go.
+    static func writeEscaped(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        var runStart = 0
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            if b >= 0x20 && b != 0x22 && b != 0x5C {
+                i += 1
+                continue
+            }
+            if runStart < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i])) }
             switch b {
-            case UInt8(ascii: "\""): out.append(0x5C); out.append(b)
-            case UInt8(ascii: "\\"): out.append(0x5C); out.append(b)
+            case 0x22: out.append(0x5C); out.append(b)
+            case 0x5C: out.append(0x5C); out.append(b)
             case 0x0A: out.append(0x5C); out.append(UInt8(ascii: "n"))
             case 0x0D: out.append(0x5C); out.append(UInt8(ascii: "r"))
             case 0x09: out.append(0x5C); out.append(UInt8(ascii: "t"))
             case 0x08: out.append(0x5C); out.append(UInt8(ascii: "b"))
             case 0x0C: out.append(0x5C); out.append(UInt8(ascii: "f"))
-            case 0..<0x20:
+            default:
                 appendASCII("\\u00", to: &out)
                 out.append(hexDigits.utf8Start[Int(b >> 4)])
                 out.append(hexDigits.utf8Start[Int(b & 0xF)])
-            default: out.append(b)
             }
+            i += 1
+            runStart = i
         }
-        out.append(UInt8(ascii: "\""))
+        if runStart < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count])) }
     }
 
     /// Appends the UTF-8 encoding of a Unicode scalar value.

@@ -101,7 +101,7 @@ public enum JSONValue: Equatable {
         case (.bool(let x), .bool(let y)): return x == y
         case (.int(let x), .int(let y)): return x == y
         case (.double(let x), .double(let y)): return x == y
-        case (.string(let x), .string(let y)): return x.utf8.elementsEqual(y.utf8)
+        case (.string(let x), .string(let y)): return x.hasSameUTF8(as: y)
         case (.array(let x), .array(let y)): return x == y
         case (.object(let x), .object(let y)): return x == y
         default: return false
@@ -128,19 +128,19 @@ public struct JSONObject: Equatable {
         @inline(never) get {
             var i = members.count - 1
             while i >= 0 {
-                if members[i].key.utf8.elementsEqual(key.utf8) { return members[i].value }
+                if members[i].key.hasSameUTF8(as: key) { return members[i].value }
                 i -= 1
             }
             return nil
         }
         set {
             guard let newValue else {
-                members.removeAll { $0.key.utf8.elementsEqual(key.utf8) }
+                members.removeAll { $0.key.hasSameUTF8(as: key) }
                 return
             }
             var i = members.count - 1
             while i >= 0 {
-                if members[i].key.utf8.elementsEqual(key.utf8) {
+                if members[i].key.hasSameUTF8(as: key) {
                     members[i].value = newValue
                     return
                 }
@@ -153,7 +153,7 @@ public struct JSONObject: Equatable {
     public static func == (a: JSONObject, b: JSONObject) -> Bool {
         guard a.members.count == b.members.count else { return false }
         for i in 0..<a.members.count {
-            guard a.members[i].key.utf8.elementsEqual(b.members[i].key.utf8),
+            guard a.members[i].key.hasSameUTF8(as: b.members[i].key),
                   a.members[i].value == b.members[i].value else { return false }
         }
         return true

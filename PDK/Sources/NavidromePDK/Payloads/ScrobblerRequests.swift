@@ -99,7 +99,7 @@ public struct PlaybackReportRequest: JSONDecodable, JSONEncodable {
 
     /// The state as an enum (`nil` for a state this PDK does not know).
     public var playbackState: PlaybackState? {
-        for s in [PlaybackState.starting, .playing, .paused, .stopped, .expired] where s.rawValue.utf8.elementsEqual(state.utf8) {
+        for s in [PlaybackState.starting, .playing, .paused, .stopped, .expired] where s.rawValue.hasSameUTF8(as: state) {
             return s
         }
         return nil
