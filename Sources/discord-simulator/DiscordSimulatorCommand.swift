@@ -115,8 +115,7 @@ struct DiscordSimulatorCommand: AsyncParsableCommand {
             throw ValidationError(error.description)
         }
         try await simulator.run { endpoints in
-            print(endpoints.jsonText)
-            fflush(stdout)
+            FileHandle.standardOutput.write(Data((endpoints.jsonText + "\n").utf8))
         }
     }
 }
