@@ -9,8 +9,8 @@ Used by Tonearm's tests (see README.md beside this file). It
 2. sets up Supysonic's config and SQLite database in a data folder, creates the users
    and scans the library;
 3. serves the Subsonic API on 127.0.0.1 (a free port unless --port is given) and prints
-   one JSON line when ready: {"url", "port", "data", "users", "tracks"}; then runs until
-   it is killed (SIGTERM/SIGINT).
+   one JSON line when ready: {"url", "port", "data", "users", "admin", "tracks"}; then
+   runs until it is killed (SIGTERM/SIGINT) or the process that started it exits.
 
 Run it with the Python of a venv made from Tests/requirements.txt. Started again with
 the same --data folder, it reuses library and database (same track ids), which tests use
@@ -26,6 +26,8 @@ import os
 import signal
 import sys
 import tempfile
+import threading
+import time
 
 ALBUMS = [
     {
@@ -246,6 +248,19 @@ def describe_tracks(data):
         release_database()
 
 
+def exit_with_parent():
+    """Ends this process when the one that started it goes away (a test run that crashed
+    or was killed), so no server is left behind."""
+    parent = os.getppid()
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", help="data folder (default: a new temporary folder)")
@@ -289,6 +304,7 @@ def main():
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    exit_with_parent()
 
     ready = {
         "url": "http://127.0.0.1:%d" % port,
