@@ -1,17 +1,17 @@
-import NavidromeJSON
+import NavidromePDK
 
 /// One user's Discord gateway connection, advanced one plugin call at a time. Everything that
 /// must outlive the call (session, sequence, pending presence, send budget) is in the host
 /// cache; the connection itself lives in the host's WebSocket service under the username.
-struct GatewayClient<Host: PluginHost> {
+struct GatewayClient {
     static var ttlSeconds: Int64 { 86_400 }
 
-    let host: Host
+    let host: PluginHost
     let user: DiscordUser
     let settings: PluginSettings
     let keys: UserKeys
 
-    init(host: Host, user: DiscordUser, settings: PluginSettings) {
+    init(host: PluginHost, user: DiscordUser, settings: PluginSettings) {
         self.host = host
         self.user = user
         self.settings = settings

@@ -1,9 +1,9 @@
-import NavidromeJSON
+import NavidromePDK
 
 /// One user's gateway session as kept in the host cache between calls
 /// (`discord.<user>.session`). No entry means no connection and nothing to resume.
-public struct GatewaySession {
-    public enum Phase: Int {
+struct GatewaySession {
+    enum Phase: Int {
         /// Socket opened, waiting for Hello.
         case connecting = 0
         /// Identify sent, waiting for READY.
@@ -16,21 +16,21 @@ public struct GatewaySession {
         case disconnected = 4
     }
 
-    public var phase: Phase = .connecting
+    var phase: Phase = .connecting
     /// From READY; empty when there is nothing to resume.
-    public var sessionID = ""
+    var sessionID = ""
     /// From READY (bare host URL); empty when unknown.
-    public var resumeURL = ""
-    public var heartbeatIntervalMs: Int64 = 41_250
+    var resumeURL = ""
+    var heartbeatIntervalMs: Int64 = 41_250
     /// Whether the last heartbeat was acknowledged (op 11).
-    public var acknowledged = true
+    var acknowledged = true
     /// Reconnect attempts since the last READY/RESUMED.
-    public var attempts = 0
-    public var budget = SendBudget()
+    var attempts = 0
+    var budget = SendBudget()
 
-    public init() {}
+    init() {}
 
-    public var canResume: Bool { !sessionID.isEmpty }
+    var canResume: Bool { !sessionID.isEmpty }
 
     var json: JSONValue {
         var o = JSONObject()
@@ -59,15 +59,15 @@ public struct GatewaySession {
 /// The presence the user should have on Discord (`discord.<user>.presence`): the Presence
 /// Update frame and whether it still has to be delivered (waiting for READY or for the rate
 /// limit). No entry means "no presence".
-public struct PresenceRecord {
+struct PresenceRecord {
     /// The op 3 frame to send.
-    public var frame: String
-    public var trackID: String
-    public var start: Int64
-    public var paused: Bool
-    public var pending = true
+    var frame: String
+    var trackID: String
+    var start: Int64
+    var paused: Bool
+    var pending = true
 
-    public init(frame: String, trackID: String, start: Int64, paused: Bool) {
+    init(frame: String, trackID: String, start: Int64, paused: Bool) {
         self.frame = frame
         self.trackID = trackID
         self.start = start

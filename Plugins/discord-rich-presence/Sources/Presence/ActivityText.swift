@@ -1,15 +1,17 @@
+import NavidromePDK
+
 /// Text and URL helpers for Discord's field limits, written over UTF-8 bytes so no Unicode
 /// data tables are linked into the plugin.
-public enum ActivityText {
+enum ActivityText {
     /// Discord's limit for `name`, `details`, `state`, `large_text` and `small_text`, counted in
     /// UTF-16 code units (the stricter of the two readings in use).
-    public static let maxTextUnits = 128
+    static let maxTextUnits = 128
     /// Discord's limit for `details_url`, `state_url`, `large_url` and `small_url`.
-    public static let maxURLLength = 256
+    static let maxURLLength = 256
 
     /// `text` cut to at most `maxTextUnits` UTF-16 units, ending in "…" when it was cut. Cuts
     /// only between Unicode scalars.
-    public static func truncated(_ text: String, maxUnits: Int = maxTextUnits) -> String {
+    static func truncated(_ text: String, maxUnits: Int = maxTextUnits) -> String {
         var units = 0
         var cut = -1  // byte offset where the kept prefix ends when "…" is appended
         var index = 0
@@ -28,24 +30,24 @@ public enum ActivityText {
 
     /// `url` when it fits Discord's URL limit and is http(s), otherwise `nil` (a cut URL would be
     /// broken, so it is left out).
-    public static func limitedURL(_ url: String) -> String? {
+    static func limitedURL(_ url: String) -> String? {
         guard !url.isEmpty, url.utf8.count <= maxURLLength,
               hasPrefix(url, "https://") || hasPrefix(url, "http://") else { return nil }
         return url
     }
 
     /// Byte-wise prefix test (no Unicode normalisation).
-    public static func hasPrefix(_ text: String, _ prefix: String) -> Bool {
+    static func hasPrefix(_ text: String, _ prefix: String) -> Bool {
         text.utf8.starts(with: prefix.utf8)
     }
 
     /// Byte-wise equality.
-    public static func equal(_ a: String, _ b: String) -> Bool {
+    static func equal(_ a: String, _ b: String) -> Bool {
         a.utf8.elementsEqual(b.utf8)
     }
 
     /// ASCII letters folded to lower case; other bytes unchanged.
-    public static func asciiLowercased(_ text: String) -> String {
+    static func asciiLowercased(_ text: String) -> String {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(text.utf8.count)
         for b in text.utf8 {
@@ -55,7 +57,7 @@ public enum ActivityText {
     }
 
     /// `text` without leading and trailing ASCII whitespace.
-    public static func trimmed(_ text: String) -> String {
+    static func trimmed(_ text: String) -> String {
         let bytes = Array(text.utf8)
         var lower = 0
         var upper = bytes.count
@@ -66,7 +68,7 @@ public enum ActivityText {
     }
 
     /// Splits on a separator byte, trimming each piece and dropping empty ones.
-    public static func split(_ text: String, on separator: UInt8) -> [String] {
+    static func split(_ text: String, on separator: UInt8) -> [String] {
         var pieces: [String] = []
         var current: [UInt8] = []
         for b in text.utf8 {
@@ -82,7 +84,7 @@ public enum ActivityText {
     }
 
     /// Percent-encodes everything but RFC 3986 unreserved characters (for a URL path segment).
-    public static func percentEncoded(_ text: String) -> String {
+    static func percentEncoded(_ text: String) -> String {
         let hex: [UInt8] = Array("0123456789ABCDEF".utf8)
         var out: [UInt8] = []
         for b in text.utf8 {
@@ -100,7 +102,7 @@ public enum ActivityText {
     }
 
     /// 64-bit FNV-1a of the UTF-8 bytes as 16 hex digits, for cache keys.
-    public static func hashKey(_ text: String) -> String {
+    static func hashKey(_ text: String) -> String {
         var h: UInt64 = 14_695_981_039_346_656_037
         for b in text.utf8 {
             h ^= UInt64(b)

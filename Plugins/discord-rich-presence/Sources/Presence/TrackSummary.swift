@@ -1,18 +1,20 @@
-/// The parts of a Navidrome `TrackInfo` the presence uses.
-public struct TrackSummary {
-    public var id: String
-    public var title: String
-    public var artist: String
-    public var album: String
-    /// Seconds (Navidrome sends a float).
-    public var durationSeconds: Double
-    /// First entry of `artists`, used for lookups (falls back to `artist`).
-    public var primaryArtist: String
-    public var recordingMBID: String
-    public var releaseMBID: String
-    public var releaseGroupMBID: String
+import NavidromePDK
 
-    public init(id: String, title: String, artist: String, album: String, durationSeconds: Double,
+/// The parts of a Navidrome `TrackInfo` the presence uses.
+struct TrackSummary {
+    var id: String
+    var title: String
+    var artist: String
+    var album: String
+    /// Seconds (Navidrome sends a float).
+    var durationSeconds: Double
+    /// First entry of `artists`, used for lookups (falls back to `artist`).
+    var primaryArtist: String
+    var recordingMBID: String
+    var releaseMBID: String
+    var releaseGroupMBID: String
+
+    init(id: String, title: String, artist: String, album: String, durationSeconds: Double,
                 primaryArtist: String = "", recordingMBID: String = "", releaseMBID: String = "",
                 releaseGroupMBID: String = "") {
         self.id = id

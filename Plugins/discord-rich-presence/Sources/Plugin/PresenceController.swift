@@ -1,4 +1,4 @@
-import NavidromeJSON
+import NavidromePDK
 
 /// The plugin's behaviour, one method per capability call. Stateless: configuration is read on
 /// every call and all state is in the host (cache, WebSocket connections, schedules).
@@ -6,17 +6,17 @@ import NavidromeJSON
 /// NowPlaying and PlaybackReport coexist: a PlaybackReport (Navidrome 0.62+) is remembered per
 /// user, and a NowPlaying for the track it already covers stands aside; without reports
 /// (Navidrome 0.61, other hosts) NowPlaying alone drives the presence and its clear timer.
-public struct PresenceController<Host: PluginHost> {
-    let host: Host
+struct PresenceController {
+    let host: PluginHost
 
-    public init(host: Host) {
+    init(host: PluginHost) {
         self.host = host
     }
 
     // MARK: Scrobbler
 
     /// Whether `username` has a valid configuration and is not stopped by a fatal gateway error.
-    public func isAuthorized(username: String) -> Bool {
+    func isAuthorized(username: String) -> Bool {
         guard let settings = loadSettings(logWarnings: true) else { return false }
         guard let user = settings.user(named: username) else {
             host.log(.info, "User \(username) has no Discord token in the plugin configuration ('users')")
@@ -30,7 +30,7 @@ public struct PresenceController<Host: PluginHost> {
     }
 
     /// NowPlaying: show the track from `positionSeconds` on, clear it when it should have ended.
-    public func nowPlaying(username: String, track: TrackSummary, positionSeconds: Int) -> String? {
+    func nowPlaying(username: String, track: TrackSummary, positionSeconds: Int) -> String? {
         guard let settings = loadSettings(logWarnings: false) else { return Self.notAuthorized("invalid plugin configuration") }
         guard let user = settings.user(named: username) else { return Self.notAuthorized("no Discord token for \(username)") }
         let keys = UserKeys(user: user.username)
@@ -49,7 +49,7 @@ public struct PresenceController<Host: PluginHost> {
 
     /// PlaybackReport: playing/starting show running timestamps, paused a pause state,
     /// stopped/expired clear the presence and close the connection.
-    public func playbackReport(username: String, track: TrackSummary, state rawState: String, positionMs: Int64,
+    func playbackReport(username: String, track: TrackSummary, state rawState: String, positionMs: Int64,
                                playbackRate: Double, playerName: String, timestampSeconds: Int64) -> String? {
         guard let settings = loadSettings(logWarnings: false) else { return Self.notAuthorized("invalid plugin configuration") }
         guard let user = settings.user(named: username) else { return Self.notAuthorized("no Discord token for \(username)") }
@@ -96,7 +96,7 @@ public struct PresenceController<Host: PluginHost> {
     // MARK: WebSocketCallback
 
     /// A gateway frame. Unrelated dispatches cost a scan and one cache write (the sequence).
-    public func onTextMessage(connectionID: String, message: [UInt8]) {
+    func onTextMessage(connectionID: String, message: [UInt8]) {
         let event: GatewayEvent
         do {
             event = try GatewayEvent(message)
@@ -106,7 +106,7 @@ public struct PresenceController<Host: PluginHost> {
         }
         let keys = UserKeys(user: connectionID)
         if let sequence = event.sequence {
-            host.setCacheInt(keys.sequence, sequence, ttlSeconds: GatewayClient<Host>.ttlSeconds)
+            host.setCacheInt(keys.sequence, sequence, ttlSeconds: GatewayClient.ttlSeconds)
         }
         var readyKind = 0  // 1 READY, 2 RESUMED
         switch event.op {
@@ -142,18 +142,18 @@ public struct PresenceController<Host: PluginHost> {
 
     /// A connection error; Navidrome reports every close code but 1000/1001/1005 this way
     /// ("websocket: close 4004 …").
-    public func onError(connectionID: String, error: String) {
+    func onError(connectionID: String, error: String) {
         connectionLost(connectionID, code: CloseReason.code(inErrorText: error), detail: error)
     }
 
     /// A close with code 1000, 1001 or 1005 (or any code, in hosts that report them here).
-    public func onClose(connectionID: String, code: Int, reason: String) {
+    func onClose(connectionID: String, code: Int, reason: String) {
         connectionLost(connectionID, code: code, detail: "close \(code)" + (reason.isEmpty ? "" : " " + reason))
     }
 
     // MARK: SchedulerCallback
 
-    public func onSchedule(scheduleID: String, payload: String) {
+    func onSchedule(scheduleID: String, payload: String) {
         guard let job = SchedulePayload(text: payload) else {
             host.log(.warn, "Unknown schedule \(scheduleID); cancelling it")
             _ = host.cancelSchedule(id: scheduleID)
@@ -193,7 +193,7 @@ public struct PresenceController<Host: PluginHost> {
 
     /// The client of a connection's user, or `nil` (and the connection closed) when the user
     /// is no longer configured.
-    func client(for username: String) -> GatewayClient<Host>? {
+    func client(for username: String) -> GatewayClient? {
         guard let settings = loadSettings(logWarnings: false) else { return nil }
         guard let user = settings.user(named: username) else {
             host.log(.warn, "Discord connection \(username) belongs to no configured user; closing it")
@@ -210,7 +210,7 @@ public struct PresenceController<Host: PluginHost> {
     }
 
     /// Builds the activity, resolves art and links, and publishes it (deduplicating repeats).
-    func show(_ track: TrackSummary, _ playback: ActivityBuilder.Playback, _ client: GatewayClient<Host>) -> String? {
+    func show(_ track: TrackSummary, _ playback: ActivityBuilder.Playback, _ client: GatewayClient) -> String? {
         let user = client.user
         let settings = client.settings
         var activity = ActivityBuilder.build(track: track, playback: playback, user: user, settings: settings)
@@ -229,7 +229,7 @@ public struct PresenceController<Host: PluginHost> {
             let trackURL = links.trackURL(track)
             activity.detailsURL = trackURL
             activity.largeURL = trackURL
-            activity.stateURL = SpotifyLinks<Host>.searchURL([track.artist])
+            activity.stateURL = SpotifyLinks.searchURL([track.artist])
         }
         record.frame = GatewayFrame.presenceUpdate(activity, status: user.status)
         client.save(record)
@@ -238,7 +238,7 @@ public struct PresenceController<Host: PluginHost> {
         return nil
     }
 
-    func scheduleClear(_ client: GatewayClient<Host>, trackID: String, delaySeconds: Int) {
+    func scheduleClear(_ client: GatewayClient, trackID: String, delaySeconds: Int) {
         let id = client.keys.clearSchedule
         _ = host.cancelSchedule(id: id)
         let payload = SchedulePayload(.clear, user: client.user.username, trackID: trackID)

@@ -1,9 +1,9 @@
-import NavidromeJSON
+import NavidromePDK
 
 /// The plugin's configuration, read afresh on every call (the plugin keeps no state of its own).
-public struct PluginSettings {
+struct PluginSettings {
     /// What "Listening to …" shows (`activityname`).
-    public enum ActivityName {
+    enum ActivityName {
         /// "Navidrome", with the member list showing the track title.
         case standard
         case track, album, artist
@@ -11,32 +11,32 @@ public struct PluginSettings {
         case custom(template: String)
     }
 
-    public static let defaultGatewayURL = "wss://gateway.discord.gg"
-    public static let defaultAPIBaseURL = "https://discord.com/api"
-    public static let defaultPauseTimeoutSeconds = 600
+    static let defaultGatewayURL = "wss://gateway.discord.gg"
+    static let defaultAPIBaseURL = "https://discord.com/api"
+    static let defaultPauseTimeoutSeconds = 600
 
     /// The Discord application id (`clientid`).
-    public var clientID: String
-    public var users: [DiscordUser]
-    public var activityName: ActivityName = .standard
-    public var coverArtArchive = false
-    public var uguuUpload = false
-    public var spotifyLinks = false
+    var clientID: String
+    var users: [DiscordUser]
+    var activityName: ActivityName = .standard
+    var coverArtArchive = false
+    var uguuUpload = false
+    var spotifyLinks = false
     /// Player names ignored for every user (`ignoredplayers`).
-    public var ignoredPlayers: [String] = []
+    var ignoredPlayers: [String] = []
     /// Seconds after which a paused presence is cleared; 0 keeps it (`pausetimeout`).
-    public var pauseTimeoutSeconds = PluginSettings.defaultPauseTimeoutSeconds
+    var pauseTimeoutSeconds = PluginSettings.defaultPauseTimeoutSeconds
     /// Gateway WebSocket URL without query (`gatewayurl`).
-    public var gatewayURL = PluginSettings.defaultGatewayURL
+    var gatewayURL = PluginSettings.defaultGatewayURL
     /// REST API base URL without version (`apibaseurl`).
-    public var apiBaseURL = PluginSettings.defaultAPIBaseURL
+    var apiBaseURL = PluginSettings.defaultAPIBaseURL
     /// Problems with optional keys that fell back to their defaults, one log line each.
-    public var warnings: [String] = []
+    var warnings: [String] = []
 
     /// Reads every key through `lookup` (which returns `nil` for a missing key). Missing or
     /// invalid `clientid`, `users`, `gatewayurl` or `apibaseurl` is an error; a bad optional key
     /// falls back to its default and adds a warning.
-    public static func load(_ lookup: (String) -> String?) throws(ConfigError) -> PluginSettings {
+    static func load(_ lookup: (String) -> String?) throws(ConfigError) -> PluginSettings {
         guard let rawID = lookup("clientid").map(ActivityText.trimmed), !rawID.isEmpty else {
             throw ConfigError(key: "clientid", "is missing; set it to your Discord application's id")
         }
@@ -104,13 +104,13 @@ public struct PluginSettings {
     }
 
     /// The configured user whose name matches `username` (ASCII case-insensitive).
-    public func user(named username: String) -> DiscordUser? {
+    func user(named username: String) -> DiscordUser? {
         let folded = ActivityText.asciiLowercased(username)
         return users.first { ActivityText.equal(ActivityText.asciiLowercased($0.username), folded) }
     }
 
     /// Whether playback from `playerName` is ignored for `user` (global or per-user list).
-    public func ignores(player playerName: String, for user: DiscordUser) -> Bool {
+    func ignores(player playerName: String, for user: DiscordUser) -> Bool {
         let folded = ActivityText.asciiLowercased(ActivityText.trimmed(playerName))
         if folded.isEmpty { return false }
         for name in ignoredPlayers + user.ignoredPlayers where ActivityText.equal(ActivityText.asciiLowercased(name), folded) {
@@ -120,10 +120,10 @@ public struct PluginSettings {
     }
 
     /// The gateway URL to open for a new session.
-    public var gatewayConnectURL: String { Self.connectURL(gatewayURL) }
+    var gatewayConnectURL: String { Self.connectURL(gatewayURL) }
 
     /// `<base>/?v=10&encoding=json` for a gateway or resume base URL.
-    public static func connectURL(_ base: String) -> String {
+    static func connectURL(_ base: String) -> String {
         withoutTrailingSlash(base) + "/?v=10&encoding=json"
     }
 

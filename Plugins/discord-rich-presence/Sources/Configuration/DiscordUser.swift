@@ -1,13 +1,13 @@
-import NavidromeJSON
+import NavidromePDK
 
 /// One Navidrome user's Discord settings from the `users` configuration key.
-public struct DiscordUser {
+struct DiscordUser {
     /// The Discord status sent with the presence (`online`, `idle`, `dnd` or `invisible`).
-    public enum Status {
+    enum Status {
         case online, idle, dnd, invisible
 
         /// The status named by `text` (lower case), if any.
-        public init?(name text: String) {
+        init?(name text: String) {
             switch text.utf8.count {
             case 3 where ActivityText.equal(text, "dnd"): self = .dnd
             case 4 where ActivityText.equal(text, "idle"): self = .idle
@@ -18,7 +18,7 @@ public struct DiscordUser {
         }
 
         /// The name Discord expects in a Presence Update.
-        public var name: String {
+        var name: String {
             switch self {
             case .online: return "online"
             case .idle: return "idle"
@@ -28,23 +28,23 @@ public struct DiscordUser {
         }
     }
 
-    public var username: String
+    var username: String
     /// The raw Discord user token. Secret: never log it or put it in a URL.
-    public var token: String
-    public var status: Status = .online
+    var token: String
+    var status: Status = .online
     /// Privacy mode: the presence says only that music is playing.
-    public var hideDetails = false
+    var hideDetails = false
     /// Player names (case-insensitive) whose playback this user's presence ignores.
-    public var ignoredPlayers: [String] = []
+    var ignoredPlayers: [String] = []
 
-    public init(username: String, token: String) {
+    init(username: String, token: String) {
         self.username = username
         self.token = token
     }
 
     /// Parses the `users` value: a JSON array of `{"username","token"}` objects (optionally with
     /// `status`, `hidedetails`, `ignoredplayers`) or the text form `alice:token1,bob:token2`.
-    public static func parseList(_ value: String) throws(ConfigError) -> [DiscordUser] {
+    static func parseList(_ value: String) throws(ConfigError) -> [DiscordUser] {
         let text = ActivityText.trimmed(value)
         if text.isEmpty { throw ConfigError(key: "users", "is empty; add at least one username and token") }
         let users: [DiscordUser]

@@ -1,12 +1,12 @@
-import NavidromeJSON
+import NavidromePDK
 
 /// Spotify links for a track (`spotifylinks`): a direct track URL resolved through ListenBrainz
 /// Labs (by recording MBID, then by metadata), else a Spotify search. Cached 30 days (hit) or
 /// 4 h (fallback to search).
-struct SpotifyLinks<Host: PluginHost> {
+struct SpotifyLinks {
     static var labsURL: String { "https://labs.api.listenbrainz.org" }
 
-    let host: Host
+    let host: PluginHost
 
     /// Search URL for `terms` (empty terms skipped), or `nil` if all are empty.
     static func searchURL(_ terms: [String]) -> String? {

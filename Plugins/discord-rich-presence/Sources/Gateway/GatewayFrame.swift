@@ -1,9 +1,9 @@
-import NavidromeJSON
+import NavidromePDK
 
 /// Frames the plugin sends to the gateway, as JSON text.
-public enum GatewayFrame {
+enum GatewayFrame {
     /// Op 2 for a user token. The token goes only into this frame, never into a log line.
-    public static func identify(token: String) -> String {
+    static func identify(token: String) -> String {
         var properties = JSONObject()
         properties["os"] = .string("Linux")
         properties["browser"] = .string("Discord Client")
@@ -23,7 +23,7 @@ public enum GatewayFrame {
     }
 
     /// Op 6: resume `sessionID` from `sequence`.
-    public static func resume(token: String, sessionID: String, sequence: Int64) -> String {
+    static func resume(token: String, sessionID: String, sequence: Int64) -> String {
         var d = JSONObject()
         d["token"] = .string(token)
         d["session_id"] = .string(sessionID)
@@ -32,12 +32,12 @@ public enum GatewayFrame {
     }
 
     /// Op 1 with the last sequence number seen (`null` before the first dispatch).
-    public static func heartbeat(sequence: Int64?) -> String {
+    static func heartbeat(sequence: Int64?) -> String {
         frame(GatewayEvent.Opcode.heartbeat, sequence.map { JSONValue.int($0) } ?? .null)
     }
 
     /// Op 3 showing `activity`, or clearing the activity when `nil`.
-    public static func presenceUpdate(_ activity: Activity?, status: DiscordUser.Status) -> String {
+    static func presenceUpdate(_ activity: Activity?, status: DiscordUser.Status) -> String {
         var d = JSONObject()
         d["since"] = .int(0)
         d["activities"] = .array(activity.map { [$0.json()] } ?? [])

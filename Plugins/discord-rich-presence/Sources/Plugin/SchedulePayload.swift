@@ -1,23 +1,23 @@
-import NavidromeJSON
+import NavidromePDK
 
 /// What a schedule is for, carried in its payload as `{"kind","user","track"}`.
-public struct SchedulePayload {
-    public enum Kind: Int {
+struct SchedulePayload {
+    enum Kind: Int {
         case heartbeat = 1, clear, flush, reconnect, identify
     }
 
-    public var kind: Kind
-    public var user: String
+    var kind: Kind
+    var user: String
     /// For `clear`: the track whose presence the timer ends.
-    public var trackID = ""
+    var trackID = ""
 
-    public init(_ kind: Kind, user: String, trackID: String = "") {
+    init(_ kind: Kind, user: String, trackID: String = "") {
         self.kind = kind
         self.user = user
         self.trackID = trackID
     }
 
-    public var text: String {
+    var text: String {
         var o = JSONObject()
         o["kind"] = .int(Int64(kind.rawValue))
         o["user"] = .string(user)
@@ -25,7 +25,7 @@ public struct SchedulePayload {
         return JSONValue.object(o).serializedString()
     }
 
-    public init?(text: String) {
+    init?(text: String) {
         guard let value = try? JSONValue.parse(text), let o = value.objectValue,
               let raw = o["kind"]?.int64Value, let kind = Kind(rawValue: Int(raw)),
               let user = o["user"]?.stringValue else { return nil }

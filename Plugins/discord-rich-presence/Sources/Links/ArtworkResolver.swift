@@ -1,16 +1,16 @@
-import NavidromeJSON
+import NavidromePDK
 
 /// Finds album art Discord can show and turns it into an `mp:` key through Discord's
 /// external-assets endpoint. Sources, in order: Cover Art Archive (`caaenabled`), an uguu.se
 /// upload of the server's cover (`uguuenabled`), the host's public artwork URL; then the
 /// default image. Every lookup is cached.
-struct ArtworkResolver<Host: PluginHost> {
+struct ArtworkResolver {
     static var defaultImageURL: String { "https://raw.githubusercontent.com/navidrome/website/refs/heads/master/assets/icons/logo.webp" }
     static var pauseIconURL: String { "https://raw.githubusercontent.com/navidrome/discord-rich-presence-plugin/800bfacfb8e85c33692373b10ddbd27388f262d2/assets/pause.png" }
     static var coverArtArchiveURL: String { "https://coverartarchive.org" }
     static var uguuUploadURL: String { "https://uguu.se/upload" }
 
-    let host: Host
+    let host: PluginHost
     let user: DiscordUser
     let settings: PluginSettings
 
@@ -82,7 +82,7 @@ struct ArtworkResolver<Host: PluginHost> {
         case 429:
             let retry = (try? JSONValue.parse(response.body))?["retry_after"]?.doubleValue ?? 5
             host.setCacheInt(backoffKey, host.nowMs() + Int64(retry * 1000) + 1, ttlSeconds: 3600)
-            host.log(.warn, "Discord rate-limited image registration; retrying after \(Int(retry.rounded(.up))) s")
+            host.log(.warn, "Discord rate-limited image registration; retrying after \(Int(retry) + 1) s")
             return nil
         case 401, 403:
             // Repeated invalid requests get the IP banned: pause image registration.

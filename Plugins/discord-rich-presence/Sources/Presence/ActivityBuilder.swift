@@ -1,13 +1,15 @@
+import NavidromePDK
+
 /// Builds the activity for a track from the settings (name mode, privacy) and the playback
 /// state. Images and links are filled in by the caller once resolved.
-public enum ActivityBuilder {
+enum ActivityBuilder {
     /// Playing (running timestamps) or paused (elapsed-since-pause, no end time).
-    public enum Playback {
+    enum Playback {
         case playing(start: Int64, end: Int64?)
         case paused(since: Int64)
     }
 
-    public static func build(track: TrackSummary, playback: Playback, user: DiscordUser, settings: PluginSettings) -> Activity {
+    static func build(track: TrackSummary, playback: Playback, user: DiscordUser, settings: PluginSettings) -> Activity {
         var activity: Activity
         if user.hideDetails {
             activity = Activity(name: "Navidrome", applicationID: settings.clientID, statusDisplayType: 0,

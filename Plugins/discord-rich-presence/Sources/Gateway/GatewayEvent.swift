@@ -1,27 +1,27 @@
-import NavidromeJSON
+import NavidromePDK
 
 /// A gateway frame read lazily: a user account's READY is hundreds of kilobytes and unrelated
 /// dispatches keep arriving, so only `op`, `s`, `t` and the few `d` members asked for are ever
 /// parsed (``JSONLazyObject``).
-public struct GatewayEvent {
-    public enum Opcode {
-        public static let dispatch = 0
-        public static let heartbeat = 1
-        public static let identify = 2
-        public static let presenceUpdate = 3
-        public static let resume = 6
-        public static let reconnect = 7
-        public static let invalidSession = 9
-        public static let hello = 10
-        public static let heartbeatACK = 11
+struct GatewayEvent {
+    enum Opcode {
+        static let dispatch = 0
+        static let heartbeat = 1
+        static let identify = 2
+        static let presenceUpdate = 3
+        static let resume = 6
+        static let reconnect = 7
+        static let invalidSession = 9
+        static let hello = 10
+        static let heartbeatACK = 11
     }
 
     let frame: JSONLazyObject
-    public let op: Int
+    let op: Int
     /// `s`: the sequence number of a dispatch.
-    public let sequence: Int64?
+    let sequence: Int64?
 
-    public init(_ bytes: [UInt8]) throws(JSONError) {
+    init(_ bytes: [UInt8]) throws(JSONError) {
         frame = try JSONLazyObject(bytes: bytes)
         guard let op = try frame.int64("op") else { throw JSONError.mismatch("gateway frame has no 'op'") }
         self.op = Int(op)
@@ -29,23 +29,23 @@ public struct GatewayEvent {
     }
 
     /// `t`: the dispatch name (READY, RESUMED, …).
-    public func type() throws(JSONError) -> String? {
+    func type() throws(JSONError) -> String? {
         try frame.string("t")
     }
 
     /// Whether this is a dispatch named `name`.
-    public func isDispatch(_ name: String) throws(JSONError) -> Bool {
+    func isDispatch(_ name: String) throws(JSONError) -> Bool {
         guard op == Opcode.dispatch, let t = try type() else { return false }
         return ActivityText.equal(t, name)
     }
 
     /// The `d` value when it is not an object (op 9's resumable flag).
-    public func dataValue() throws(JSONError) -> JSONValue? {
+    func dataValue() throws(JSONError) -> JSONValue? {
         try frame.value("d")
     }
 
     /// The `d` object, read lazily.
-    public func data() throws(JSONError) -> JSONLazyObject? {
+    func data() throws(JSONError) -> JSONLazyObject? {
         try frame.object("d")
     }
 }

@@ -1,5 +1,7 @@
+import NavidromePDK
+
 /// What to do after the gateway connection ended, by close code (Discord's table).
-public enum CloseReason {
+enum CloseReason {
     /// Reconnect to `resume_gateway_url` and send Resume.
     case resume
     /// Reconnect and Identify afresh (the session is gone).
@@ -7,7 +9,7 @@ public enum CloseReason {
     /// Stop for this user until the configuration changes (e.g. 4004: bad token).
     case fatal(String)
 
-    public init(code: Int?) {
+    init(code: Int?) {
         guard let code else {
             self = .resume  // dropped without a close frame
             return
@@ -27,7 +29,7 @@ public enum CloseReason {
 
     /// The close code in host error text such as "websocket: close 4004 Authentication failed."
     /// (how Navidrome reports every close code but 1000/1001/1005), or `nil` for a plain drop.
-    public static func code(inErrorText text: String) -> Int? {
+    static func code(inErrorText text: String) -> Int? {
         let bytes = Array(text.utf8)
         let marker = Array("close ".utf8)
         var i = 0

@@ -1,29 +1,29 @@
-import NavidromeJSON
+import NavidromePDK
 
 /// A Discord "Listening to" activity (type 2) as sent in a Presence Update. Text fields are cut
 /// to Discord's limits and over-long or non-http URLs are left out when it is encoded.
-public struct Activity {
-    public var name: String
-    public var applicationID: String
+struct Activity {
+    var name: String
+    var applicationID: String
     /// Which field the member list shows: 0 name, 1 state, 2 details.
-    public var statusDisplayType: Int
-    public var details: String
-    public var detailsURL: String?
-    public var state: String?
-    public var stateURL: String?
+    var statusDisplayType: Int
+    var details: String
+    var detailsURL: String?
+    var state: String?
+    var stateURL: String?
     /// Unix milliseconds.
-    public var start: Int64
+    var start: Int64
     /// Unix milliseconds; `nil` shows an elapsed counter instead of a progress bar.
-    public var end: Int64?
+    var end: Int64?
     /// `mp:` key of the album art.
-    public var largeImage: String?
-    public var largeText: String?
-    public var largeURL: String?
+    var largeImage: String?
+    var largeText: String?
+    var largeURL: String?
     /// `mp:` key of the small badge (the pause icon).
-    public var smallImage: String?
-    public var smallText: String?
+    var smallImage: String?
+    var smallText: String?
 
-    public init(name: String, applicationID: String, statusDisplayType: Int, details: String, start: Int64) {
+    init(name: String, applicationID: String, statusDisplayType: Int, details: String, start: Int64) {
         self.name = name
         self.applicationID = applicationID
         self.statusDisplayType = statusDisplayType
@@ -32,7 +32,7 @@ public struct Activity {
     }
 
     /// The activity object, ready for `activities` in op 3.
-    public func json() -> JSONValue {
+    func json() -> JSONValue {
         var object = JSONObject()
         object["name"] = .string(Self.text(name) ?? "Navidrome")
         object["type"] = .int(2)
