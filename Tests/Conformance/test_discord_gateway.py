@@ -409,8 +409,17 @@ def test_op7_reconnects_and_resumes(host):
     host.gateway("alice", {"op": 7, "d": None})
     assert host.closes[-1][:2] == ("alice", 4000)
     assert host.connects[-1][1].startswith("wss://resume.gateway.test/")
+    assert not any(sid.startswith("alice-reconnect") for sid in host.schedules)
     host.gateway("alice", hello())
     assert host.frames("alice")[-1]["op"] == 6
+
+
+def test_op9_resumable_resumes_on_the_same_socket(host):
+    host.now_playing("alice", TRACK)
+    connect_ready(host)
+    host.gateway("alice", {"op": 9, "d": True})
+    assert host.frames("alice")[-1] == {"op": 6, "d": {"token": "tok-alice", "session_id": "sess-1", "seq": 1}}
+    assert len(host.connects) == 1
 
 
 def test_op9_not_resumable_identifies_again(host):
@@ -477,3 +486,17 @@ def test_large_ready_and_unrelated_dispatches(host):
     assert host.frames("alice")[-1]["op"] == 3
     host.gateway("alice", {"t": "SESSIONS_REPLACE", "s": 41, "op": 0, "d": [{"status": "online"}]})
     assert host.cache["discord.alice.seq"] == ("int", 41)
+
+
+def test_tokens_never_reach_the_log(compiled, tmp_path):
+    messages = []
+    logger = extism.set_log_custom(messages.append, "trace")
+    host = FakeNavidrome(compiled, config(users="alice:tok-secret-123"))
+    host.now_playing("alice", TRACK)
+    connect_ready(host)
+    host.error("alice", "websocket: close 4004 Authentication failed.")
+    host.is_authorized("alice")
+    logger.drain()
+    text = "\n".join(messages)
+    assert "4004" in text  # the reason is logged…
+    assert "tok-secret-123" not in text  # …the token never

@@ -49,12 +49,26 @@ struct GatewayClient {
 
     // MARK: Connecting
 
-    /// Opens the connection unless one is open or being opened. Returns the problem, if any.
+    /// How long Hello → READY may take before the attempt counts as failed.
+    static var handshakeTimeoutMs: Int64 { 60_000 }
+
+    /// Opens the connection unless one is open or being opened (a handshake stuck for longer
+    /// than `handshakeTimeoutMs` is replaced). Returns the problem, if any.
     func ensureConnected() -> String? {
         if let reason = blockedReason() { return reason }
-        let session = loadSession()
-        if let session, session.phase != .disconnected { return nil }
-        return open(resuming: session)
+        guard let session = loadSession() else { return open(resuming: nil) }
+        switch session.phase {
+        case .ready:
+            return nil
+        case .disconnected:
+            return open(resuming: session)
+        case .connecting, .identifying, .resuming:
+            if host.nowMs() - session.openedAt < Self.handshakeTimeoutMs { return nil }
+            host.log(.warn, "Discord handshake for \(user.username) did not complete; reconnecting")
+            _ = host.cancelSchedule(id: keys.heartbeatSchedule)
+            closeExpected(code: 4000, reason: "handshake timeout")
+            return open(resuming: session)
+        }
     }
 
     /// Connects to the gateway (to `resume_gateway_url` when `previous` can be resumed). The
@@ -71,6 +85,7 @@ struct GatewayClient {
             }
         }
         if !session.canResume { host.removeCache(keys.sequence) }
+        session.openedAt = host.nowMs()
         save(session)
         var outcome = host.webSocketConnect(url: url, connectionID: user.username)
         if let error = outcome.error, contains(error, "already exists") {
@@ -116,7 +131,7 @@ struct GatewayClient {
             closeExpected(code: 1000, reason: "no session")
             return
         }
-        var interval = (try? event.data()?.int64("heartbeat_interval")) ?? nil ?? 41_250
+        var interval = (try? event.data()?.int64("heartbeat_interval")) ?? 41_250
         if interval < 1000 { interval = 1000 }
         session.heartbeatIntervalMs = interval
         session.acknowledged = true
@@ -136,8 +151,8 @@ struct GatewayClient {
     func ready(_ event: GatewayEvent, resumed: Bool) {
         guard var session = loadSession() else { return }
         if !resumed, let d = try? event.data() {
-            session.sessionID = (try? d.string("session_id")) ?? nil ?? ""
-            session.resumeURL = (try? d.string("resume_gateway_url")) ?? nil ?? ""
+            session.sessionID = (try? d.string("session_id")) ?? ""
+            session.resumeURL = (try? d.string("resume_gateway_url")) ?? ""
         }
         session.phase = .ready
         session.attempts = 0

@@ -39,9 +39,10 @@ struct GatewayEvent {
         return ActivityText.equal(t, name)
     }
 
-    /// The `d` value when it is not an object (op 9's resumable flag).
-    func dataValue() throws(JSONError) -> JSONValue? {
-        try frame.value("d")
+    /// `d` as a boolean (op 9's "resumable" flag), `nil` when it is not one.
+    func dataFlag() -> Bool? {
+        guard let value = try? frame.value("d") else { return nil }
+        return value.boolValue
     }
 
     /// The `d` object, read lazily.

@@ -135,8 +135,7 @@ struct PresenceController {
             host.log(.info, "Discord asked \(connectionID) to reconnect (op 7)")
             if let session = client.loadSession() { client.reconnect(session) }
         default:
-            let resumable = (try? event.dataValue())??.boolValue ?? false
-            client.invalidSession(resumable: resumable)
+            client.invalidSession(resumable: event.dataFlag() ?? false)
         }
     }
 
