@@ -44,7 +44,7 @@ struct GatewayTests {
     }
 
     @Test func presenceBetweenIdentifyAndReadyIsAppliedAtReady() async throws {
-        try await withSimulator({ $0.readyDelayMilliseconds = 400 }) { simulator, endpoints in
+        try await withSimulator({ $0.readyDelayMilliseconds = 1_000 }) { simulator, endpoints in
             let client = GatewayTestClient(url: endpoints.gatewayURL + "/?v=9&encoding=json")
             client.send(Payload.identify(token: aliceToken))
             client.send(Payload.presence([Payload.activity(details: "Early")]))
@@ -140,8 +140,8 @@ struct GatewayTests {
 
     @Test func silentConnectionIsClosedAndSessionStaysResumable() async throws {
         try await withSimulator({
-            $0.heartbeatIntervalMilliseconds = 100
-            $0.heartbeatTimeoutMilliseconds = 300
+            $0.heartbeatIntervalMilliseconds = 500
+            $0.heartbeatTimeoutMilliseconds = 1_500
             $0.heartbeatTimeoutCloseCode = 4009
         }) { simulator, endpoints in
             let (client, _) = try await connectAndIdentify(endpoints)
