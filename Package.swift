@@ -46,7 +46,10 @@ let package = Package(
             dependencies: [
                 "ExtismKernel",
                 .product(name: "WasmKit", package: "WasmKit"),
+                .product(name: "WasmParser", package: "WasmKit"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             swiftSettings: strict
         ),
@@ -100,8 +103,19 @@ let package = Package(
             swiftSettings: strict
         ),
         // Tests (Swift Testing).
-        .testTarget(name: "ExtismKernelTests", dependencies: ["ExtismKernel"], swiftSettings: strict),
-        .testTarget(name: "PluginRuntimeTests", dependencies: ["PluginRuntime"], swiftSettings: strict),
+        .testTarget(
+            name: "ExtismKernelTests",
+            dependencies: ["ExtismKernel", .product(name: "WAT", package: "WasmKit")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "PluginRuntimeTests",
+            dependencies: [
+                "PluginRuntime", .product(name: "WAT", package: "WasmKit"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(name: "HostServicesTests", dependencies: ["HostServices"], swiftSettings: strict),
         .testTarget(name: "FeedsTests", dependencies: ["Feeds"], swiftSettings: strict),
         .testTarget(
