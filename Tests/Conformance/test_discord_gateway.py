@@ -310,6 +310,21 @@ def test_now_playing_connects_identifies_and_sets_presence_after_ready(host):
     assert assets[0]["headers"]["Authorization"] == "tok-alice"
 
 
+def test_two_users_get_their_own_connections(compiled):
+    host = FakeNavidrome(compiled, config(users="alice:tok-a,bob:tok-b"))
+    host.now_playing("alice", track(1))
+    host.now_playing("bob", track(2))
+    assert sorted(c for c, _ in host.connects) == ["alice", "bob"]
+    connect_ready(host, "alice")
+    connect_ready(host, "bob")
+    assert host.frames("alice", op=2)[0]["d"]["token"] == "tok-a"
+    assert host.frames("bob", op=2)[0]["d"]["token"] == "tok-b"
+    assert host.frames("alice", op=3)[0]["d"]["activities"][0]["details"] == "Track 1"
+    assert host.frames("bob", op=3)[0]["d"]["activities"][0]["details"] == "Track 2"
+    host.playback_report("bob", track(2), "stopped")
+    assert host.closes == [("bob", 1000, "playback stopped")] and "alice" in host.connections
+
+
 def test_playback_report_honours_rate_and_pause_and_stop(host):
     ts = int(time.time())
     host.playback_report("alice", TRACK, "playing", position_ms=60_000, rate=2.0, ts=ts)
@@ -472,6 +487,15 @@ def test_rapid_skips_are_coalesced_within_the_presence_rate_limit(host):
     assert 1 <= host.schedules["alice-flush"]["delay"] <= 22
     pending = json.loads(host.cache["discord.alice.presence"][1])
     assert pending["track"] == "tr-19" and pending["pending"] is True
+    # Let the 20 s window pass (the send log lives in the cache), then the flush fires.
+    session = json.loads(host.cache["discord.alice.session"][1])
+    session["budget"] = f"60000;{int(time.time() * 1000) - 25_000};"
+    host.cache["discord.alice.session"] = ("string", json.dumps(session))
+    host.fire("alice-flush")
+    presences = host.frames("alice", op=3)
+    assert len(presences) == 6
+    assert presences[-1]["d"]["activities"][0]["details"] == "Track 19"
+    assert json.loads(host.cache["discord.alice.presence"][1])["pending"] is False
 
 
 def test_large_ready_and_unrelated_dispatches(host):
