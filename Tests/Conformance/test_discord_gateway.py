@@ -8,6 +8,7 @@ external-assets endpoint, and, like Navidrome, delivers `nd_websocket_on_close` 
 from inside `websocket_closeconnection`.
 """
 
+import base64
 import json
 import os
 import pathlib
@@ -51,6 +52,7 @@ class FakeNavidrome:
         self.schedules = {}        # id -> dict
         self.scheduled = []        # every schedule request, in order
         self.http = []             # requests
+        self.routes = {}           # url -> (status, headers, body) for other HTTP requests
         self.connect_error = None
 
     # ---- calling the plugin: one fresh instance per call, as Navidrome does ------------------
@@ -152,12 +154,15 @@ class FakeNavidrome:
             r = req["request"]
             self.http.append(r)
             if r["url"].endswith("/external-assets"):
-                import base64
                 body = json.loads(base64.b64decode(r["body"]))
                 url = body["urls"][0]
                 path = ASSET_PREFIX + url.split("://", 1)[1]
                 answer = json.dumps([{"url": url, "external_asset_path": path}]).encode()
                 return {"result": {"statusCode": 200, "body": base64.b64encode(answer).decode()}}
+            if r["url"] in self.routes:
+                status, headers, body = self.routes[r["url"]]
+                return {"result": {"statusCode": status, "headers": headers,
+                                   "body": base64.b64encode(body.encode()).decode()}}
             return {"error": "no route to host"}
         if name == "artwork_gettrackurl":
             return {"url": f"https://music.example.org/share/img/{req['id']}?size={req['size']}"}
@@ -388,6 +393,43 @@ def test_status_hide_details_and_custom_name(compiled):
     connect_ready(host)
     activity = host.frames("alice", op=3)[0]["d"]["activities"][0]
     assert activity["name"] == "Miles Davis – Blue in Green" and activity["status_display_type"] == 0
+
+
+def test_cover_art_archive_and_spotify_links(compiled):
+    host = FakeNavidrome(compiled, config(caaenabled="true", spotifylinks="true"))
+    tagged = dict(TRACK, mbzAlbumId="rel-1", mbzRecordingId="rec-1")
+    cover = "https://archive.org/download/mbid-rel-1/front-500.jpg"
+    host.routes["https://coverartarchive.org/release/rel-1/front-500"] = (307, {"Location": cover}, "")
+    host.routes["https://labs.api.listenbrainz.org/spotify-id-from-mbid/json"] = (
+        200, {}, json.dumps([{"recording_mbid": "rec-1", "spotify_track_ids": ["4sPmO7WMQUAf45kwMOtONw"]}]))
+    host.now_playing("alice", tagged)
+    connect_ready(host)
+    activity = host.frames("alice", op=3)[0]["d"]["activities"][0]
+    track_url = "https://open.spotify.com/track/4sPmO7WMQUAf45kwMOtONw"
+    assert activity["details_url"] == track_url
+    assert activity["assets"]["large_url"] == track_url
+    assert activity["state_url"] == "https://open.spotify.com/search/Miles%20Davis"
+    assert activity["assets"]["large_image"] == f"mp:{ASSET_PREFIX}archive.org/download/mbid-rel-1/front-500.jpg"
+    head = [r for r in host.http if r["url"].startswith("https://coverartarchive.org/")][0]
+    assert head["method"] == "HEAD" and head.get("noFollowRedirects") is True
+    lookup = [r for r in host.http if "spotify-id-from-mbid" in r["url"]][0]
+    assert json.loads(base64.b64decode(lookup["body"])) == [{"recording_mbid": "rec-1"}]
+
+
+def test_unreachable_artwork_falls_back_to_the_default_image(compiled):
+    host = FakeNavidrome(compiled, config())
+    original = host.handle
+
+    def local_artwork(name, req):
+        if name == "artwork_gettrackurl":
+            return {"url": "http://localhost/share/img/x?size=300"}
+        return original(name, req)
+
+    host.handle = local_artwork
+    host.now_playing("alice", TRACK)
+    connect_ready(host)
+    image = host.frames("alice", op=3)[0]["d"]["activities"][0]["assets"]["large_image"]
+    assert image == f"mp:{ASSET_PREFIX}raw.githubusercontent.com/navidrome/website/refs/heads/master/assets/icons/logo.webp"
 
 
 def test_ignored_player_is_left_alone(compiled):
