@@ -1,6 +1,9 @@
 """Extism kernel bindings of the PDK: input, output, error, config, vars and logging."""
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import extism
 import pytest
@@ -25,10 +28,21 @@ def test_config_vars_and_log_level(make_plugin):
     assert out["varBefore"] == "1" and out["varAfter"] is None  # an empty value deletes
 
 
-def test_logging_respects_host_level(make_plugin, tmp_path):
+def test_logging_respects_host_level(conformance_ndp, tmp_path):
+    # libextism's logger is process-wide and set once, so use a fresh process.
     log = tmp_path / "extism.log"
-    extism.set_log_file(str(log), "info")
-    out = call_json(make_plugin(), "pdk_test_kernel", {"config": "", "var": "v", "value": "x", "message": "lvl"})
+    script = f"""
+import json, sys, zipfile, extism
+sys.path.insert(0, {str(Path(__file__).parent)!r})
+from conftest import HOST_FUNCTION_OBJECTS
+extism.set_log_file({str(log)!r}, "info")
+wasm = zipfile.ZipFile({str(conformance_ndp)!r}).read("plugin.wasm")
+plugin = extism.Plugin(wasm, wasi=True, functions=HOST_FUNCTION_OBJECTS)
+print(plugin.call("pdk_test_kernel", json.dumps({{"config": "", "var": "v", "value": "x", "message": "lvl"}})).decode())
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
     assert out["logLevel"] == 2 and out["debugEnabled"] is False
     text = log.read_text() if log.exists() else ""
     for line in ("pdk-info lvl", "pdk-warn lvl", "pdk-error lvl"):
