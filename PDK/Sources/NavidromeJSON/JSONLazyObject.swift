@@ -167,14 +167,14 @@ extension JSONParser {
                 index += 1
                 continue
             }
-            // Rare bytes: reuse the full decoder on a scratch buffer.
-            var scratch: [UInt8] = []
-            if b == UInt8(ascii: "\\") {
+            if b >= 0x80 {
+                index += try validateUTF8Sequence()
+            } else if b == UInt8(ascii: "\\") {
+                // Escapes are rare: decode into a scratch buffer to check them.
+                var scratch: [UInt8] = []
                 try parseEscape(into: &scratch)
-            } else if b < 0x20 {
-                throw JSONError.at(.unexpectedByte, index, "unescaped control character in string", found: b)
             } else {
-                try copyUTF8Sequence(into: &scratch)
+                throw JSONError.at(.unexpectedByte, index, "unescaped control character in string", found: b)
             }
         }
         throw JSONError.at(.unexpectedEnd, open, "unterminated string")

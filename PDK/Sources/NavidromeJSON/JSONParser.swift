@@ -154,10 +154,8 @@ public struct JSONParser {
             } else {
                 let saved = index
                 index = scan
-                var scratch: [UInt8] = []
-                try copyUTF8Sequence(into: &scratch)
-                scan = index
-                index = saved
+                defer { index = saved }
+                scan += try validateUTF8Sequence()
             }
         }
         let decoded = try parseStringBytes()
@@ -199,6 +197,14 @@ public struct JSONParser {
     }
 
     mutating func copyUTF8Sequence(into out: inout [UInt8]) throws(JSONError) {
+        let length = try validateUTF8Sequence()
+        out.append(contentsOf: bytes[index..<(index + length)])
+        index += length
+    }
+
+    /// Checks the multi-byte UTF-8 sequence at `index` (no overlong forms, surrogates or code
+    /// points above U+10FFFF) and returns its length; `index` is not moved.
+    func validateUTF8Sequence() throws(JSONError) -> Int {
         let start = index
         let b0 = bytes[index]
         var need: Int
@@ -223,8 +229,7 @@ public struct JSONParser {
             guard b >= 0x80 && b <= 0xBF else { throw JSONError.at(.invalidUnicode, start, "invalid UTF-8 sequence") }
             k += 1
         }
-        out.append(contentsOf: bytes[index...(index + need)])
-        index += need + 1
+        return need + 1
     }
 
     mutating func parseEscape(into out: inout [UInt8]) throws(JSONError) {
