@@ -28,7 +28,7 @@ let package = Package(
         // libc pieces for wasm32 (allocator, memory routines); empty on other platforms.
         .target(
             name: "NavidromePDKSupport",
-            cSettings: [.unsafeFlags(["-fno-builtin", "-Os"])]
+            cSettings: embedded ? [.unsafeFlags(["-fno-builtin", "-ffreestanding", "-Os"])] : []
         ),
         // JSON for Embedded Swift: value, strict parser, serializer, struct mapping, lazy reader.
         .target(name: "NavidromeJSON", swiftSettings: swiftSettings),
