@@ -72,6 +72,20 @@ struct Song: JSONDecodable, JSONEncodable, Equatable {
         #expect(message("[]") == "expected a JSON object, found array")
     }
 
+    @Test func arrayOfObjects() throws {
+        let artists = try [Artist].decode(json: #"[{"name":"A","mbid":"1"},{"name":"B"}]"#)
+        #expect(artists == [Artist(name: "A", mbid: "1"), Artist(name: "B", mbid: "")])
+        #expect(throws: JSONError.self) { try [Artist].decode(json: #"{"name":"A"}"#) }
+        #expect(throws: JSONError.self) { try [Artist].decode(json: #"[{"name":2}]"#) }
+    }
+
+    @Test func byteEquality() {
+        #expect("café".hasSameUTF8(as: "caf\u{e9}"))
+        #expect(!"café".hasSameUTF8(as: "cafe\u{301}"))  // canonically equivalent, different bytes
+        #expect(!"abc".hasSameUTF8(as: "abcd"))
+        #expect("".hasSameUTF8(as: ""))
+    }
+
     @Test func base64() throws {
         for n in 0..<10 {
             let bytes = (0..<n).map { UInt8($0 * 37 & 0xFF) }
