@@ -46,6 +46,16 @@ def test_doubles_round_trip_exactly(plugin):
     assert out == values
 
 
+def test_memory_is_reused_across_calls(plugin):
+    # Extism keeps one instance across calls; the PDK's allocator must recycle freed blocks.
+    doc = json.dumps({"items": [{"id": i, "name": "x" * 50, "tags": ["a", "b"]} for i in range(3000)]})
+    pages = []
+    for _ in range(25):
+        assert roundtrip(plugin, doc)
+        pages.append(json.loads(plugin.call("pdk_test_memory_pages", b"")))
+    assert pages[-1] == pages[4], pages
+
+
 def test_huge_integer_becomes_double(plugin):
     assert json.loads(roundtrip(plugin, "123456789012345678901234567890")) == 1.2345678901234568e29
 

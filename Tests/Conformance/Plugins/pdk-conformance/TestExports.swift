@@ -10,6 +10,16 @@ func testEcho() -> Int32 {
     return 0
 }
 
+@_extern(c, "navidrome_pdk_memory_pages")
+func navidrome_pdk_memory_pages() -> Int
+
+/// The plugin's linear memory size in 64 KiB pages.
+@_expose(wasm, "pdk_test_memory_pages") @_cdecl("pdk_test_memory_pages")
+func testMemoryPages() -> Int32 {
+    Extism.setOutput(JSONValue.int(Int64(navidrome_pdk_memory_pages())).serialized())
+    return 0
+}
+
 /// The wall clock (WASI), as Unix milliseconds.
 @_expose(wasm, "pdk_test_clock") @_cdecl("pdk_test_clock")
 func testClock() -> Int32 {
