@@ -296,6 +296,8 @@ struct CallPlugin: AsyncParsableCommand {
     var timeout: Double?
     @Option(name: .long, help: "Also run the call this many more times and report the median and 90th-percentile time per call.")
     var `repeat`: Int = 0
+    @Flag(name: .long, help: "Create a new instance for every call instead of reusing restored ones.")
+    var freshInstances = false
     @Argument(help: "Plugin id, or a path to a .ndp file.") var plugin: String
     @Argument(help: "Export to call, e.g. nd_scrobbler_now_playing.") var export: String
     @Argument(help: "JSON input (default {}).") var input: String = "{}"
@@ -334,7 +336,9 @@ struct CallPlugin: AsyncParsableCommand {
         }
         let loaded: LoadedPlugin
         do {
-            loaded = try options.loader(configuration, requireAssignedUsers: false).load(path: path)
+            var loader = try options.loader(configuration, requireAssignedUsers: false)
+            if freshInstances { loader.poolSize = 0 }
+            loaded = try loader.load(path: path)
         } catch {
             printError("error: \(error)")
             throw ExitCode(2)
