@@ -56,13 +56,29 @@ let package = Package(
         // Layer 3: Navidrome's host services, one file per service.
         .target(
             name: "HostServices",
-            dependencies: ["PluginRuntime"],
+            dependencies: [
+                "PluginRuntime",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "WSClient", package: "swift-websocket"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         // Where playback events come from: Subsonic polling, ListenBrainz submissions.
         .target(
             name: "Feeds",
-            dependencies: [],
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
         // The daemon: wiring, HTTP server, lifecycle, configuration.
@@ -83,12 +99,23 @@ let package = Package(
         // A strict Discord gateway + REST simulator on loopback.
         .target(
             name: "DiscordSimulator",
-            dependencies: [],
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strict
         ),
         .executableTarget(
             name: "discord-simulator",
-            dependencies: ["DiscordSimulator"],
+            dependencies: [
+                "DiscordSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         // Tests (Swift Testing).
@@ -106,8 +133,42 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "HostServicesTests", dependencies: ["HostServices"], swiftSettings: strict),
-        .testTarget(name: "FeedsTests", dependencies: ["Feeds"], swiftSettings: strict),
-        .testTarget(name: "DiscordSimulatorTests", dependencies: ["DiscordSimulator"], swiftSettings: strict),
+        .testTarget(
+            name: "HostServicesTests",
+            dependencies: [
+                "HostServices",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "FeedsTests",
+            dependencies: [
+                "Feeds",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "DiscordSimulatorTests",
+            dependencies: [
+                "DiscordSimulator",
+                .product(name: "WSClient", package: "swift-websocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
     ]
 )
