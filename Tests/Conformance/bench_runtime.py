@@ -39,7 +39,7 @@ def tonearm(binary, ndp, repeat, fresh=False):
 
 def reference(ndp, repeat, fresh):
     wasm, _ = wasm_from_ndp(ndp)
-    compiled = extism.CompiledPlugin(wasm, wasi=True, functions=HOST_FUNCTION_OBJECTS)
+    compiled = extism.extism.CompiledPlugin(wasm, wasi=True, functions=HOST_FUNCTION_OBJECTS)
     warm = extism.Plugin(compiled)
     samples = []
     for _ in range(repeat):
