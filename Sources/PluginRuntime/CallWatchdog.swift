@@ -3,7 +3,8 @@ import Synchronization
 
 /// Enforces call deadlines from one background thread: once a call's deadline passes, its
 /// expiry handler runs, and runs again every tick until the call finishes (so an interruption
-/// that raced with the plugin is repeated).
+/// that raced with the plugin is repeated). Handlers must be quick and must not call back into
+/// the watchdog.
 final class CallWatchdog: Sendable {
     static let shared = CallWatchdog()
 
@@ -48,10 +49,11 @@ final class CallWatchdog: Sendable {
         while true {
             Thread.sleep(forTimeInterval: tick)
             let now = DispatchTime.now()
-            let expired = state.withLock { state in
-                state.watches.values.filter { $0.deadline <= now }.map(\.onExpire)
+            // Handlers run under the lock, so none runs after `finish` returned (the instance
+            // may already serve another call by then).
+            state.withLock { state in
+                for watch in state.watches.values where watch.deadline <= now { watch.onExpire() }
             }
-            for handler in expired { handler() }
         }
     }
 }

@@ -83,7 +83,7 @@ final class CompiledPlugin: Sendable {
                 if case .some(.some(let permission)) = permission, !declared.contains(permission) {
                     throw fail("imports \(entry.name) but the manifest does not declare the \"\(permission)\" permission")
                 }
-                if acceptCatalogFunctions && permission != nil {
+                if acceptCatalogFunctions && HostServiceCatalog.functions.contains(entry.name) {
                     resolved.append(.host(name: entry.name))
                     continue
                 }

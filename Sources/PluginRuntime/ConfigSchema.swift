@@ -6,7 +6,8 @@ import Foundation
 ///
 /// Supported keywords: `type`, `properties`, `required`, `additionalProperties` (false),
 /// `enum`, `const`, `default`, `minLength`/`maxLength`, `pattern`, `minimum`/`maximum`,
-/// `exclusiveMinimum`/`exclusiveMaximum`, `items`, `minItems`/`maxItems`.
+/// `exclusiveMinimum`/`exclusiveMaximum`, `items`, `minItems`/`maxItems`, `anyOf`, `oneOf`,
+/// `allOf`. Other keywords (`title`, `description`, `format`, …) are ignored.
 public struct ConfigSchema: Sendable {
     public let schema: JSONValue
 
@@ -43,6 +44,25 @@ public struct ConfigSchema: Sendable {
     ) -> JSONValue {
         guard let rules = schema.objectValue else { return value }
         let name = path.isEmpty ? "settings" : path
+        var value = value
+        for keyword in ["anyOf", "oneOf"] {
+            guard let alternatives = rules[keyword]?.arrayValue, !alternatives.isEmpty else { continue }
+            var matches: [JSONValue] = []
+            for alternative in alternatives {
+                var trial: [String] = []
+                let result = validate(value, against: alternative, path: path, problems: &trial)
+                if trial.isEmpty { matches.append(result) }
+            }
+            if matches.isEmpty || (keyword == "oneOf" && matches.count > 1) {
+                let forms = alternatives.compactMap { $0.objectValue?["title"]?.stringValue ?? $0.objectValue?["type"]?.stringValue }
+                problems.append("\(name): matches \(matches.isEmpty ? "none" : "more than one") of the allowed forms (\(forms.joined(separator: ", ")))")
+                return value
+            }
+            value = matches[0]
+        }
+        for sub in rules["allOf"]?.arrayValue ?? [] {
+            value = validate(value, against: sub, path: path, problems: &problems)
+        }
         if let types = typeList(rules["type"]), !types.contains(where: { matches(value, type: $0) }) {
             problems.append("\(name): expected \(types.joined(separator: " or ")), got \(value.typeName)")
             return value
@@ -195,6 +215,14 @@ public struct ConfigSchema: Sendable {
             }
         }
         if let items = rules["items"] { checkSchema(items, path: "\(path).items", into: &problems) }
+        for keyword in ["anyOf", "oneOf", "allOf"] {
+            guard let list = rules[keyword] else { continue }
+            guard let alternatives = list.arrayValue else {
+                problems.append("\(path).\(keyword): must be a list of schemas")
+                continue
+            }
+            for (index, sub) in alternatives.enumerated() { checkSchema(sub, path: "\(path).\(keyword)[\(index)]", into: &problems) }
+        }
     }
 }
 

@@ -38,7 +38,7 @@ public final class LoadedPlugin: Sendable {
         self.limits = limits
         self.engine = engine
         self.logger = logger
-        maxIdle = max(4, ProcessInfo.processInfo.activeProcessorCount * 2)
+        maxIdle = limits.poolSize ?? max(4, ProcessInfo.processInfo.activeProcessorCount * 2)
         compiled = try CompiledPlugin(
             id: package.id, file: package.path, wasm: package.wasm, hostFunctionNames: Set(hostFunctions.keys),
             services: services, declared: package.manifest.permissions.declared, engine: engine)
@@ -116,7 +116,7 @@ public final class LoadedPlugin: Sendable {
     }
 
     private func recycle(_ instance: PluginInstance) {
-        guard !unloaded.load(ordering: .relaxed) else { return }
+        guard maxIdle > 0, !unloaded.load(ordering: .relaxed) else { return }
         do {
             try instance.restore()
         } catch {

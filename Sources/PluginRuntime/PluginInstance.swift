@@ -13,6 +13,9 @@ public struct PluginLimits: Sendable {
     public var maxOutputBytes: Int = 16 * 1024 * 1024
     /// Cap on a host function's request and response (default 16 MiB).
     public var maxHostPayloadBytes: Int = 16 * 1024 * 1024
+    /// Warm instances kept per plugin; 0 creates a new instance for every call, as Navidrome
+    /// does (slower: WasmKit translates function bodies per instance). `nil`: 2 × cores, at least 4.
+    public var poolSize: Int?
 
     public init(
         callTimeout: Double = 30, memoryLimit: Int = 128 * 1024 * 1024, maxOutputBytes: Int = 16 * 1024 * 1024,

@@ -13,6 +13,8 @@ public struct PluginLoader: Sendable {
     public let logger: Logger
     /// Refuse plugins declaring `users` with nobody assigned, as Navidrome's enable gate does.
     public var requireAssignedUsers: Bool
+    /// Warm instances kept per plugin (see ``PluginLimits/poolSize``).
+    public var poolSize: Int?
     let engine: Engine
 
     public init(
@@ -29,7 +31,9 @@ public struct PluginLoader: Sendable {
 
     /// The limits from the configuration.
     public var limits: PluginLimits {
-        PluginLimits(callTimeout: configuration.callTimeout, memoryLimit: configuration.memoryLimit)
+        var limits = PluginLimits(callTimeout: configuration.callTimeout, memoryLimit: configuration.memoryLimit)
+        limits.poolSize = poolSize
+        return limits
     }
 
     /// Loads the package at `path`. `callbacks` resolves the plugin's own callbacks (WebSocket,

@@ -23,6 +23,11 @@ struct PluginOptionsGroup: ParsableArguments {
     @Flag(name: .long, help: "Print JSON instead of text.")
     var json = false
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Answer host functions from this JSON file instead of real services: {\"cache_getstring\": {\"exists\": false}, …}; unlisted functions answer {}.",
+        valueName: "file"))
+    var hostResponses: String?
+
     func loadConfiguration() throws -> PluginHostConfiguration {
         if let config { return try PluginHostConfiguration(contentsOf: config) }
         if FileManager.default.fileExists(atPath: "tonearm.toml") {
@@ -31,18 +36,31 @@ struct PluginOptionsGroup: ParsableArguments {
         return PluginHostConfiguration()
     }
 
-    func loader(_ configuration: PluginHostConfiguration, requireAssignedUsers: Bool = true) -> PluginLoader {
+    func loader(_ configuration: PluginHostConfiguration, requireAssignedUsers: Bool = true) throws -> PluginLoader {
         var logger = Logger(label: "tonearm")
         logger.logLevel = .critical
         return PluginLoader(
-            configuration: configuration, services: hostServices(configuration),
+            configuration: configuration, services: try hostServices(configuration),
             users: ConfiguredUsers(configuration: configuration), logger: logger,
             requireAssignedUsers: requireAssignedUsers)
     }
 
-    /// The host services plugin commands run plugins with. The CLI offers the kernel and WASI
-    /// only; a plugin importing service functions fails to load naming the missing service.
-    func hostServices(_ configuration: PluginHostConfiguration) -> [any HostService] { [] }
+    /// The host services plugin commands run plugins with: canned responses with
+    /// `--host-responses`, otherwise none (a plugin importing service functions then fails to
+    /// load, naming the missing service).
+    func hostServices(_ configuration: PluginHostConfiguration) throws -> [any HostService] {
+        guard let hostResponses else { return [] }
+        guard let data = FileManager.default.contents(atPath: hostResponses) else {
+            throw ValidationError("cannot read \(hostResponses)")
+        }
+        guard case .object(let members)? = try? JSONValue.parse(Array(data)) else {
+            throw ValidationError("\(hostResponses): expected a JSON object of function name → response")
+        }
+        for name in members.keys where !HostServiceCatalog.functions.contains(name) {
+            throw ValidationError("\(hostResponses): \"\(name)\" is not a Navidrome host function")
+        }
+        return CannedHostService.all(responses: members.mapValues { Array($0.goJSON.utf8) })
+    }
 
     func packagePath(_ id: String, _ configuration: PluginHostConfiguration) -> String {
         (configuration.pluginsFolder as NSString).appendingPathComponent("\(id).ndp")
@@ -78,7 +96,7 @@ struct ListPlugins: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try options.loadConfiguration()
-        let statuses = await loadStatuses(configuration, options: options)
+        let statuses = try await loadStatuses(configuration, options: options)
         if options.json { return try printJSON(statuses) }
         if statuses.isEmpty {
             print("No plugins in \(configuration.pluginsFolder)")
@@ -94,13 +112,13 @@ struct ListPlugins: AsyncParsableCommand {
     }
 }
 
-func loadStatuses(_ configuration: PluginHostConfiguration, options: PluginOptionsGroup) async -> [PluginStatus] {
+func loadStatuses(_ configuration: PluginHostConfiguration, options: PluginOptionsGroup) async throws -> [PluginStatus] {
     var configuration = configuration
     configuration.autoReload = false
     var logger = Logger(label: "tonearm")
     logger.logLevel = .critical
     let manager = PluginManager(
-        configuration: configuration, services: options.hostServices(configuration),
+        configuration: configuration, services: try options.hostServices(configuration),
         users: ConfiguredUsers(configuration: configuration), logger: logger)
     await manager.start()
     let statuses = manager.statuses()
@@ -127,7 +145,7 @@ struct PluginInfo: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try options.loadConfiguration()
-        guard let status = await loadStatuses(configuration, options: options).first(where: { $0.id == id }) else {
+        guard let status = try await loadStatuses(configuration, options: options).first(where: { $0.id == id }) else {
             throw ValidationError("no plugin \"\(id)\" in \(configuration.pluginsFolder)")
         }
         let package = try? PluginPackage(contentsOf: status.file)
@@ -176,7 +194,7 @@ struct ValidatePlugin: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try options.loadConfiguration()
-        let result = options.loader(configuration, requireAssignedUsers: false).validate(path: file)
+        let result = try options.loader(configuration, requireAssignedUsers: false).validate(path: file)
         let report = Report(
             plugin: result.pluginID, file: file, valid: result.isValid, errors: result.errors, warnings: result.warnings,
             capabilities: result.capabilities.map(\.rawValue), exports: result.exports)
@@ -204,7 +222,7 @@ struct InstallPlugin: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try options.loadConfiguration()
-        let result = options.loader(configuration, requireAssignedUsers: false).validate(path: file)
+        let result = try options.loader(configuration, requireAssignedUsers: false).validate(path: file)
         guard result.isValid else {
             for error in result.errors { printError("error: \(error)") }
             throw ExitCode(1)
@@ -276,6 +294,10 @@ struct CallPlugin: AsyncParsableCommand {
     @OptionGroup var options: PluginOptionsGroup
     @Option(name: .long, help: "Call deadline in seconds (default: the configuration's CallTimeout).")
     var timeout: Double?
+    @Option(name: .long, help: "Also run the call this many more times and report the median and 90th-percentile time per call.")
+    var `repeat`: Int = 0
+    @Flag(name: .long, help: "Create a new instance for every call instead of reusing restored ones.")
+    var freshInstances = false
     @Argument(help: "Plugin id, or a path to a .ndp file.") var plugin: String
     @Argument(help: "Export to call, e.g. nd_scrobbler_now_playing.") var export: String
     @Argument(help: "JSON input (default {}).") var input: String = "{}"
@@ -290,6 +312,13 @@ struct CallPlugin: AsyncParsableCommand {
         var hostCalls: [CallTrace.HostCall]
         var logs: [CallTrace.LogLine]
         var durationMs: Double
+        var timing: Timing?
+    }
+
+    struct Timing: Encodable {
+        var calls: Int
+        var medianMicroseconds: Double
+        var p90Microseconds: Double
     }
 
     func run() async throws {
@@ -307,7 +336,9 @@ struct CallPlugin: AsyncParsableCommand {
         }
         let loaded: LoadedPlugin
         do {
-            loaded = try options.loader(configuration, requireAssignedUsers: false).load(path: path)
+            var loader = try options.loader(configuration, requireAssignedUsers: false)
+            if freshInstances { loader.poolSize = 0 }
+            loaded = try loader.load(path: path)
         } catch {
             printError("error: \(error)")
             throw ExitCode(2)
@@ -327,6 +358,19 @@ struct CallPlugin: AsyncParsableCommand {
         report.durationMs = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         report.hostCalls = trace.hostCalls
         report.logs = trace.logLines
+        if `repeat` > 0 {
+            var samples: [Double] = []
+            for _ in 0..<`repeat` {
+                let begin = ContinuousClock.now
+                _ = try? await loaded.call(export: export, input: Array(input.utf8))
+                let took = ContinuousClock.now - begin
+                samples.append(Double(took.components.seconds) * 1e6 + Double(took.components.attoseconds) / 1e12)
+            }
+            samples.sort()
+            report.timing = Timing(
+                calls: samples.count, medianMicroseconds: samples[samples.count / 2],
+                p90Microseconds: samples[min(samples.count - 1, samples.count * 9 / 10)])
+        }
         if options.json {
             try printJSON(report)
         } else {
@@ -336,6 +380,10 @@ struct CallPlugin: AsyncParsableCommand {
             }
             for line in report.logs { printError("log [\(line.level)] \(line.message)") }
             if let error = report.error { printError("error: \(error)") }
+            if let timing = report.timing {
+                printError(String(format: "%d calls: median %.1f µs, p90 %.1f µs per call", timing.calls,
+                                  timing.medianMicroseconds, timing.p90Microseconds))
+            }
         }
         if !report.ok { throw ExitCode(1) }
     }

@@ -251,6 +251,33 @@ import WAT
     }
 }
 
+@Suite struct ConfigSchemaTests {
+    let schema = ConfigSchema(.object([
+        "type": .string("object"),
+        "properties": .object([
+            "users": .object(["anyOf": .array([
+                .object(["type": .string("array"), "minItems": .number(1)]),
+                .object(["type": .string("string"), "pattern": .string("^[^:,]+:[^:,]+(,[^:,]+:[^:,]+)*$")]),
+            ])]),
+        ]),
+    ]))
+
+    @Test func anyOfAcceptsEitherForm() throws {
+        #expect(try schema.validate(["users": .string("alice:t1,bob:t2")])["users"] == .string("alice:t1,bob:t2"))
+        #expect(try schema.validate(["Users": .array([.string("x")])]).keys.sorted() == ["users"])
+        #expect(throws: ConfigValidationError.self) { try schema.validate(["users": .string("no-token")]) }
+        #expect(throws: ConfigValidationError.self) { try schema.validate(["users": .array([])]) }
+    }
+
+    @Test func flattensAsNavidromeDoes() {
+        let flat = ConfigSchema.flatten([
+            "n": .number(3), "f": .number(0.5), "b": .bool(true), "s": .string("<x>"),
+            "o": .object(["b": .string("&"), "a": .number(1)]),
+        ])
+        #expect(flat == ["n": "3", "f": "0.5", "b": "true", "s": "<x>", "o": #"{"a":1,"b":"\u0026"}"#])
+    }
+}
+
 @Suite struct PluginManagerTests {
     @Test func loadsReloadsAndRemoves() async throws {
         let folder = try TestFolder()
