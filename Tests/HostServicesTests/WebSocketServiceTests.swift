@@ -1,8 +1,11 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import HummingbirdWebSocket
+import NIOWebSocket
 import Synchronization
+import PluginRuntime
 import Testing
 
 @testable import HostServices
@@ -165,6 +168,7 @@ func webSocketContext(_ callbacks: RecordingCallbacks, hosts: [String] = ["127.0
             _ = try await invoke(g["websocket_connect"], ["url": "ws://127.0.0.1:\(port)/big?bytes=\(2 << 20)", "connectionId": "ready"])
             try await small.waitUntil { !$0.isEmpty }
             #expect(small.calls.map(\.export) == [WebSocketService.onError])
+            #expect(small.calls.first?.input["error"] as? String == "websocket: close 1006 (abnormal closure): unexpected EOF")
         }
         await service.pluginUnloaded("test-plugin")
     }
