@@ -46,7 +46,10 @@ let package = Package(
             dependencies: [
                 "ExtismKernel",
                 .product(name: "WasmKit", package: "WasmKit"),
+                .product(name: "WasmParser", package: "WasmKit"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             swiftSettings: strict
         ),
@@ -69,7 +72,13 @@ let package = Package(
         // Where playback events come from: Subsonic polling, ListenBrainz submissions.
         .target(
             name: "Feeds",
-            dependencies: [],
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
         // The daemon: wiring, HTTP server, lifecycle, configuration.
@@ -90,17 +99,40 @@ let package = Package(
         // A strict Discord gateway + REST simulator on loopback.
         .target(
             name: "DiscordSimulator",
-            dependencies: [],
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strict
         ),
         .executableTarget(
             name: "discord-simulator",
-            dependencies: ["DiscordSimulator"],
+            dependencies: [
+                "DiscordSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         // Tests (Swift Testing).
-        .testTarget(name: "ExtismKernelTests", dependencies: ["ExtismKernel"], swiftSettings: strict),
-        .testTarget(name: "PluginRuntimeTests", dependencies: ["PluginRuntime"], swiftSettings: strict),
+        .testTarget(
+            name: "ExtismKernelTests",
+            dependencies: ["ExtismKernel", .product(name: "WAT", package: "WasmKit")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "PluginRuntimeTests",
+            dependencies: [
+                "PluginRuntime", .product(name: "WAT", package: "WasmKit"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "HostServicesTests",
             dependencies: [
@@ -114,7 +146,29 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "FeedsTests", dependencies: ["Feeds"], swiftSettings: strict),
-        .testTarget(name: "DiscordSimulatorTests", dependencies: ["DiscordSimulator"], swiftSettings: strict),
+        .testTarget(
+            name: "FeedsTests",
+            dependencies: [
+                "Feeds",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "DiscordSimulatorTests",
+            dependencies: [
+                "DiscordSimulator",
+                .product(name: "WSClient", package: "swift-websocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
     ]
 )
