@@ -137,6 +137,7 @@ let package = Package(
             name: "HostServicesTests",
             dependencies: [
                 "HostServices",
+                "Feeds",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
