@@ -143,6 +143,8 @@ import Testing
         try await withHTTPServer(Self.router()) { port in
             let slow = try await send(f, ["url": "http://127.0.0.1:\(port)/slow", "timeoutMs": 300])
             #expect((slow["error"] as? String)?.contains("timed out") == true)
+            let refused = try await send(f, ["url": "http://127.0.0.1:1/nothing-listens"])
+            #expect((refused["error"] as? String)?.hasPrefix("request to 127.0.0.1 failed") == true)
             let big = try await send(f, ["url": "http://127.0.0.1:\(port)/big"])
             #expect((big["error"] as? String)?.contains("exceeds the limit of 1048576 bytes") == true)
         }
