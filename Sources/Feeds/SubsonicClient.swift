@@ -20,6 +20,16 @@ public final class SubsonicClient: Sendable {
     /// The Subsonic API version Tonearm speaks.
     public static let apiVersion = "1.16.1"
 
+    /// The HTTP client used when none is given, for the whole process: a refused connection
+    /// fails at once (no retries until the deadline), so an outage is noticed on the first
+    /// poll; connecting gives up after 10 s.
+    public static let defaultHTTPClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(10)
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
     /// The server's base URL as configured, with any password in it redacted.
     public let serverURL: String
     private let base: String
@@ -36,7 +46,7 @@ public final class SubsonicClient: Sendable {
     ///   - timeout: per request.
     ///   - maxResponseBytes: bodies beyond this fail with `SubsonicError.responseTooLarge`.
     public init(
-        serverURL: String, clientName: String = "tonearm", httpClient: HTTPClient = .shared,
+        serverURL: String, clientName: String = "tonearm", httpClient: HTTPClient = SubsonicClient.defaultHTTPClient,
         timeout: Duration = .seconds(15), maxResponseBytes: Int = 32 << 20, logger: Logger
     ) throws(SubsonicError) {
         guard let components = URLComponents(string: serverURL),

@@ -103,7 +103,7 @@ public struct ArtworkLinkSigner: Sendable {
     /// Verifies a full link (for example one handed out by ``url(kind:id:size:)``).
     public func verify(url text: String) throws(ArtworkLinkError) -> ArtworkLink {
         guard let components = URLComponents(string: text) else { throw .invalid("not a URL") }
-        let segments = components.path.split(separator: "/", omittingEmptySubsequences: false)
+        let segments = components.percentEncodedPath.split(separator: "/", omittingEmptySubsequences: false)
         guard segments.count >= 3, segments[segments.count - 3] == Self.pathPrefix[...] else {
             throw .invalid("not an artwork path")
         }

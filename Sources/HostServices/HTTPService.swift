@@ -38,6 +38,8 @@ public final class HTTPService: HostService {
     public init(limits: Limits = Limits()) {
         var configuration = HTTPClient.Configuration()
         configuration.redirectConfiguration = .disallow
+        // A refused connection fails at once, as in Navidrome, instead of retrying until the deadline.
+        configuration.connectionPool.retryConnectionEstablishment = false
         self.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         self.limits = limits
     }

@@ -3,7 +3,8 @@ import PluginRuntime
 
 /// Navidrome's host services as implemented by Tonearm, one file per service.
 public enum HostServices {
-    /// Every service, configured for one Tonearm instance.
+    /// Every service, configured for one Tonearm instance. The ``HTTPService`` in the list owns
+    /// an HTTP client: call its ``HTTPService/shutdown()`` when the host stops.
     ///
     /// - Parameters:
     ///   - dataFolder: where KVStore databases live (`plugins/<id>/kvstore.db`).

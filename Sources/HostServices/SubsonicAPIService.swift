@@ -101,12 +101,13 @@ public struct SubsonicAPIService: HostService {
         guard let known = access.directory.users().first(where: { $0.userName.lowercased() == wanted }) else {
             throw HostServiceError("username \"\(userName)\" not found")
         }
-        if known.isAdmin && !access.allowAdmins {
-            throw HostServiceError(
-                "user \"\(known.userName)\" is an admin and this plugin is not allowed to act for admin users")
-        }
         if !access.allUsers && access.users.isEmpty {
             throw HostServiceError("no users configured for this plugin")
+        }
+        let listed = access.allUsers || access.users.contains { $0.lowercased() == wanted }
+        if listed && known.isAdmin && !access.allowAdmins {
+            throw HostServiceError(
+                "user \"\(known.userName)\" is an admin and this plugin is not allowed to act for admin users")
         }
         throw HostServiceError("user \"\(known.userName)\" is not authorized for this plugin")
     }

@@ -13,8 +13,8 @@ import WSClient
 ///
 /// Incoming messages reach the plugin through `nd_websocket_on_text_message` /
 /// `nd_websocket_on_binary_message`, one at a time and in order per connection. A remote close
-/// with 1000, 1001 or no status reaches `nd_websocket_on_close`; any other close code or a
-/// failure reaches only `nd_websocket_on_error`, as in Navidrome. A plugin's own close delivers
+/// with 1000 or 1001 reaches `nd_websocket_on_close`; any other close code, a dropped
+/// connection or a failure reaches only `nd_websocket_on_error`, as in Navidrome. A plugin's own close delivers
 /// `nd_websocket_on_close` before `websocket_closeconnection` returns. Connections of an
 /// unloaded plugin are closed with 1001 "plugin unloaded".
 public final class WebSocketService: HostService {
@@ -206,10 +206,20 @@ public final class WebSocketService: HostService {
         remove(plugin.id, connection)
         let id = connection.id
         switch outcome {
-        case .closed(let frame):
-            let code = frame.map { Int(UInt16(webSocketErrorCode: $0.closeCode)) } ?? 1005
-            let reason = frame?.reason ?? ""
-            if code == 1000 || code == 1001 || code == 1005 {
+        case .closed(nil):
+            // The connection ended without a close code we could read: dropped, or closed by the
+            // frame decoder (e.g. a message over the limit). gorilla reports this as 1006.
+            await Self.deliver(
+                Self.onError,
+                .object([
+                    ("connectionId", .string(id)),
+                    ("error", .string(Self.closeErrorText(code: 1006, reason: "unexpected EOF"))),
+                ]),
+                to: plugin)
+        case .closed(let frame?):
+            let code = Int(UInt16(webSocketErrorCode: frame.closeCode))
+            let reason = frame.reason ?? ""
+            if code == 1000 || code == 1001 {
                 await Self.deliver(
                     Self.onClose,
                     .object([("connectionId", .string(id)), ("code", .int(Int64(code))), ("reason", .string(reason))]),

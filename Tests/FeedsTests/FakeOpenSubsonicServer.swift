@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Hummingbird
+import Logging
 import NIOCore
 import Synchronization
 
@@ -40,15 +41,22 @@ final class FakeOpenSubsonicServer: Sendable {
         let router = Router()
         router.get("/rest/{method}") { request, context -> Response in
             guard let server = box.withLock({ $0 }) else { return Response(status: .serviceUnavailable) }
-            return server.respond(method: context.parameters.get("method") ?? "", query: request.uri.queryParameters)
+            var query: [String: String] = [:]
+            for (key, value) in request.uri.queryParameters where query[String(key)] == nil {
+                query[String(key)] = String(value)
+            }
+            return server.respond(method: context.parameters.get("method") ?? "", query: query)
         }
+        var quiet = Logger(label: "fake-opensubsonic")
+        quiet.logLevel = .critical
         let app = Application(
             router: router,
             configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { channel in
                 portStream.continuation.yield(channel.localAddress?.port ?? 0)
                 portStream.continuation.finish()
-            })
+            },
+            logger: quiet)
         let task = Task { try await app.run() }
         var port = 0
         for await p in portStream.stream { port = p }
@@ -93,9 +101,9 @@ final class FakeOpenSubsonicServer: Sendable {
         return play.positionMs + Int64(now.timeIntervalSince(play.reportedAt) * 1000 * play.rate)
     }
 
-    private func respond(method: String, query: Hummingbird.URI.QueryParameters) -> Response {
+    private func respond(method: String, query: [String: String]) -> Response {
         let name = method.hasSuffix(".view") ? String(method.dropLast(5)) : method
-        let q = { (key: String) in query[key[...]].map(String.init) }
+        let q = { (key: String) in query[key] }
         state.withLock { $0.requests.append(name) }
 
         // Authentication as Navidrome: apiKey alone, or u + t + s.

@@ -1,6 +1,10 @@
 import Foundation
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Starts `Tests/Support/supysonic_server.py` (a real Supysonic on 127.0.0.1 with a
 /// generated library) and stops it. Python comes from `$TONEARM_VENV/bin/python`, else
 /// `<repo>/.venv/bin/python`; when neither exists, `<repo>/.venv` is created from
@@ -57,7 +61,7 @@ final class SupysonicServer: Sendable {
         let stdout = Pipe()
         let stderrFile = FileManager.default.temporaryDirectory
             .appendingPathComponent("tonearm-supysonic-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: stderrFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrFile.path, contents: nil)
         process.standardOutput = stdout
         process.standardError = try FileHandle(forWritingTo: stderrFile)
         try process.run()
@@ -104,9 +108,13 @@ final class ChildProcess: @unchecked Sendable {
         self.process = process
     }
 
-    /// SIGTERM, then wait for the exit.
+    /// SIGTERM; SIGKILL if it is still running 10 s later; then wait for the exit.
     func stop() {
-        if process.isRunning { process.terminate() }
+        guard process.isRunning else { return }
+        process.terminate()
+        let deadline = Date().addingTimeInterval(10)
+        while process.isRunning, Date() < deadline { usleep(20_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import PluginRuntime
 import Testing
 
 @testable import HostServices

@@ -1,5 +1,7 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
+import PluginRuntime
 import Testing
 
 @testable import HostServices
@@ -69,7 +71,10 @@ import Testing
 
             // 4xx/5xx are results, not errors; an empty body is left out.
             let failed = try await invoke(f["http_send"], ["request": ["url": "\(base)/status/503", "headers": NSNull()]])
-            #expect(failed.text == #"{"result":{"statusCode":503,"headers":{"Content-Length":"0"}}}"#)
+            let failedResult = try #require(failed.json["result"] as? [String: Any])
+            #expect(failedResult["statusCode"] as? Int == 503)
+            #expect(failedResult["body"] == nil)
+            #expect(failed.json["error"] == nil)
         }
         try await service.shutdown()
     }
@@ -138,6 +143,8 @@ import Testing
         try await withHTTPServer(Self.router()) { port in
             let slow = try await send(f, ["url": "http://127.0.0.1:\(port)/slow", "timeoutMs": 300])
             #expect((slow["error"] as? String)?.contains("timed out") == true)
+            let refused = try await send(f, ["url": "http://127.0.0.1:1/nothing-listens"])
+            #expect((refused["error"] as? String)?.hasPrefix("request to 127.0.0.1 failed") == true)
             let big = try await send(f, ["url": "http://127.0.0.1:\(port)/big"])
             #expect((big["error"] as? String)?.contains("exceeds the limit of 1048576 bytes") == true)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import PluginRuntime
 import Testing
 
 @testable import HostServices
@@ -42,8 +43,7 @@ import Testing
             let key = "k\(i)"
             let response = try await invoke(f["kvstore_set"], ["key": key, "value": base64("value-\(key)")])
             if response.text == "{}" {
-                print("ACK \(key)")
-                fflush(stdout)
+                FileHandle.standardOutput.write(Data("ACK \(key)\n".utf8))
             }
         }
         kill(getpid(), SIGKILL)

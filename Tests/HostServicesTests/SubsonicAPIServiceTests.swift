@@ -1,6 +1,9 @@
 import AsyncHTTPClient
 import Foundation
+import NIOHTTP1
+import HTTPTypes
 import Hummingbird
+import PluginRuntime
 import Testing
 
 @testable import HostServices
@@ -15,7 +18,7 @@ struct LoopbackUpstream: SubsonicUpstream {
         components.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) }
         var request = HTTPClientRequest(url: components.url!.absoluteString)
         request.headers.add(name: "X-Upstream-User", value: user)
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
         let body = try await response.body.collect(upTo: 1 << 24)
         return SubsonicUpstreamResponse(
             statusCode: Int(response.status.code), contentType: response.headers.first(name: "content-type") ?? "",
@@ -37,6 +40,10 @@ struct LoopbackUpstream: SubsonicUpstream {
         return router
     }
 
+    func refusal(_ functions: [String: HostFunction], _ uri: String) async throws -> String? {
+        try await invoke(functions["subsonicapi_call"], ["uri": uri]).json["error"] as? String
+    }
+
     func functions(port: Int, access: PluginAccess) -> [String: HostFunction] {
         SubsonicAPIService(upstream: LoopbackUpstream(port: port)).functions(
             for: makeContext(id: "discord", permissions: .init(declared: ["subsonicapi", "users"]), access: access))
@@ -44,7 +51,7 @@ struct LoopbackUpstream: SubsonicUpstream {
 
     @Test func callForwardsAsTheAssignedUserWithForcedParameters() async throws {
         let access = PluginAccess(allUsers: false, users: ["alice"], allowAdmins: false, directory: everyone)
-        try await withHTTPServer(Self.router()) { port in
+        try await withHTTPServer(Self.router()) { (port: Int) async throws in
             let f = functions(port: port, access: access)
             let response = try await invoke(f["subsonicapi_call"], ["uri": "/rest/getAlbum.view?u=ALICE&id=al-1&f=xml&p=secret&t=x&s=y&c=evil&v=1.0.0"])
             let json = try #require(response.json["responseJson"] as? String)
@@ -61,31 +68,28 @@ struct LoopbackUpstream: SubsonicUpstream {
 
     @Test func callrawReturnsContentTypeAndBytesWithoutForcingJSON() async throws {
         let access = PluginAccess(allUsers: true, users: [], allowAdmins: false, directory: everyone)
-        try await withHTTPServer(Self.router()) { port in
+        try await withHTTPServer(Self.router()) { (port: Int) async throws in
             let f = functions(port: port, access: access)
             let raw = try await invoke(f["subsonicapi_callraw"], ["uri": "getCoverArt?u=bob&id=al-1&size=300"])
             #expect(raw.text == #"{"contentType":"image/png","data":"iVBORw=="}"#)
             let echoed = try await invoke(f["subsonicapi_callraw"], ["uri": "getAlbum?u=bob&id=1"])
-            let body = try #require(Data(base64Encoded: try #require(echoed.json["data"] as? String)))
+            let encoded = try #require(echoed.json["data"] as? String)
+            let body = try #require(Data(base64Encoded: encoded))
             #expect(String(decoding: body, as: UTF8.self).contains(#""query":"id=1&c=discord&v=1.16.1""#))
         }
     }
 
     @Test func refusesUnassignedUsersAdminsAndMissingU() async throws {
-        try await withHTTPServer(Self.router()) { port in
+        try await withHTTPServer(Self.router()) { (port: Int) async throws in
             let assigned = PluginAccess(allUsers: false, users: ["alice", "root"], allowAdmins: false, directory: everyone)
             let f = functions(port: port, access: assigned)
-            #expect(try await invoke(f["subsonicapi_call"], ["uri": "getAlbum?u=bob"]).json["error"] as? String
-                == "user \"bob\" is not authorized for this plugin")
-            #expect(try await invoke(f["subsonicapi_call"], ["uri": "getAlbum?u=root"]).json["error"] as? String
-                == "user \"root\" is an admin and this plugin is not allowed to act for admin users")
-            #expect(try await invoke(f["subsonicapi_call"], ["uri": "getAlbum?u=nobody"]).json["error"] as? String
-                == "username \"nobody\" not found")
-            #expect(try await invoke(f["subsonicapi_call"], ["uri": "getAlbum?id=1"]).json["error"] as? String
-                == "missing required parameter 'u' (the username) in uri")
+            #expect(try await refusal(f, "getAlbum?u=bob") == "user \"bob\" is not authorized for this plugin")
+            #expect(
+                try await refusal(f, "getAlbum?u=root") == "user \"root\" is an admin and this plugin is not allowed to act for admin users")
+            #expect(try await refusal(f, "getAlbum?u=nobody") == "username \"nobody\" not found")
+            #expect(try await refusal(f, "getAlbum?id=1") == "missing required parameter 'u' (the username) in uri")
             let nobody = functions(port: port, access: PluginAccess(allUsers: false, users: [], allowAdmins: false, directory: everyone))
-            #expect(try await invoke(nobody["subsonicapi_call"], ["uri": "getAlbum?u=bob"]).json["error"] as? String
-                == "no users configured for this plugin")
+            #expect(try await refusal(nobody, "getAlbum?u=bob") == "no users configured for this plugin")
             // Admins pass when the operator allows them.
             let admins = functions(port: port, access: PluginAccess(allUsers: true, users: [], allowAdmins: true, directory: everyone))
             #expect(try await invoke(admins["subsonicapi_call"], ["uri": "getAlbum?u=root"]).json["responseJson"] != nil)

@@ -1,8 +1,11 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import HummingbirdWebSocket
+import NIOWebSocket
 import Synchronization
+import PluginRuntime
 import Testing
 
 @testable import HostServices
@@ -165,6 +168,7 @@ func webSocketContext(_ callbacks: RecordingCallbacks, hosts: [String] = ["127.0
             _ = try await invoke(g["websocket_connect"], ["url": "ws://127.0.0.1:\(port)/big?bytes=\(2 << 20)", "connectionId": "ready"])
             try await small.waitUntil { !$0.isEmpty }
             #expect(small.calls.map(\.export) == [WebSocketService.onError])
+            #expect(small.calls.first?.input["error"] as? String == "websocket: close 1006 (abnormal closure): unexpected EOF")
         }
         await service.pluginUnloaded("test-plugin")
     }
@@ -205,5 +209,56 @@ func webSocketContext(_ callbacks: RecordingCallbacks, hosts: [String] = ["127.0
             try await other.waitUntil { !$0.isEmpty }
         }
         await service.pluginUnloaded("other-plugin")
+    }
+}
+
+/// Callbacks that behave like a plugin closing its connection from inside
+/// `nd_websocket_on_text_message` (as the Discord plugin does on a gateway Reconnect), calling
+/// the host function from a plain thread as the runtime would.
+final class ClosingCallbacks: PluginCallbacks {
+    let functions = Mutex<[String: HostFunction]>([:])
+    let recorder = RecordingCallbacks(exports: webSocketExports)
+    let closeResponses = Mutex<[String]>([])
+
+    func exports(_ export: String) -> Bool { recorder.exports(export) }
+
+    func call(export: String, input: [UInt8]) async throws -> [UInt8] {
+        _ = try await recorder.call(export: export, input: input)
+        guard export == WebSocketService.onText, String(decoding: input, as: UTF8.self).contains("close-me"),
+            let close = functions.withLock({ $0["websocket_closeconnection"] })
+        else { return [] }
+        let request = Array(#"{"connectionId":"gw","code":4000,"reason":"reconnect"}"#.utf8)
+        let response: [UInt8] = await withCheckedContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(returning: close(request)) }
+        }
+        closeResponses.withLock { $0.append(String(decoding: response, as: UTF8.self)) }
+        return []
+    }
+}
+
+@Suite struct WebSocketReentrancyTests {
+    @Test func closingFromInsideAMessageCallbackDoesNotDeadlock() async throws {
+        let callbacks = ClosingCallbacks()
+        let service = WebSocketService()
+        let f = service.functions(for: webSocketContext(callbacks.recorder).withCallbacks(callbacks))
+        callbacks.functions.withLock { $0 = f }
+        try await withWebSocketServer { port in
+            _ = try await invoke(f["websocket_connect"], ["url": "ws://127.0.0.1:\(port)/echo", "connectionId": "gw"])
+            _ = try await invoke(f["websocket_sendtext"], ["connectionId": "gw", "message": "close-me"])
+            try await callbacks.recorder.waitUntil { $0.contains { $0.export == WebSocketService.onClose } }
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(callbacks.closeResponses.withLock { $0 } == ["{}"])
+            #expect(callbacks.recorder.calls.map(\.export) == [WebSocketService.onText, WebSocketService.onClose])
+            #expect(callbacks.recorder.calls.last?.input["code"] as? Int == 4000)
+            #expect(service.connectionIDs(of: "test-plugin").isEmpty)
+        }
+    }
+}
+
+extension PluginContext {
+    func withCallbacks(_ callbacks: any PluginCallbacks) -> PluginContext {
+        PluginContext(
+            id: id, permissions: permissions, config: config, access: access, extraHosts: extraHosts,
+            callbacks: callbacks, logger: logger)
     }
 }
