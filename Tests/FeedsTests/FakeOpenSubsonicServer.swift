@@ -27,6 +27,8 @@ final class FakeOpenSubsonicServer: Sendable {
 
     private let state = Mutex<(plays: [Play], songs: [String: [String: any Sendable]], getSongCalls: Int, requests: [String])>(
         ([], [:], 0, []))
+    /// When set, every request gets this status and an HTML body (a broken reverse proxy).
+    private let brokenStatus = Mutex<Int?>(nil)
     private let task: Task<Void, any Error>
     let url: String
 
@@ -91,6 +93,10 @@ final class FakeOpenSubsonicServer: Sendable {
         }
     }
 
+    func breakWith(status: Int?) {
+        brokenStatus.withLock { $0 = status }
+    }
+
     var getSongCalls: Int { state.withLock { $0.getSongCalls } }
     var requests: [String] { state.withLock { $0.requests } }
 
@@ -105,6 +111,10 @@ final class FakeOpenSubsonicServer: Sendable {
         let name = method.hasSuffix(".view") ? String(method.dropLast(5)) : method
         let q = { (key: String) in query[key] }
         state.withLock { $0.requests.append(name) }
+        if let status = brokenStatus.withLock({ $0 }) {
+            let html = Array("<html><body>Bad Gateway</body></html>".utf8)
+            return Response(status: .init(code: status), body: .init(byteBuffer: ByteBuffer(bytes: html)))
+        }
 
         // Authentication as Navidrome: apiKey alone, or u + t + s.
         if let key = q("apiKey") {

@@ -131,6 +131,33 @@ func withPoller<T>(
         await fake.stop()
     }
 
+    @Test func garbageFromUpstreamIsAnOutageLoggedOnceAndRecovered() async throws {
+        let fake = try await FakeOpenSubsonicServer.start()
+        let logs = LogCapture()
+        let client = try SubsonicClient(serverURL: fake.url, logger: logs.logger)
+        let poller = NowPlayingPoller(
+            client: client, credentials: SubsonicCredentials(username: fake.username, apiKey: fake.apiKey),
+            interval: .milliseconds(100), maxBackoff: .milliseconds(400), logger: logs.logger)
+        let recorder = EventRecorder()
+        fake.setPlays([.init(username: "alice", playerName: "web", song: Self.song, state: "playing", positionMs: 0)])
+
+        await withPoller(poller, recorder: recorder) {
+            #expect(await recorder.first { $0.kind == .started } != nil)
+            fake.breakWith(status: 502)
+            #expect(await eventually { !logs.lines(containing: "Subsonic server unavailable").isEmpty })
+            #expect(await eventually { fake.requests.count > 12 })  // several failed polls
+            let outage = logs.lines(containing: "Subsonic server unavailable")
+            #expect(outage.count == 1)
+            #expect(outage.first?.contains("HTTP 502") == true)
+            fake.breakWith(status: nil)
+            #expect(await eventually { logs.lines(containing: "reachable again").count == 1 })
+        }
+        // The player kept playing through the outage: no stop, no second start.
+        #expect(recorder.events.map(\.kind) == [.started])
+        #expect(!logs.lines.joined().contains(fake.apiKey))
+        await fake.stop()
+    }
+
     @Test func incompleteEntriesAreCompletedWithGetSongOnce() async throws {
         let fake = try await FakeOpenSubsonicServer.start()
         let client = try SubsonicClient(serverURL: fake.url, logger: Logger(label: "t"))
