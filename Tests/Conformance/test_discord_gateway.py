@@ -532,9 +532,7 @@ def test_rapid_skips_are_coalesced_within_the_presence_rate_limit(host):
     pending = json.loads(host.cache["discord.alice.presence"][1])
     assert pending["track"] == "tr-19" and pending["pending"] is True
     # Let the 20 s window pass (the send log lives in the cache), then the flush fires.
-    session = json.loads(host.cache["discord.alice.session"][1])
-    session["budget"] = f"60000;{int(time.time() * 1000) - 25_000};"
-    host.cache["discord.alice.session"] = ("string", json.dumps(session))
+    host.cache["discord.alice.sends"] = ("string", f"60000;{int(time.time() * 1000) - 25_000};")
     host.fire("alice-flush")
     presences = host.frames("alice", op=3)
     assert len(presences) == 6

@@ -217,9 +217,10 @@ final class ScenarioHarness: Sendable {
         return path
     }
 
-    /// Closes the plugin's sockets and schedules, then stops the simulator.
+    /// Closes the plugin's sockets and schedules, shuts the HTTP client down, stops the simulator.
     func shutdown() async {
         for service in services { await service.pluginUnloaded(Self.pluginID) }
+        for case let http as HTTPService in services { try? await http.shutdown() }
         await simulator.stop()
     }
 
