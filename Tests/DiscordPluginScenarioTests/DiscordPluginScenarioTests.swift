@@ -81,9 +81,12 @@ struct DiscordPluginScenarioTests {
                 sim.closeRecords().contains { $0.code == 4004 }
             })
             #expect(await harness.waitForAuthorization("alice", false))
-            try? await Task.sleep(for: .seconds(4))
-            let connections = harness.simulator.closeRecords().filter { $0.code == 4004 }.count
-            #expect(connections == 1)
+            // Another play event must not reconnect: still exactly one attempt.
+            await #expect(throws: (any Error).self) {
+                try await harness.nowPlaying("alice", Track(id: "a2", title: "Still Never Shown"))
+            }
+            try? await Task.sleep(for: .seconds(3))
+            #expect(harness.simulator.closeRecords().filter { $0.code == 4004 }.count == 1)
         }
     }
 
