@@ -173,5 +173,14 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The Discord Rich Presence plugin (.ndp) in Tonearm's host against the simulator.
+        .testTarget(
+            name: "DiscordPluginScenarioTests",
+            dependencies: [
+                "PluginRuntime", "HostServices", "DiscordSimulator",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
     ]
 )

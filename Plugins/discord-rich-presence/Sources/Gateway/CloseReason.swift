@@ -22,7 +22,9 @@ enum CloseReason {
         case 4013: self = .fatal("invalid intents (close 4013)")
         case 4014: self = .fatal("disallowed intents (close 4014)")
         case 4015: self = .fatal("too many sessions for this account (close 4015)")
-        case 1000, 1001, 1005, 4003, 4005, 4006, 4007, 4008, 4009: self = .reidentify
+        // 1005 "no status" is what a host reports for a socket that ended without a close
+        // code: a drop, so resumable.
+        case 1000, 1001, 4003, 4005, 4006, 4007, 4008, 4009: self = .reidentify
         default: self = .resume
         }
     }

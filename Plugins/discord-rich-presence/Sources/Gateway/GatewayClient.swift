@@ -28,6 +28,14 @@ struct GatewayClient {
         host.setCacheString(keys.session, session.json.serializedString(), ttlSeconds: Self.ttlSeconds)
     }
 
+    func loadBudget() -> SendBudget {
+        SendBudget(encoded: host.cacheString(keys.sends) ?? "")
+    }
+
+    func save(_ budget: SendBudget) {
+        host.setCacheString(keys.sends, budget.encoded, ttlSeconds: 3600)
+    }
+
     func loadPresence() -> PresenceRecord? {
         host.cacheString(keys.presence).flatMap { PresenceRecord(text: $0) }
     }
@@ -87,6 +95,7 @@ struct GatewayClient {
         if !session.canResume { host.removeCache(keys.sequence) }
         session.openedAt = host.nowMs()
         save(session)
+        host.removeCache(keys.sends)  // Discord's limits are per connection
         var outcome = host.webSocketConnect(url: url, connectionID: user.username)
         if let error = outcome.error, contains(error, "already exists") {
             // A socket the cache no longer knows about (e.g. the entry expired): replace it.
@@ -134,17 +143,18 @@ struct GatewayClient {
         var interval = (try? event.data()?.int64("heartbeat_interval")) ?? 41_250
         if interval < 1000 { interval = 1000 }
         session.heartbeatIntervalMs = interval
-        session.acknowledged = true
+        host.setCacheInt(keys.acknowledged, 1, ttlSeconds: Self.ttlSeconds)
         startHeartbeat(intervalMs: interval)
         if session.canResume, let sequence = host.cacheInt(keys.sequence) {
             session.phase = .resuming
-            send(GatewayFrame.resume(token: user.token, sessionID: session.sessionID, sequence: sequence), &session)
+            save(session)
+            sendCounted(GatewayFrame.resume(token: user.token, sessionID: session.sessionID, sequence: sequence))
         } else {
             session.sessionID = ""
             session.phase = .identifying
-            send(GatewayFrame.identify(token: user.token), &session)
+            save(session)
+            sendCounted(GatewayFrame.identify(token: user.token))
         }
-        if session.phase != .disconnected { save(session) }
     }
 
     /// READY or RESUMED: the session is usable; (re)send the presence, which a new session lacks.
@@ -163,25 +173,23 @@ struct GatewayClient {
 
     /// Op 11.
     func acknowledged() {
-        guard var session = loadSession(), !session.acknowledged else { return }
-        session.acknowledged = true
-        save(session)
+        host.setCacheInt(keys.acknowledged, 1, ttlSeconds: Self.ttlSeconds)
     }
 
-    /// Op 1 from the server, or the heartbeat schedule firing.
+    /// Op 1 from the server, or the heartbeat schedule firing. Heartbeats are not counted in the
+    /// send budget (its reserve covers them), so they never race a presence update's write.
     func heartbeat(requested: Bool) {
-        guard var session = loadSession(), session.phase != .disconnected else {
+        guard let session = loadSession(), session.phase != .disconnected else {
             _ = host.cancelSchedule(id: keys.heartbeatSchedule)
             return
         }
-        if !requested && !session.acknowledged {
+        if !requested && host.cacheInt(keys.acknowledged) == 0 {
             host.log(.warn, "No heartbeat ACK from Discord for \(user.username); reconnecting")
             reconnect(session)
             return
         }
-        session.acknowledged = false
-        send(GatewayFrame.heartbeat(sequence: host.cacheInt(keys.sequence)), &session)
-        if session.phase != .disconnected { save(session) }
+        host.setCacheInt(keys.acknowledged, 0, ttlSeconds: Self.ttlSeconds)
+        _ = send(GatewayFrame.heartbeat(sequence: host.cacheInt(keys.sequence)))
     }
 
     /// Op 7, or a zombie connection: close (not 1000, so the session stays resumable) and resume.
@@ -201,8 +209,8 @@ struct GatewayClient {
         guard var session = loadSession() else { return }
         if resumable, session.canResume, let sequence = host.cacheInt(keys.sequence) {
             session.phase = .resuming
-            send(GatewayFrame.resume(token: user.token, sessionID: session.sessionID, sequence: sequence), &session)
-            if session.phase != .disconnected { save(session) }
+            save(session)
+            sendCounted(GatewayFrame.resume(token: user.token, sessionID: session.sessionID, sequence: sequence))
             return
         }
         host.log(.info, "Discord invalidated the session of \(user.username); identifying again")
@@ -216,9 +224,8 @@ struct GatewayClient {
 
     /// The delayed Identify after op 9.
     func identifyAgain() {
-        guard var session = loadSession(), session.phase == .identifying, !session.canResume else { return }
-        send(GatewayFrame.identify(token: user.token), &session)
-        if session.phase != .disconnected { save(session) }
+        guard let session = loadSession(), session.phase == .identifying, !session.canResume else { return }
+        sendCounted(GatewayFrame.identify(token: user.token))
     }
 
     /// The socket ended (error, close or failed send). `code` is the close code if known.
@@ -236,9 +243,7 @@ struct GatewayClient {
             blocked["reason"] = .string(why)
             host.setCacheString(keys.blocked, JSONValue.object(blocked).serializedString(), ttlSeconds: Self.ttlSeconds)
             cancelTimers()
-            host.removeCache(keys.session)
-            host.removeCache(keys.sequence)
-            host.removeCache(keys.presence)
+            removeState()
             return
         case .reidentify:
             session.sessionID = ""
@@ -289,23 +294,23 @@ struct GatewayClient {
     /// Sends the stored presence if it is pending (or `resend`), within Discord's rate limits;
     /// otherwise keeps it and schedules a flush for when the window frees.
     func deliverPresence(resend: Bool, firingID: String?) {
-        guard var session = loadSession(), session.phase == .ready, var record = loadPresence() else { return }
+        guard let session = loadSession(), session.phase == .ready, var record = loadPresence() else { return }
         if !record.pending && !resend { return }
         let now = host.nowMs()
-        if session.budget.allowsPresence(at: now) {
-            session.budget.recordPresence(at: now)
-            if host.webSocketSend(connectionID: user.username, text: record.frame).error != nil {
+        var budget = loadBudget()
+        if budget.allowsPresence(at: now) {
+            budget.recordPresence(at: now)
+            save(budget)
+            if !send(record.frame) {
                 record.pending = true
                 save(record)
-                connectionLost(code: nil, detail: "send failed")
                 return
             }
             record.pending = false
             save(record)
-            save(session)
         } else {
-            let delayMs = session.budget.presenceDelay(at: now)
-            save(session)
+            let delayMs = budget.presenceDelay(at: now)
+            save(budget)
             record.pending = true
             save(record)
             let seconds = Int((delayMs + 999) / 1000)
@@ -317,17 +322,14 @@ struct GatewayClient {
     /// Clears the presence and ends the session (close 1000 removes it from Discord at once).
     func stop(reason: String) {
         cancelTimers()
-        if var session = loadSession() {
-            let now = host.nowMs()
-            if session.phase == .ready, session.budget.allowsPresence(at: now) {
-                session.budget.recordPresence(at: now)
+        if let session = loadSession() {
+            var budget = loadBudget()
+            if session.phase == .ready, budget.allowsPresence(at: host.nowMs()) {
                 _ = host.webSocketSend(connectionID: user.username, text: GatewayFrame.presenceUpdate(nil, status: user.status))
             }
             if session.phase != .disconnected { closeExpected(code: 1000, reason: reason) }
         }
-        host.removeCache(keys.session)
-        host.removeCache(keys.sequence)
-        host.removeCache(keys.presence)
+        removeState()
         host.log(.info, "Cleared the Discord presence of \(user.username) (\(reason))")
     }
 
@@ -340,14 +342,26 @@ struct GatewayClient {
 
     // MARK: Helpers
 
-    /// Sends a frame; a failed send means the connection is gone.
-    func send(_ frame: String, _ session: inout GatewaySession) {
-        session.budget.recordFrame(at: host.nowMs())
-        if host.webSocketSend(connectionID: user.username, text: frame).error != nil {
-            save(session)
-            connectionLost(code: nil, detail: "send failed")
-            session.phase = .disconnected
+    /// Everything kept for this user's connection and presence.
+    func removeState() {
+        for key in [keys.session, keys.sequence, keys.presence, keys.acknowledged, keys.sends] {
+            host.removeCache(key)
         }
+    }
+
+    /// Sends a frame; a failed send means the connection is gone (handled here).
+    func send(_ frame: String) -> Bool {
+        if host.webSocketSend(connectionID: user.username, text: frame).error == nil { return true }
+        connectionLost(code: nil, detail: "send failed")
+        return false
+    }
+
+    /// Sends Identify or Resume, counted in the send budget.
+    func sendCounted(_ frame: String) {
+        var budget = loadBudget()
+        budget.recordFrame(at: host.nowMs())
+        save(budget)
+        _ = send(frame)
     }
 
     func startHeartbeat(intervalMs: Int64) {

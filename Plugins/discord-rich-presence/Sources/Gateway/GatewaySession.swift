@@ -24,11 +24,8 @@ struct GatewaySession {
     var heartbeatIntervalMs: Int64 = 41_250
     /// When the socket was opened (unix ms), to spot a handshake that never completes.
     var openedAt: Int64 = 0
-    /// Whether the last heartbeat was acknowledged (op 11).
-    var acknowledged = true
     /// Reconnect attempts since the last READY/RESUMED.
     var attempts = 0
-    var budget = SendBudget()
 
     init() {}
 
@@ -41,9 +38,7 @@ struct GatewaySession {
         o["resume_url"] = .string(resumeURL)
         o["interval"] = .int(heartbeatIntervalMs)
         o["opened"] = .int(openedAt)
-        o["acked"] = .bool(acknowledged)
         o["attempts"] = .int(Int64(attempts))
-        o["budget"] = .string(budget.encoded)
         return .object(o)
     }
 
@@ -54,8 +49,6 @@ struct GatewaySession {
         resumeURL = o["resume_url"]?.stringValue ?? ""
         heartbeatIntervalMs = o["interval"]?.int64Value ?? 41_250
         openedAt = o["opened"]?.int64Value ?? 0
-        acknowledged = o["acked"]?.boolValue ?? true
         attempts = Int(o["attempts"]?.int64Value ?? 0)
-        budget = SendBudget(encoded: o["budget"]?.stringValue ?? "")
     }
 }

@@ -4,6 +4,12 @@ struct UserKeys {
 
     var session: String { "discord.\(user).session" }
     var sequence: String { "discord.\(user).seq" }
+    /// 1 when the last heartbeat was acknowledged (op 11), 0 while waiting. Kept apart from the
+    /// session so heartbeats and ACKs never overwrite a concurrent session or budget update.
+    var acknowledged: String { "discord.\(user).ack" }
+    /// ``SendBudget`` of the current connection, written only where frames other than
+    /// heartbeats are sent.
+    var sends: String { "discord.\(user).sends" }
     var presence: String { "discord.\(user).presence" }
     /// Last PlaybackReport seen (track and state), so NowPlaying can stand aside.
     var report: String { "discord.\(user).report" }
