@@ -65,7 +65,13 @@ let package = Package(
         // The daemon: wiring, HTTP server, lifecycle, configuration.
         .target(
             name: "TonearmServer",
-            dependencies: ["PluginRuntime", "HostServices", "Feeds"],
+            dependencies: [
+                "PluginRuntime", "HostServices", "Feeds",
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -94,5 +100,6 @@ let package = Package(
         .testTarget(name: "HostServicesTests", dependencies: ["HostServices"], swiftSettings: strict),
         .testTarget(name: "FeedsTests", dependencies: ["Feeds"], swiftSettings: strict),
         .testTarget(name: "DiscordSimulatorTests", dependencies: ["DiscordSimulator"], swiftSettings: strict),
+        .testTarget(name: "TonearmServerTests", dependencies: ["TonearmServer"], swiftSettings: strict),
     ]
 )
