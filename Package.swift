@@ -46,7 +46,10 @@ let package = Package(
             dependencies: [
                 "ExtismKernel",
                 .product(name: "WasmKit", package: "WasmKit"),
+                .product(name: "WasmParser", package: "WasmKit"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             swiftSettings: strict
         ),
@@ -86,20 +89,52 @@ let package = Package(
         // A strict Discord gateway + REST simulator on loopback.
         .target(
             name: "DiscordSimulator",
-            dependencies: [],
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strict
         ),
         .executableTarget(
             name: "discord-simulator",
-            dependencies: ["DiscordSimulator"],
+            dependencies: [
+                "DiscordSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         // Tests (Swift Testing).
-        .testTarget(name: "ExtismKernelTests", dependencies: ["ExtismKernel"], swiftSettings: strict),
-        .testTarget(name: "PluginRuntimeTests", dependencies: ["PluginRuntime"], swiftSettings: strict),
+        .testTarget(
+            name: "ExtismKernelTests",
+            dependencies: ["ExtismKernel", .product(name: "WAT", package: "WasmKit")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "PluginRuntimeTests",
+            dependencies: [
+                "PluginRuntime", .product(name: "WAT", package: "WasmKit"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(name: "HostServicesTests", dependencies: ["HostServices"], swiftSettings: strict),
         .testTarget(name: "FeedsTests", dependencies: ["Feeds"], swiftSettings: strict),
-        .testTarget(name: "DiscordSimulatorTests", dependencies: ["DiscordSimulator"], swiftSettings: strict),
+        .testTarget(
+            name: "DiscordSimulatorTests",
+            dependencies: [
+                "DiscordSimulator",
+                .product(name: "WSClient", package: "swift-websocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(name: "TonearmServerTests", dependencies: ["TonearmServer"], swiftSettings: strict),
     ]
 )

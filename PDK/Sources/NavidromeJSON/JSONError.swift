@@ -1,0 +1,63 @@
+/// Why JSON could not be parsed or mapped. `offset` is the byte offset in the input where the
+/// problem was found (parse errors); mapping errors carry the member path instead.
+public struct JSONError: Error, Equatable {
+    public enum Kind: Equatable {
+        case unexpectedEnd
+        case unexpectedByte
+        case invalidEscape
+        case invalidUnicode
+        case invalidNumber
+        case numberOutOfRange
+        case tooDeep
+        case trailingData
+        case typeMismatch
+        case invalidBase64
+    }
+
+    public var kind: Kind
+    /// Byte offset of the problem in the parsed input, or -1 for mapping errors.
+    public var offset: Int
+    /// A sentence naming the problem, including the offset or member path.
+    public var message: String
+
+    public init(_ kind: Kind, at offset: Int, _ detail: String) {
+        self.kind = kind
+        self.offset = offset
+        self.message = offset >= 0 ? "invalid JSON at byte \(offset): \(detail)" : detail
+    }
+
+    /// A parse error at byte `offset`; message built without string interpolation, which
+    /// keeps the parser small.
+    @inline(never)
+    static func at(_ kind: Kind, _ offset: Int, _ text: StaticString, found: UInt8? = nil) -> JSONError {
+        var m: [UInt8] = []
+        JSONSerializer.appendASCII("invalid JSON at byte ", to: &m)
+        JSONSerializer.writeInt(Int64(offset), to: &m)
+        JSONSerializer.appendASCII(": ", to: &m)
+        m.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+        if let b = found {
+            if b >= 0x21 && b < 0x7F {
+                JSONSerializer.appendASCII(", found '", to: &m)
+                m.append(b)
+                m.append(UInt8(ascii: "'"))
+            } else {
+                JSONSerializer.appendASCII(", found byte 0x", to: &m)
+                m.append(JSONSerializer.hexDigits.utf8Start[Int(b >> 4)])
+                m.append(JSONSerializer.hexDigits.utf8Start[Int(b & 0xF)])
+            }
+        }
+        var e = JSONError(kind, at: -1, "")
+        e.offset = offset
+        e.message = String(decoding: m, as: UTF8.self)
+        return e
+    }
+
+    /// A mapping error (the JSON was valid but did not have the expected shape).
+    public static func mismatch(_ detail: String) -> JSONError {
+        JSONError(.typeMismatch, at: -1, detail)
+    }
+
+    public static func == (a: JSONError, b: JSONError) -> Bool {
+        a.kind == b.kind && a.offset == b.offset && a.message.utf8.elementsEqual(b.message.utf8)
+    }
+}

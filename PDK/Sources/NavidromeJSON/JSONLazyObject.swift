@@ -1,0 +1,229 @@
+/// Reads selected members of a large JSON object without building the whole tree.
+///
+/// One pass records where each member of the object starts and ends, skipping values by
+/// scanning (strings, numbers and nesting are still checked, so malformed input is an error);
+/// only the members you ask for are parsed. Built for messages like Discord gateway events,
+/// where a 500 KB payload is needed only for `op`, `s`, `t` and a few fields of `d`:
+///
+/// ```swift
+/// let event = try JSONLazyObject(bytes: message)
+/// let op = try event.int64("op")
+/// if let d = try event.object("d") { let session = try d.string("session_id") }
+/// ```
+public struct JSONLazyObject {
+    let bytes: [UInt8]
+    /// Key bytes range and value bytes range of each member, in document order.
+    var members: [(key: Range<Int>, value: Range<Int>)] = []
+    let maxDepth: Int
+
+    /// Scans `bytes`, which must hold exactly one JSON object.
+    public init(bytes: [UInt8], maxDepth: Int = JSONParser.defaultMaxDepth) throws(JSONError) {
+        try self.init(bytes: bytes, range: 0..<bytes.count, maxDepth: maxDepth, wholeDocument: true)
+    }
+
+    /// Scans `text`, which must hold exactly one JSON object.
+    public init(text: String, maxDepth: Int = JSONParser.defaultMaxDepth) throws(JSONError) {
+        try self.init(bytes: Array(text.utf8), maxDepth: maxDepth)
+    }
+
+    init(bytes: [UInt8], range: Range<Int>, maxDepth: Int, wholeDocument: Bool) throws(JSONError) {
+        self.bytes = bytes
+        self.maxDepth = maxDepth
+        var scanner = JSONParser(bytes, range: range, maxDepth: maxDepth)
+        scanner.skipWhitespace()
+        guard scanner.index < scanner.end else {
+            throw JSONError.at(.unexpectedEnd, scanner.index, "unexpected end of input, expected an object")
+        }
+        guard bytes[scanner.index] == UInt8(ascii: "{") else {
+            throw JSONError.at(.typeMismatch, scanner.index, "expected a JSON object")
+        }
+        try scanner.enter()
+        scanner.index += 1
+        scanner.skipWhitespace()
+        if scanner.index < scanner.end && bytes[scanner.index] == UInt8(ascii: "}") {
+            scanner.index += 1
+        } else {
+            while true {
+                scanner.skipWhitespace()
+                guard scanner.index < scanner.end else {
+                    throw JSONError.at(.unexpectedEnd, scanner.index, "unexpected end of input in object")
+                }
+                guard bytes[scanner.index] == UInt8(ascii: "\"") else {
+                    throw JSONError.at(.unexpectedByte, scanner.index, "expected a string key in object")
+                }
+                let keyStart = scanner.index + 1
+                try scanner.skipString()
+                let key = keyStart..<(scanner.index - 1)
+                scanner.skipWhitespace()
+                guard scanner.index < scanner.end, bytes[scanner.index] == UInt8(ascii: ":") else {
+                    throw JSONError.at(.unexpectedByte, scanner.index, "expected ':' after object key")
+                }
+                scanner.index += 1
+                scanner.skipWhitespace()
+                let valueStart = scanner.index
+                try scanner.skipValue()
+                members.append((key, valueStart..<scanner.index))
+                scanner.skipWhitespace()
+                guard scanner.index < scanner.end else {
+                    throw JSONError.at(.unexpectedEnd, scanner.index, "unexpected end of input in object")
+                }
+                let b = bytes[scanner.index]
+                scanner.index += 1
+                if b == UInt8(ascii: ",") { continue }
+                if b == UInt8(ascii: "}") { break }
+                throw JSONError.at(.unexpectedByte, scanner.index - 1, "expected ',' or '}' in object")
+            }
+        }
+        if wholeDocument {
+            scanner.skipWhitespace()
+            if scanner.index < scanner.end {
+                throw JSONError.at(.trailingData, scanner.index, "unexpected data after the JSON value")
+            }
+        }
+    }
+
+    /// Member names in document order.
+    public var keys: [String] {
+        members.map { member in
+            var p = JSONParser(bytes, range: (member.key.lowerBound - 1)..<(member.key.upperBound + 1))
+            return (try? p.parseString()) ?? ""
+        }
+    }
+
+    func rangeOf(_ key: String) -> Range<Int>? {
+        let wanted = Array(key.utf8)
+        var i = members.count - 1
+        while i >= 0 {
+            let r = members[i].key
+            if r.count == wanted.count && bytes[r].elementsEqual(wanted) { return members[i].value }
+            // Keys with escapes are compared after decoding.
+            if bytes[r].contains(UInt8(ascii: "\\")) {
+                var p = JSONParser(bytes, range: (r.lowerBound - 1)..<(r.upperBound + 1))
+                if let decoded = try? p.parseStringBytes(), decoded == wanted { return members[i].value }
+            }
+            i -= 1
+        }
+        return nil
+    }
+
+    /// Parses just the member `key` (`nil` when missing).
+    public func value(_ key: String) throws(JSONError) -> JSONValue? {
+        guard let r = rangeOf(key) else { return nil }
+        var parser = JSONParser(bytes, range: r, maxDepth: maxDepth)
+        return try parser.parseDocument()
+    }
+
+    /// The raw JSON text of member `key`, unparsed.
+    public func rawValue(_ key: String) -> [UInt8]? {
+        guard let r = rangeOf(key) else { return nil }
+        return Array(bytes[r])
+    }
+
+    /// Member `key` as a lazily read object (`nil` when missing or `null`).
+    public func object(_ key: String) throws(JSONError) -> JSONLazyObject? {
+        guard let r = rangeOf(key) else { return nil }
+        if bytes[r.lowerBound] == UInt8(ascii: "n") { return nil }
+        return try JSONLazyObject(bytes: bytes, range: r, maxDepth: maxDepth, wholeDocument: false)
+    }
+
+    func mismatch(_ key: String, _ expected: String, _ found: JSONValue) -> JSONError {
+        JSONError.mismatch("field '\(key)': expected \(expected), found \(found.kindName)")
+    }
+
+    /// Member `key` as a string (`nil` when missing or `null`).
+    public func string(_ key: String) throws(JSONError) -> String? {
+        guard let v = try value(key), !v.isNull else { return nil }
+        guard case .string(let s) = v else { throw mismatch(key, "string", v) }
+        return s
+    }
+
+    /// Member `key` as an integer (`nil` when missing or `null`).
+    public func int64(_ key: String) throws(JSONError) -> Int64? {
+        guard let v = try value(key), !v.isNull else { return nil }
+        guard let i = v.int64Value else { throw mismatch(key, "integer", v) }
+        return i
+    }
+
+    /// Member `key` as a boolean (`nil` when missing or `null`).
+    public func bool(_ key: String) throws(JSONError) -> Bool? {
+        guard let v = try value(key), !v.isNull else { return nil }
+        guard case .bool(let b) = v else { throw mismatch(key, "boolean", v) }
+        return b
+    }
+}
+
+extension JSONParser {
+    /// Skips a string starting at its opening quote, validating escapes and UTF-8.
+    mutating func skipString() throws(JSONError) {
+        let open = index
+        index += 1
+        while index < end {
+            let b = bytes[index]
+            if b == UInt8(ascii: "\"") {
+                index += 1
+                return
+            }
+            if b >= 0x20 && b < 0x80 && b != UInt8(ascii: "\\") {
+                index += 1
+                continue
+            }
+            // Rare bytes: reuse the full decoder on a scratch buffer.
+            var scratch: [UInt8] = []
+            if b == UInt8(ascii: "\\") {
+                try parseEscape(into: &scratch)
+            } else if b < 0x20 {
+                throw JSONError.at(.unexpectedByte, index, "unescaped control character in string", found: b)
+            } else {
+                try copyUTF8Sequence(into: &scratch)
+            }
+        }
+        throw JSONError.at(.unexpectedEnd, open, "unterminated string")
+    }
+
+    /// Skips one value of any kind, checking its syntax without building it.
+    mutating func skipValue() throws(JSONError) {
+        guard index < end else { throw JSONError.at(.unexpectedEnd, index, "unexpected end of input, expected a value") }
+        switch bytes[index] {
+        case UInt8(ascii: "\""):
+            try skipString()
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            let close = bytes[index] == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
+            let isObject = close == UInt8(ascii: "}")
+            try enter()
+            index += 1
+            skipWhitespace()
+            if index < end && bytes[index] == close {
+                index += 1
+                depth -= 1
+                return
+            }
+            while true {
+                skipWhitespace()
+                if isObject {
+                    guard index < end else { throw JSONError.at(.unexpectedEnd, index, "unexpected end of input in object") }
+                    guard bytes[index] == UInt8(ascii: "\"") else {
+                        throw JSONError.at(.unexpectedByte, index, "expected a string key in object")
+                    }
+                    try skipString()
+                    skipWhitespace()
+                    guard index < end, bytes[index] == UInt8(ascii: ":") else {
+                        throw JSONError.at(.unexpectedByte, index, "expected ':' after object key")
+                    }
+                    index += 1
+                    skipWhitespace()
+                }
+                try skipValue()
+                skipWhitespace()
+                guard index < end else { throw JSONError.at(.unexpectedEnd, index, "unexpected end of input") }
+                let b = bytes[index]
+                index += 1
+                if b == UInt8(ascii: ",") { continue }
+                if b == close { break }
+                throw JSONError.at(.unexpectedByte, index - 1, "expected ',' or a closing bracket")
+            }
+            depth -= 1
+        default:
+            _ = try parseValue()
+        }
+    }
+}

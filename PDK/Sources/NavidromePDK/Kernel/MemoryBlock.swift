@@ -1,0 +1,78 @@
+/// A block of Extism kernel memory: the only way data crosses between plugin and host.
+/// All pointer and length handling of the PDK lives here.
+public struct MemoryBlock {
+    /// Offset of the block in kernel memory (0 = none).
+    public let offset: Int64
+    /// Length of the block in bytes.
+    public let length: Int64
+
+    /// The block starting at `offset` (as returned by a host function); length 0 if none.
+    public init(offset: Int64) {
+        self.offset = offset
+        self.length = offset == 0 ? 0 : extism_length(offset)
+    }
+
+    /// A new kernel block holding `bytes` (offset 0 when empty: Extism has no empty blocks).
+    public static func allocate(_ bytes: [UInt8]) -> MemoryBlock {
+        guard !bytes.isEmpty else { return MemoryBlock(offset: 0, length: 0) }
+        let offset = extism_alloc(Int64(bytes.count))
+        bytes.withUnsafeBufferPointer { buffer in
+            Self.store(buffer, at: offset)
+        }
+        return MemoryBlock(offset: offset, length: Int64(bytes.count))
+    }
+
+    /// A new kernel block holding the UTF-8 bytes of `text`.
+    public static func allocate(_ text: String) -> MemoryBlock {
+        allocate(Array(text.utf8))
+    }
+
+    init(offset: Int64, length: Int64) {
+        self.offset = offset
+        self.length = length
+    }
+
+    /// A copy of the block's bytes.
+    public func bytes() -> [UInt8] {
+        guard offset != 0 && length > 0 else { return [] }
+        let n = Int(length)
+        return [UInt8](unsafeUninitializedCapacity: n) { buffer, count in
+            var i = 0
+            while i + 8 <= n {
+                let word = extism_load_u64(offset + Int64(i))
+                for k in 0..<8 { buffer[i + k] = UInt8(truncatingIfNeeded: word >> UInt64(8 * k)) }
+                i += 8
+            }
+            while i < n {
+                buffer[i] = extism_load_u8(offset + Int64(i))
+                i += 1
+            }
+            count = n
+        }
+    }
+
+    /// The block's bytes as UTF-8 text (invalid sequences are replaced).
+    public func string() -> String {
+        String(decoding: bytes(), as: UTF8.self)
+    }
+
+    /// Returns the block to the kernel. Not needed for blocks handed to the host.
+    public func free() {
+        if offset != 0 { extism_free(offset) }
+    }
+
+    static func store(_ buffer: UnsafeBufferPointer<UInt8>, at offset: Int64) {
+        let n = buffer.count
+        var i = 0
+        while i + 8 <= n {
+            var word: UInt64 = 0
+            for k in 0..<8 { word |= UInt64(buffer[i + k]) << UInt64(8 * k) }
+            extism_store_u64(offset + Int64(i), word)
+            i += 8
+        }
+        while i < n {
+            extism_store_u8(offset + Int64(i), buffer[i])
+            i += 1
+        }
+    }
+}

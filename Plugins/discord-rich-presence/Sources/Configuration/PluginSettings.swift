@@ -1,0 +1,166 @@
+import NavidromePDK
+
+/// The plugin's configuration, read afresh on every call (the plugin keeps no state of its own).
+struct PluginSettings {
+    /// What "Listening to …" shows (`activityname`).
+    enum ActivityName {
+        /// "Navidrome", with the member list showing the track title.
+        case standard
+        case track, album, artist
+        /// `activitynametemplate` with `{track}`, `{artist}`, `{album}` filled in.
+        case custom(template: String)
+    }
+
+    static let defaultGatewayURL = "wss://gateway.discord.gg"
+    static let defaultAPIBaseURL = "https://discord.com/api"
+    static let defaultPauseTimeoutSeconds = 600
+
+    /// The Discord application id (`clientid`).
+    var clientID: String
+    var users: [DiscordUser]
+    var activityName: ActivityName = .standard
+    var coverArtArchive = false
+    var uguuUpload = false
+    var spotifyLinks = false
+    /// Player names ignored for every user (`ignoredplayers`).
+    var ignoredPlayers: [String] = []
+    /// Seconds after which a paused presence is cleared; 0 keeps it (`pausetimeout`).
+    var pauseTimeoutSeconds = PluginSettings.defaultPauseTimeoutSeconds
+    /// Gateway WebSocket URL without query (`gatewayurl`).
+    var gatewayURL = PluginSettings.defaultGatewayURL
+    /// REST API base URL without version (`apibaseurl`).
+    var apiBaseURL = PluginSettings.defaultAPIBaseURL
+    /// Problems with optional keys that fell back to their defaults, one log line each.
+    var warnings: [String] = []
+
+    /// Reads every key through `lookup` (which returns `nil` for a missing key). Missing or
+    /// invalid `clientid`, `users`, `gatewayurl` or `apibaseurl` is an error; a bad optional key
+    /// falls back to its default and adds a warning.
+    static func load(_ lookup: (String) -> String?) throws(ConfigError) -> PluginSettings {
+        guard let rawID = lookup("clientid").map(ActivityText.trimmed), !rawID.isEmpty else {
+            throw ConfigError(key: "clientid", "is missing; set it to your Discord application's id")
+        }
+        let digits = rawID.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+        guard digits, rawID.utf8.count >= 17, rawID.utf8.count <= 20 else {
+            throw ConfigError(key: "clientid", "must be the 17 to 20 digit application id")
+        }
+        guard let rawUsers = lookup("users") else {
+            throw ConfigError(key: "users", "is missing; add at least one username and Discord token")
+        }
+        var settings = PluginSettings(clientID: rawID, users: try DiscordUser.parseList(rawUsers))
+
+        if let name = lookup("activityname").map(ActivityText.trimmed), !name.isEmpty {
+            let folded = ActivityText.asciiLowercased(name)
+            if ActivityText.equal(folded, "default") {
+                settings.activityName = .standard
+            } else if ActivityText.equal(folded, "track") {
+                settings.activityName = .track
+            } else if ActivityText.equal(folded, "album") {
+                settings.activityName = .album
+            } else if ActivityText.equal(folded, "artist") {
+                settings.activityName = .artist
+            } else if ActivityText.equal(folded, "custom") {
+                let template = lookup("activitynametemplate").map(ActivityText.trimmed) ?? ""
+                if template.isEmpty {
+                    settings.warnings.append("configuration key 'activitynametemplate': is empty while 'activityname' is Custom; using Default")
+                } else {
+                    settings.activityName = .custom(template: template)
+                }
+            } else {
+                settings.warnings.append("configuration key 'activityname': '\(name)' is not one of Default, Track, Album, Artist, Custom; using Default")
+            }
+        }
+        settings.coverArtArchive = settings.readFlag("caaenabled", lookup)
+        settings.uguuUpload = settings.readFlag("uguuenabled", lookup)
+        settings.spotifyLinks = settings.readFlag("spotifylinks", lookup)
+        if let players = lookup("ignoredplayers") {
+            settings.ignoredPlayers = ActivityText.split(players, on: UInt8(ascii: ","))
+        }
+        if let text = lookup("pausetimeout").map(ActivityText.trimmed), !text.isEmpty {
+            if let seconds = parseSeconds(text) {
+                settings.pauseTimeoutSeconds = seconds
+            } else {
+                settings.warnings.append("configuration key 'pausetimeout': '\(text)' is not a whole number of seconds; using \(defaultPauseTimeoutSeconds)")
+            }
+        }
+        if let url = lookup("gatewayurl").map(ActivityText.trimmed), !url.isEmpty {
+            guard ActivityText.hasPrefix(url, "wss://") || ActivityText.hasPrefix(url, "ws://") else {
+                throw ConfigError(key: "gatewayurl", "must start with wss:// or ws://")
+            }
+            settings.gatewayURL = withoutTrailingSlash(url)
+        }
+        if let url = lookup("apibaseurl").map(ActivityText.trimmed), !url.isEmpty {
+            guard ActivityText.hasPrefix(url, "https://") || ActivityText.hasPrefix(url, "http://") else {
+                throw ConfigError(key: "apibaseurl", "must start with https:// or http://")
+            }
+            settings.apiBaseURL = withoutTrailingSlash(url)
+        }
+        return settings
+    }
+
+    init(clientID: String, users: [DiscordUser]) {
+        self.clientID = clientID
+        self.users = users
+    }
+
+    /// The configured user whose name matches `username` (ASCII case-insensitive).
+    func user(named username: String) -> DiscordUser? {
+        let folded = ActivityText.asciiLowercased(username)
+        return users.first { ActivityText.equal(ActivityText.asciiLowercased($0.username), folded) }
+    }
+
+    /// Whether playback from `playerName` is ignored for `user` (global or per-user list).
+    func ignores(player playerName: String, for user: DiscordUser) -> Bool {
+        let folded = ActivityText.asciiLowercased(ActivityText.trimmed(playerName))
+        if folded.isEmpty { return false }
+        for name in ignoredPlayers + user.ignoredPlayers where ActivityText.equal(ActivityText.asciiLowercased(name), folded) {
+            return true
+        }
+        return false
+    }
+
+    /// The gateway URL to open for a new session.
+    var gatewayConnectURL: String { Self.connectURL(gatewayURL) }
+
+    /// `<base>/?v=10&encoding=json` for a gateway or resume base URL.
+    static func connectURL(_ base: String) -> String {
+        withoutTrailingSlash(base) + "/?v=10&encoding=json"
+    }
+
+    /// Booleans arrive as "true"/"false" (Navidrome re-encodes JSON booleans) or as JSON
+    /// booleans inside `users`.
+    static func flag(_ value: JSONValue) -> Bool? {
+        if let b = value.boolValue { return b }
+        if let s = value.stringValue { return parseFlag(ActivityText.trimmed(s)) }
+        return nil
+    }
+
+    static func parseFlag(_ text: String) -> Bool? {
+        let folded = ActivityText.asciiLowercased(text)
+        if ActivityText.equal(folded, "true") || ActivityText.equal(folded, "1") { return true }
+        if ActivityText.equal(folded, "false") || ActivityText.equal(folded, "0") || folded.isEmpty { return false }
+        return nil
+    }
+
+    mutating func readFlag(_ key: String, _ lookup: (String) -> String?) -> Bool {
+        guard let text = lookup(key) else { return false }
+        if let flag = Self.parseFlag(ActivityText.trimmed(text)) { return flag }
+        warnings.append("configuration key '\(key)': '\(text)' is not true or false; using false")
+        return false
+    }
+
+    static func parseSeconds(_ text: String) -> Int? {
+        var value = 0
+        for b in text.utf8 {
+            guard b >= 0x30 && b <= 0x39, value < 100_000_000 else { return nil }
+            value = value * 10 + Int(b - 0x30)
+        }
+        return value
+    }
+
+    static func withoutTrailingSlash(_ url: String) -> String {
+        var bytes = Array(url.utf8)
+        while bytes.last == UInt8(ascii: "/") { bytes.removeLast() }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

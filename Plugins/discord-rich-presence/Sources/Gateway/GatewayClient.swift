@@ -1,0 +1,379 @@
+import NavidromePDK
+
+/// One user's Discord gateway connection, advanced one plugin call at a time. Everything that
+/// must outlive the call (session, sequence, pending presence, send budget) is in the host
+/// cache; the connection itself lives in the host's WebSocket service under the username.
+struct GatewayClient {
+    static var ttlSeconds: Int64 { 86_400 }
+
+    let host: PluginHost
+    let user: DiscordUser
+    let settings: PluginSettings
+    let keys: UserKeys
+
+    init(host: PluginHost, user: DiscordUser, settings: PluginSettings) {
+        self.host = host
+        self.user = user
+        self.settings = settings
+        keys = UserKeys(user: user.username)
+    }
+
+    // MARK: State
+
+    func loadSession() -> GatewaySession? {
+        host.cacheString(keys.session).flatMap { GatewaySession(text: $0) }
+    }
+
+    func save(_ session: GatewaySession) {
+        host.setCacheString(keys.session, session.json.serializedString(), ttlSeconds: Self.ttlSeconds)
+    }
+
+    func loadPresence() -> PresenceRecord? {
+        host.cacheString(keys.presence).flatMap { PresenceRecord(text: $0) }
+    }
+
+    func save(_ presence: PresenceRecord) {
+        host.setCacheString(keys.presence, presence.json.serializedString(), ttlSeconds: Self.ttlSeconds)
+    }
+
+    /// Why this user may not connect (after a fatal close code), if so.
+    func blockedReason() -> String? {
+        guard let text = host.cacheString(keys.blocked), let value = try? JSONValue.parse(text) else { return nil }
+        let until = value["until"]?.int64Value ?? 0
+        if until != 0 && until <= host.nowMs() {
+            host.removeCache(keys.blocked)
+            return nil
+        }
+        return value["reason"]?.stringValue ?? "blocked"
+    }
+
+    // MARK: Connecting
+
+    /// How long Hello → READY may take before the attempt counts as failed.
+    static var handshakeTimeoutMs: Int64 { 60_000 }
+
+    /// Opens the connection unless one is open or being opened (a handshake stuck for longer
+    /// than `handshakeTimeoutMs` is replaced). Returns the problem, if any.
+    func ensureConnected() -> String? {
+        if let reason = blockedReason() { return reason }
+        guard let session = loadSession() else { return open(resuming: nil) }
+        switch session.phase {
+        case .ready:
+            return nil
+        case .disconnected:
+            return open(resuming: session)
+        case .connecting, .identifying, .resuming:
+            if host.nowMs() - session.openedAt < Self.handshakeTimeoutMs { return nil }
+            host.log(.warn, "Discord handshake for \(user.username) did not complete; reconnecting")
+            _ = host.cancelSchedule(id: keys.heartbeatSchedule)
+            closeExpected(code: 4000, reason: "handshake timeout")
+            return open(resuming: session)
+        }
+    }
+
+    /// Connects to the gateway (to `resume_gateway_url` when `previous` can be resumed). The
+    /// session is saved first because Hello can arrive before `websocket_connect` returns.
+    func open(resuming previous: GatewaySession?) -> String? {
+        var session = GatewaySession()
+        var url = settings.gatewayConnectURL
+        if let previous {
+            session.attempts = previous.attempts
+            if previous.canResume {
+                session.sessionID = previous.sessionID
+                session.resumeURL = previous.resumeURL
+                if !previous.resumeURL.isEmpty { url = PluginSettings.connectURL(previous.resumeURL) }
+            }
+        }
+        if !session.canResume { host.removeCache(keys.sequence) }
+        session.openedAt = host.nowMs()
+        save(session)
+        var outcome = host.webSocketConnect(url: url, connectionID: user.username)
+        if let error = outcome.error, contains(error, "already exists") {
+            // A socket the cache no longer knows about (e.g. the entry expired): replace it.
+            closeExpected(code: 4000, reason: "replacing stale connection")
+            save(session)
+            outcome = host.webSocketConnect(url: url, connectionID: user.username)
+        }
+        if let error = outcome.error {
+            session.phase = .disconnected
+            save(session)
+            host.log(.warn, "Discord gateway connection for \(user.username) failed: \(error)")
+            return "could not connect to the Discord gateway: \(error)"
+        }
+        host.log(.info, "Connecting \(user.username) to the Discord gateway" + (session.canResume ? " (resuming)" : ""))
+        return nil
+    }
+
+    /// Closes the socket ourselves; the close callback this causes is then ignored.
+    func closeExpected(code: Int, reason: String) {
+        let pending = host.cacheInt(keys.expectedCloses) ?? 0
+        host.setCacheInt(keys.expectedCloses, pending + 1, ttlSeconds: 300)
+        if host.webSocketClose(connectionID: user.username, code: code, reason: reason).error != nil {
+            // No socket, so no callback will come.
+            host.setCacheInt(keys.expectedCloses, pending, ttlSeconds: 300)
+        }
+    }
+
+    /// True (and counts it) when a close/error callback is the echo of our own close.
+    func consumeExpectedClose() -> Bool {
+        let pending = host.cacheInt(keys.expectedCloses) ?? 0
+        guard pending > 0 else { return false }
+        if pending == 1 { host.removeCache(keys.expectedCloses) } else { host.setCacheInt(keys.expectedCloses, pending - 1, ttlSeconds: 300) }
+        return true
+    }
+
+    // MARK: Gateway events
+
+    /// Op 10: start heartbeats, then Identify or Resume.
+    func hello(_ event: GatewayEvent) {
+        guard var session = loadSession() else {
+            host.log(.warn, "Discord Hello for \(user.username) without a session; closing the connection")
+            closeExpected(code: 1000, reason: "no session")
+            return
+        }
+        var interval = (try? event.data()?.int64("heartbeat_interval")) ?? 41_250
+        if interval < 1000 { interval = 1000 }
+        session.heartbeatIntervalMs = interval
+        session.acknowledged = true
+        startHeartbeat(intervalMs: interval)
+        if session.canResume, let sequence = host.cacheInt(keys.sequence) {
+            session.phase = .resuming
+            send(GatewayFrame.resume(token: user.token, sessionID: session.sessionID, sequence: sequence), &session)
+        } else {
+            session.sessionID = ""
+            session.phase = .identifying
+            send(GatewayFrame.identify(token: user.token), &session)
+        }
+        if session.phase != .disconnected { save(session) }
+    }
+
+    /// READY or RESUMED: the session is usable; (re)send the presence, which a new session lacks.
+    func ready(_ event: GatewayEvent, resumed: Bool) {
+        guard var session = loadSession() else { return }
+        if !resumed, let d = try? event.data() {
+            session.sessionID = (try? d.string("session_id")) ?? ""
+            session.resumeURL = (try? d.string("resume_gateway_url")) ?? ""
+        }
+        session.phase = .ready
+        session.attempts = 0
+        save(session)
+        host.log(.info, "Discord session for \(user.username) is \(resumed ? "resumed" : "ready")")
+        deliverPresence(resend: true, firingID: nil)
+    }
+
+    /// Op 11.
+    func acknowledged() {
+        guard var session = loadSession(), !session.acknowledged else { return }
+        session.acknowledged = true
+        save(session)
+    }
+
+    /// Op 1 from the server, or the heartbeat schedule firing.
+    func heartbeat(requested: Bool) {
+        guard var session = loadSession(), session.phase != .disconnected else {
+            _ = host.cancelSchedule(id: keys.heartbeatSchedule)
+            return
+        }
+        if !requested && !session.acknowledged {
+            host.log(.warn, "No heartbeat ACK from Discord for \(user.username); reconnecting")
+            reconnect(session)
+            return
+        }
+        session.acknowledged = false
+        send(GatewayFrame.heartbeat(sequence: host.cacheInt(keys.sequence)), &session)
+        if session.phase != .disconnected { save(session) }
+    }
+
+    /// Op 7, or a zombie connection: close (not 1000, so the session stays resumable) and resume.
+    func reconnect(_ current: GatewaySession) {
+        var session = current
+        _ = host.cancelSchedule(id: keys.heartbeatSchedule)
+        closeExpected(code: 4000, reason: "reconnecting")
+        session.phase = .disconnected
+        save(session)
+        if open(resuming: session) != nil, let latest = loadSession() {
+            scheduleReconnect(latest, firingID: nil)
+        }
+    }
+
+    /// Op 9: resume again when allowed, else forget the session and Identify after a pause.
+    func invalidSession(resumable: Bool) {
+        guard var session = loadSession() else { return }
+        if resumable, session.canResume, let sequence = host.cacheInt(keys.sequence) {
+            session.phase = .resuming
+            send(GatewayFrame.resume(token: user.token, sessionID: session.sessionID, sequence: sequence), &session)
+            if session.phase != .disconnected { save(session) }
+            return
+        }
+        host.log(.info, "Discord invalidated the session of \(user.username); identifying again")
+        session.sessionID = ""
+        session.resumeURL = ""
+        session.phase = .identifying
+        host.removeCache(keys.sequence)
+        save(session)
+        scheduleOnce(keys.identifySchedule, delaySeconds: 2, SchedulePayload(.identify, user: user.username), firingID: nil)
+    }
+
+    /// The delayed Identify after op 9.
+    func identifyAgain() {
+        guard var session = loadSession(), session.phase == .identifying, !session.canResume else { return }
+        send(GatewayFrame.identify(token: user.token), &session)
+        if session.phase != .disconnected { save(session) }
+    }
+
+    /// The socket ended (error, close or failed send). `code` is the close code if known.
+    func connectionLost(code: Int?, detail: String) {
+        if consumeExpectedClose() { return }
+        _ = host.cancelSchedule(id: keys.heartbeatSchedule)
+        _ = host.cancelSchedule(id: keys.identifySchedule)
+        guard var session = loadSession() else { return }
+        switch CloseReason(code: code) {
+        case .fatal(let why):
+            host.log(.error, "Discord closed the gateway for \(user.username): \(why). Not reconnecting until the plugin configuration changes.")
+            let until: Int64 = code == 4015 ? host.nowMs() + 15 * 60_000 : 0
+            var blocked = JSONObject()
+            blocked["until"] = .int(until)
+            blocked["reason"] = .string(why)
+            host.setCacheString(keys.blocked, JSONValue.object(blocked).serializedString(), ttlSeconds: Self.ttlSeconds)
+            cancelTimers()
+            host.removeCache(keys.session)
+            host.removeCache(keys.sequence)
+            host.removeCache(keys.presence)
+            return
+        case .reidentify:
+            session.sessionID = ""
+            session.resumeURL = ""
+            host.removeCache(keys.sequence)
+        case .resume:
+            break
+        }
+        host.log(.info, "Discord gateway connection of \(user.username) lost (\(detail))")
+        session.phase = .disconnected
+        if loadPresence() != nil {
+            scheduleReconnect(session, firingID: nil)
+        } else {
+            host.removeCache(keys.session)
+        }
+    }
+
+    /// Schedules the next reconnect attempt with back-off, or gives up after the last one.
+    func scheduleReconnect(_ current: GatewaySession, firingID: String?) {
+        var session = current
+        guard let delay = ReconnectBackoff.delaySeconds(attempt: session.attempts) else {
+            host.log(.warn, "Giving up reconnecting \(user.username) to Discord after \(session.attempts) attempts; the next played track reconnects")
+            host.removeCache(keys.session)
+            return
+        }
+        session.attempts += 1
+        session.phase = .disconnected
+        save(session)
+        host.log(.info, "Reconnecting \(user.username) to Discord in \(delay) s (attempt \(session.attempts))")
+        scheduleOnce(keys.reconnectSchedule, delaySeconds: delay, SchedulePayload(.reconnect, user: user.username), firingID: firingID)
+    }
+
+    /// The reconnect schedule firing.
+    func reconnectNow(firingID: String) {
+        guard let session = loadSession(), session.phase == .disconnected else { return }
+        if blockedReason() != nil { return }
+        if loadPresence() == nil {
+            host.removeCache(keys.session)
+            return
+        }
+        if open(resuming: session) != nil, let latest = loadSession() {
+            scheduleReconnect(latest, firingID: firingID)
+        }
+    }
+
+    // MARK: Presence
+
+    /// Sends the stored presence if it is pending (or `resend`), within Discord's rate limits;
+    /// otherwise keeps it and schedules a flush for when the window frees.
+    func deliverPresence(resend: Bool, firingID: String?) {
+        guard var session = loadSession(), session.phase == .ready, var record = loadPresence() else { return }
+        if !record.pending && !resend { return }
+        let now = host.nowMs()
+        if session.budget.allowsPresence(at: now) {
+            session.budget.recordPresence(at: now)
+            if host.webSocketSend(connectionID: user.username, text: record.frame).error != nil {
+                record.pending = true
+                save(record)
+                connectionLost(code: nil, detail: "send failed")
+                return
+            }
+            record.pending = false
+            save(record)
+            save(session)
+        } else {
+            let delayMs = session.budget.presenceDelay(at: now)
+            save(session)
+            record.pending = true
+            save(record)
+            let seconds = Int((delayMs + 999) / 1000)
+            host.log(.debug, "Presence update for \(user.username) held back by Discord's rate limit for \(seconds) s")
+            scheduleOnce(keys.flushSchedule, delaySeconds: seconds, SchedulePayload(.flush, user: user.username), firingID: firingID)
+        }
+    }
+
+    /// Clears the presence and ends the session (close 1000 removes it from Discord at once).
+    func stop(reason: String) {
+        cancelTimers()
+        if var session = loadSession() {
+            let now = host.nowMs()
+            if session.phase == .ready, session.budget.allowsPresence(at: now) {
+                session.budget.recordPresence(at: now)
+                _ = host.webSocketSend(connectionID: user.username, text: GatewayFrame.presenceUpdate(nil, status: user.status))
+            }
+            if session.phase != .disconnected { closeExpected(code: 1000, reason: reason) }
+        }
+        host.removeCache(keys.session)
+        host.removeCache(keys.sequence)
+        host.removeCache(keys.presence)
+        host.log(.info, "Cleared the Discord presence of \(user.username) (\(reason))")
+    }
+
+    func cancelTimers() {
+        for id in [keys.heartbeatSchedule, keys.clearSchedule, keys.flushSchedule, keys.flushSchedule + "-again",
+                   keys.reconnectSchedule, keys.reconnectSchedule + "-again", keys.identifySchedule] {
+            _ = host.cancelSchedule(id: id)
+        }
+    }
+
+    // MARK: Helpers
+
+    /// Sends a frame; a failed send means the connection is gone.
+    func send(_ frame: String, _ session: inout GatewaySession) {
+        session.budget.recordFrame(at: host.nowMs())
+        if host.webSocketSend(connectionID: user.username, text: frame).error != nil {
+            save(session)
+            connectionLost(code: nil, detail: "send failed")
+            session.phase = .disconnected
+        }
+    }
+
+    func startHeartbeat(intervalMs: Int64) {
+        _ = host.cancelSchedule(id: keys.heartbeatSchedule)
+        let outcome = host.scheduleRecurring(id: keys.heartbeatSchedule, cron: "@every \(intervalMs)ms",
+                                             payload: SchedulePayload(.heartbeat, user: user.username).text)
+        if let error = outcome.error { host.log(.error, "Cannot schedule Discord heartbeats for \(user.username): \(error)") }
+    }
+
+    /// One-time schedule under `base`; when called from that very schedule's callback (whose
+    /// entry Navidrome removes only afterwards), the alternate id `base-again` is used.
+    func scheduleOnce(_ base: String, delaySeconds: Int, _ payload: SchedulePayload, firingID: String?) {
+        let id = firingID.map { ActivityText.equal($0, base) } == true ? base + "-again" : base
+        if let error = host.scheduleOneTime(id: id, delaySeconds: delaySeconds, payload: payload.text).error {
+            // A duplicate id means the same job is already pending, which is what we want.
+            host.log(.debug, "Schedule \(id) not added: \(error)")
+        }
+    }
+
+    func contains(_ text: String, _ part: String) -> Bool {
+        let hay = Array(text.utf8)
+        let needle = Array(part.utf8)
+        guard hay.count >= needle.count else { return false }
+        for i in 0...(hay.count - needle.count) where hay[i..<(i + needle.count)].elementsEqual(needle) {
+            return true
+        }
+        return false
+    }
+}

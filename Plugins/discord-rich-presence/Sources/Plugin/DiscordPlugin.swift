@@ -1,0 +1,86 @@
+import NavidromePDK
+
+/// The Discord Rich Presence plugin: Scrobbler (NowPlaying, PlaybackReport), WebSocketCallback
+/// (gateway frames) and SchedulerCallback (heartbeats, clears, flushes, reconnects). Each call
+/// is a fresh instance; ``PresenceController`` does the work.
+struct DiscordPlugin: Scrobbler, WebSocketCallback, SchedulerCallback {
+    var controller: PresenceController { PresenceController(host: PluginHost()) }
+
+    func isAuthorized(_ request: IsAuthorizedRequest) throws(PluginError) -> Bool {
+        controller.isAuthorized(username: request.username)
+    }
+
+    func nowPlaying(_ request: NowPlayingRequest) throws(PluginError) {
+        if let problem = controller.nowPlaying(username: request.username, track: Self.summary(request.track),
+                                               positionSeconds: Int(request.position)) {
+            throw PluginError(problem)
+        }
+    }
+
+    /// Discord shows what is playing, not history.
+    func scrobble(_ request: ScrobbleRequest) throws(PluginError) {}
+
+    func playbackReport(_ request: PlaybackReportRequest) throws(PluginError) {
+        if let problem = controller.playbackReport(
+            username: request.username, track: Self.summary(request.track), state: request.state,
+            positionMs: request.positionMs, playbackRate: request.playbackRate, playerName: request.playerName,
+            timestampSeconds: request.timestamp) {
+            throw PluginError(problem)
+        }
+    }
+
+    func onTextMessage(_ request: OnTextMessageRequest) throws(PluginError) {
+        controller.onTextMessage(connectionID: request.connectionId, message: Array(request.message.utf8))
+    }
+
+    func onBinaryMessage(_ request: OnBinaryMessageRequest) throws(PluginError) {
+        Log.debug("Ignoring a binary gateway frame on \(request.connectionId) (the plugin asks for JSON text)")
+    }
+
+    func onError(_ request: OnErrorRequest) throws(PluginError) {
+        controller.onError(connectionID: request.connectionId, error: request.error)
+    }
+
+    func onClose(_ request: OnCloseRequest) throws(PluginError) {
+        controller.onClose(connectionID: request.connectionId, code: Int(request.code), reason: request.reason)
+    }
+
+    func onCallback(_ request: SchedulerCallbackRequest) throws(PluginError) {
+        controller.onSchedule(scheduleID: request.scheduleId, payload: request.payload)
+    }
+
+    static func summary(_ track: TrackInfo) -> TrackSummary {
+        TrackSummary(id: track.id, title: track.title, artist: track.artist, album: track.album,
+                     durationSeconds: track.duration, primaryArtist: track.artists.first?.name ?? "",
+                     recordingMBID: track.mbzRecordingId, releaseMBID: track.mbzAlbumId,
+                     releaseGroupMBID: track.mbzReleaseGroupId)
+    }
+}
+
+// The exports, one line per capability function.
+@_expose(wasm, "nd_scrobbler_is_authorized") @_cdecl("nd_scrobbler_is_authorized")
+func ndScrobblerIsAuthorized() -> Int32 { DiscordPlugin.ndScrobblerIsAuthorized() }
+
+@_expose(wasm, "nd_scrobbler_now_playing") @_cdecl("nd_scrobbler_now_playing")
+func ndScrobblerNowPlaying() -> Int32 { DiscordPlugin.ndScrobblerNowPlaying() }
+
+@_expose(wasm, "nd_scrobbler_scrobble") @_cdecl("nd_scrobbler_scrobble")
+func ndScrobblerScrobble() -> Int32 { DiscordPlugin.ndScrobblerScrobble() }
+
+@_expose(wasm, "nd_scrobbler_playback_report") @_cdecl("nd_scrobbler_playback_report")
+func ndScrobblerPlaybackReport() -> Int32 { DiscordPlugin.ndScrobblerPlaybackReport() }
+
+@_expose(wasm, "nd_websocket_on_text_message") @_cdecl("nd_websocket_on_text_message")
+func ndWebSocketOnTextMessage() -> Int32 { DiscordPlugin.ndWebSocketOnTextMessage() }
+
+@_expose(wasm, "nd_websocket_on_binary_message") @_cdecl("nd_websocket_on_binary_message")
+func ndWebSocketOnBinaryMessage() -> Int32 { DiscordPlugin.ndWebSocketOnBinaryMessage() }
+
+@_expose(wasm, "nd_websocket_on_error") @_cdecl("nd_websocket_on_error")
+func ndWebSocketOnError() -> Int32 { DiscordPlugin.ndWebSocketOnError() }
+
+@_expose(wasm, "nd_websocket_on_close") @_cdecl("nd_websocket_on_close")
+func ndWebSocketOnClose() -> Int32 { DiscordPlugin.ndWebSocketOnClose() }
+
+@_expose(wasm, "nd_scheduler_callback") @_cdecl("nd_scheduler_callback")
+func ndSchedulerCallback() -> Int32 { DiscordPlugin.ndSchedulerCallback() }

@@ -1,0 +1,263 @@
+import NavidromePDK
+
+/// The plugin's behaviour, one method per capability call. Stateless: configuration is read on
+/// every call and all state is in the host (cache, WebSocket connections, schedules).
+///
+/// NowPlaying and PlaybackReport coexist: a PlaybackReport (Navidrome 0.62+) is remembered per
+/// user, and a NowPlaying for the track it already covers stands aside; without reports
+/// (Navidrome 0.61, other hosts) NowPlaying alone drives the presence and its clear timer.
+struct PresenceController {
+    let host: PluginHost
+
+    init(host: PluginHost) {
+        self.host = host
+    }
+
+    // MARK: Scrobbler
+
+    /// Whether `username` has a valid configuration and is not stopped by a fatal gateway error.
+    func isAuthorized(username: String) -> Bool {
+        guard let settings = loadSettings(logWarnings: true) else { return false }
+        guard let user = settings.user(named: username) else {
+            host.log(.info, "User \(username) has no Discord token in the plugin configuration ('users')")
+            return false
+        }
+        if let reason = GatewayClient(host: host, user: user, settings: settings).blockedReason() {
+            host.log(.warn, "User \(username) is not authorized for Discord: \(reason)")
+            return false
+        }
+        return true
+    }
+
+    /// NowPlaying: show the track from `positionSeconds` on, clear it when it should have ended.
+    func nowPlaying(username: String, track: TrackSummary, positionSeconds: Int) -> String? {
+        guard let settings = loadSettings(logWarnings: false) else { return Self.notAuthorized("invalid plugin configuration") }
+        guard let user = settings.user(named: username) else { return Self.notAuthorized("no Discord token for \(username)") }
+        let keys = UserKeys(user: user.username)
+        if let report = lastReport(keys), ActivityText.equal(report.track, track.id),
+           isOneOf(report.state, ["starting", "playing", "paused", "ignored"]) {
+            return nil  // PlaybackReport is in charge of this track
+        }
+        let client = GatewayClient(host: host, user: user, settings: settings)
+        let now = host.nowMs()
+        let (start, end) = PlaybackClock.playing(reportMs: now, positionMs: Int64(positionSeconds) * 1000, rate: 1,
+                                                 durationSeconds: track.durationSeconds)
+        let problem = show(track, .playing(start: start, end: end), client)
+        if let end { scheduleClear(client, trackID: track.id, delaySeconds: Int((end - now + 999) / 1000) + 5) }
+        return problem
+    }
+
+    /// PlaybackReport: playing/starting show running timestamps, paused a pause state,
+    /// stopped/expired clear the presence and close the connection.
+    func playbackReport(username: String, track: TrackSummary, state rawState: String, positionMs: Int64,
+                               playbackRate: Double, playerName: String, timestampSeconds: Int64) -> String? {
+        guard let settings = loadSettings(logWarnings: false) else { return Self.notAuthorized("invalid plugin configuration") }
+        guard let user = settings.user(named: username) else { return Self.notAuthorized("no Discord token for \(username)") }
+        let client = GatewayClient(host: host, user: user, settings: settings)
+        let state = ActivityText.asciiLowercased(rawState)
+        let now = host.nowMs()
+        let reportMs = timestampSeconds > 0 ? timestampSeconds * 1000 : now
+
+        if settings.ignores(player: playerName, for: user) {
+            saveReport(client.keys, track: track.id, state: "ignored")
+            if isOneOf(state, ["starting", "playing"]), client.loadPresence() != nil {
+                client.stop(reason: "player \(playerName) is ignored and shows its own presence")
+            }
+            return nil
+        }
+        saveReport(client.keys, track: track.id, state: state)
+        if isOneOf(state, ["starting", "playing"]) {
+            let (start, end) = PlaybackClock.playing(reportMs: reportMs, positionMs: positionMs, rate: playbackRate,
+                                                     durationSeconds: track.durationSeconds)
+            let problem = show(track, .playing(start: start, end: end), client)
+            if let end {
+                scheduleClear(client, trackID: track.id, delaySeconds: Int((end - now + 999) / 1000) + 5)
+            } else {
+                _ = host.cancelSchedule(id: client.keys.clearSchedule)
+            }
+            return problem
+        }
+        if isOneOf(state, ["paused"]) {
+            let problem = show(track, .paused(since: reportMs), client)
+            _ = host.cancelSchedule(id: client.keys.clearSchedule)
+            if settings.pauseTimeoutSeconds > 0 {
+                scheduleClear(client, trackID: track.id, delaySeconds: settings.pauseTimeoutSeconds)
+            }
+            return problem
+        }
+        if isOneOf(state, ["stopped", "expired"]) {
+            client.stop(reason: "playback \(state)")
+            return nil
+        }
+        host.log(.debug, "Ignoring playback state '\(rawState)' for \(username)")
+        return nil
+    }
+
+    // MARK: WebSocketCallback
+
+    /// A gateway frame. Unrelated dispatches cost a scan and one cache write (the sequence).
+    func onTextMessage(connectionID: String, message: [UInt8]) {
+        let event: GatewayEvent
+        do {
+            event = try GatewayEvent(message)
+        } catch {
+            host.log(.warn, "Unreadable Discord gateway message for \(connectionID): \(error.message)")
+            return
+        }
+        let keys = UserKeys(user: connectionID)
+        if let sequence = event.sequence {
+            host.setCacheInt(keys.sequence, sequence, ttlSeconds: GatewayClient.ttlSeconds)
+        }
+        var readyKind = 0  // 1 READY, 2 RESUMED
+        switch event.op {
+        case GatewayEvent.Opcode.dispatch:
+            guard let type = try? event.type() else { return }
+            if ActivityText.equal(type, "READY") {
+                readyKind = 1
+            } else if ActivityText.equal(type, "RESUMED") {
+                readyKind = 2
+            } else {
+                return
+            }
+        case GatewayEvent.Opcode.hello, GatewayEvent.Opcode.heartbeat, GatewayEvent.Opcode.heartbeatACK,
+             GatewayEvent.Opcode.reconnect, GatewayEvent.Opcode.invalidSession:
+            break
+        default:
+            return
+        }
+        guard let client = client(for: connectionID) else { return }
+        switch event.op {
+        case GatewayEvent.Opcode.dispatch: client.ready(event, resumed: readyKind == 2)
+        case GatewayEvent.Opcode.hello: client.hello(event)
+        case GatewayEvent.Opcode.heartbeat: client.heartbeat(requested: true)
+        case GatewayEvent.Opcode.heartbeatACK: client.acknowledged()
+        case GatewayEvent.Opcode.reconnect:
+            host.log(.info, "Discord asked \(connectionID) to reconnect (op 7)")
+            if let session = client.loadSession() { client.reconnect(session) }
+        default:
+            client.invalidSession(resumable: event.dataFlag() ?? false)
+        }
+    }
+
+    /// A connection error; Navidrome reports every close code but 1000/1001/1005 this way
+    /// ("websocket: close 4004 …").
+    func onError(connectionID: String, error: String) {
+        connectionLost(connectionID, code: CloseReason.code(inErrorText: error), detail: error)
+    }
+
+    /// A close with code 1000, 1001 or 1005 (or any code, in hosts that report them here).
+    func onClose(connectionID: String, code: Int, reason: String) {
+        connectionLost(connectionID, code: code, detail: "close \(code)" + (reason.isEmpty ? "" : " " + reason))
+    }
+
+    // MARK: SchedulerCallback
+
+    func onSchedule(scheduleID: String, payload: String) {
+        guard let job = SchedulePayload(text: payload) else {
+            host.log(.warn, "Unknown schedule \(scheduleID); cancelling it")
+            _ = host.cancelSchedule(id: scheduleID)
+            return
+        }
+        guard let client = client(for: job.user) else {
+            if job.kind == .heartbeat { _ = host.cancelSchedule(id: scheduleID) }
+            return
+        }
+        switch job.kind {
+        case .heartbeat: client.heartbeat(requested: false)
+        case .flush: client.deliverPresence(resend: false, firingID: scheduleID)
+        case .reconnect: client.reconnectNow(firingID: scheduleID)
+        case .identify: client.identifyAgain()
+        case .clear:
+            guard let record = client.loadPresence(), ActivityText.equal(record.trackID, job.trackID) else { return }
+            client.stop(reason: record.paused ? "paused longer than the pause timeout" : "track ended")
+        }
+    }
+
+    // MARK: Helpers
+
+    static func notAuthorized(_ detail: String) -> String {
+        "scrobbler(not_authorized): " + detail
+    }
+
+    func loadSettings(logWarnings: Bool) -> PluginSettings? {
+        do {
+            let settings = try PluginSettings.load { host.config($0) }
+            if logWarnings { for warning in settings.warnings { host.log(.warn, warning) } }
+            return settings
+        } catch {
+            host.log(.error, "Discord Rich Presence is not configured: " + error.message)
+            return nil
+        }
+    }
+
+    /// The client of a connection's user, or `nil` (and the connection closed) when the user
+    /// is no longer configured.
+    func client(for username: String) -> GatewayClient? {
+        guard let settings = loadSettings(logWarnings: false) else { return nil }
+        guard let user = settings.user(named: username) else {
+            host.log(.warn, "Discord connection \(username) belongs to no configured user; closing it")
+            _ = host.webSocketClose(connectionID: username, code: 1000, reason: "user not configured")
+            return nil
+        }
+        return GatewayClient(host: host, user: user, settings: settings)
+    }
+
+    func connectionLost(_ connectionID: String, code: Int?, detail: String) {
+        if let client = client(for: connectionID) {
+            client.connectionLost(code: code, detail: detail)
+        }
+    }
+
+    /// Builds the activity, resolves art and links, and publishes it (deduplicating repeats).
+    func show(_ track: TrackSummary, _ playback: ActivityBuilder.Playback, _ client: GatewayClient) -> String? {
+        let user = client.user
+        let settings = client.settings
+        var activity = ActivityBuilder.build(track: track, playback: playback, user: user, settings: settings)
+        var paused = false
+        if case .paused = playback { paused = true }
+        var record = PresenceRecord(frame: "", trackID: track.id, start: activity.start, paused: paused)
+        if let current = client.loadPresence(), current.sameShow(as: record),
+           let session = client.loadSession(), session.phase != .disconnected {
+            return nil  // already shown (or on its way)
+        }
+        let art = ArtworkResolver(host: host, user: user, settings: settings)
+        activity.largeImage = art.largeImage(for: track)
+        if paused, activity.largeImage != nil { activity.smallImage = art.pauseIcon() }
+        if settings.spotifyLinks && !user.hideDetails {
+            let links = SpotifyLinks(host: host)
+            let trackURL = links.trackURL(track)
+            activity.detailsURL = trackURL
+            activity.largeURL = trackURL
+            activity.stateURL = SpotifyLinks.searchURL([track.artist])
+        }
+        record.frame = GatewayFrame.presenceUpdate(activity, status: user.status)
+        client.save(record)
+        if let problem = client.ensureConnected() { return problem }
+        client.deliverPresence(resend: false, firingID: nil)
+        return nil
+    }
+
+    func scheduleClear(_ client: GatewayClient, trackID: String, delaySeconds: Int) {
+        let id = client.keys.clearSchedule
+        _ = host.cancelSchedule(id: id)
+        let payload = SchedulePayload(.clear, user: client.user.username, trackID: trackID)
+        if let error = host.scheduleOneTime(id: id, delaySeconds: max(delaySeconds, 1), payload: payload.text).error {
+            host.log(.warn, "Cannot schedule the presence clear for \(client.user.username): \(error)")
+        }
+    }
+
+    func lastReport(_ keys: UserKeys) -> (track: String, state: String)? {
+        guard let text = host.cacheString(keys.report), let value = try? JSONValue.parse(text),
+              let track = value["track"]?.stringValue, let state = value["state"]?.stringValue else { return nil }
+        return (track, state)
+    }
+
+    func saveReport(_ keys: UserKeys, track: String, state: String) {
+        let value = JSONValue.object(JSONObject([("track", .string(track)), ("state", .string(state))]))
+        host.setCacheString(keys.report, value.serializedString(), ttlSeconds: 6 * 3600)
+    }
+
+    func isOneOf(_ value: String, _ options: [String]) -> Bool {
+        options.contains { ActivityText.equal($0, value) }
+    }
+}

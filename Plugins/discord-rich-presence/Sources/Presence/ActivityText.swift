@@ -1,0 +1,129 @@
+import NavidromePDK
+
+/// Text and URL helpers for Discord's field limits, written over UTF-8 bytes so no Unicode
+/// data tables are linked into the plugin.
+enum ActivityText {
+    /// Discord's limit for `name`, `details`, `state`, `large_text` and `small_text`, counted in
+    /// UTF-16 code units (the stricter of the two readings in use).
+    static let maxTextUnits = 128
+    /// Discord's limit for `details_url`, `state_url`, `large_url` and `small_url`.
+    static let maxURLLength = 256
+
+    /// `text` cut to at most `maxTextUnits` UTF-16 units, ending in "…" when it was cut. Cuts
+    /// only between Unicode scalars.
+    static func truncated(_ text: String, maxUnits: Int = maxTextUnits) -> String {
+        var units = 0
+        var cut = -1  // byte offset where the kept prefix ends when "…" is appended
+        var index = 0
+        for byte in text.utf8 {
+            if byte & 0xC0 != 0x80 {  // first byte of a scalar
+                if units <= maxUnits - 1 { cut = index }
+                units += byte >= 0xF0 ? 2 : 1
+                if units > maxUnits {
+                    return String(decoding: Array(text.utf8.prefix(cut)), as: UTF8.self) + "…"
+                }
+            }
+            index += 1
+        }
+        return text
+    }
+
+    /// `url` when it fits Discord's URL limit and is http(s), otherwise `nil` (a cut URL would be
+    /// broken, so it is left out).
+    static func limitedURL(_ url: String) -> String? {
+        guard !url.isEmpty, url.utf8.count <= maxURLLength,
+              hasPrefix(url, "https://") || hasPrefix(url, "http://") else { return nil }
+        return url
+    }
+
+    /// Byte-wise prefix test (no Unicode normalisation).
+    static func hasPrefix(_ text: String, _ prefix: String) -> Bool {
+        text.utf8.starts(with: prefix.utf8)
+    }
+
+    /// Byte-wise equality.
+    static func equal(_ a: String, _ b: String) -> Bool {
+        a.utf8.elementsEqual(b.utf8)
+    }
+
+    /// ASCII letters folded to lower case; other bytes unchanged.
+    static func asciiLowercased(_ text: String) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
+        for b in text.utf8 {
+            bytes.append(b >= 0x41 && b <= 0x5A ? b + 0x20 : b)
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// `text` without leading and trailing ASCII whitespace.
+    static func trimmed(_ text: String) -> String {
+        let bytes = Array(text.utf8)
+        var lower = 0
+        var upper = bytes.count
+        while lower < upper, isSpace(bytes[lower]) { lower += 1 }
+        while upper > lower, isSpace(bytes[upper - 1]) { upper -= 1 }
+        if lower == 0 && upper == bytes.count { return text }
+        return String(decoding: bytes[lower..<upper], as: UTF8.self)
+    }
+
+    /// Splits on a separator byte, trimming each piece and dropping empty ones.
+    static func split(_ text: String, on separator: UInt8) -> [String] {
+        var pieces: [String] = []
+        var current: [UInt8] = []
+        for b in text.utf8 {
+            if b == separator {
+                appendTrimmed(current, to: &pieces)
+                current.removeAll(keepingCapacity: true)
+            } else {
+                current.append(b)
+            }
+        }
+        appendTrimmed(current, to: &pieces)
+        return pieces
+    }
+
+    /// Percent-encodes everything but RFC 3986 unreserved characters (for a URL path segment).
+    static func percentEncoded(_ text: String) -> String {
+        let hex: [UInt8] = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
+        for b in text.utf8 {
+            let unreserved = (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
+                || b == UInt8(ascii: "-") || b == UInt8(ascii: ".") || b == UInt8(ascii: "_") || b == UInt8(ascii: "~")
+            if unreserved {
+                out.append(b)
+            } else {
+                out.append(UInt8(ascii: "%"))
+                out.append(hex[Int(b >> 4)])
+                out.append(hex[Int(b & 0x0F)])
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// 64-bit FNV-1a of the UTF-8 bytes as 16 hex digits, for cache keys.
+    static func hashKey(_ text: String) -> String {
+        var h: UInt64 = 14_695_981_039_346_656_037
+        for b in text.utf8 {
+            h ^= UInt64(b)
+            h = h &* 1_099_511_628_211
+        }
+        let hex: [UInt8] = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        var shift: UInt64 = 60
+        for _ in 0..<16 {
+            out.append(hex[Int((h >> shift) & 0xF)])
+            shift &-= 4
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func isSpace(_ b: UInt8) -> Bool {
+        b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D
+    }
+
+    static func appendTrimmed(_ bytes: [UInt8], to pieces: inout [String]) {
+        let piece = trimmed(String(decoding: bytes, as: UTF8.self))
+        if !piece.isEmpty { pieces.append(piece) }
+    }
+}

@@ -1,0 +1,30 @@
+import NavidromePDK
+
+/// Logs every track a user starts playing, with an optional prefix from the configuration.
+struct MinimalScrobbler: Scrobbler {
+    func isAuthorized(_ request: IsAuthorizedRequest) throws(PluginError) -> Bool {
+        true
+    }
+
+    func nowPlaying(_ request: NowPlayingRequest) throws(PluginError) {
+        let prefix = Extism.config("prefix") ?? "now playing"
+        Log.info("\(prefix): \(request.username) → \(request.track.artist) – \(request.track.title) at \(request.position)s")
+    }
+
+    func scrobble(_ request: ScrobbleRequest) throws(PluginError) {
+        guard !request.track.title.utf8.isEmpty else {
+            throw .scrobbler(.unrecoverable, "track without a title")
+        }
+        Log.info("scrobbled: \(request.username) → \(request.track.title) at \(request.timestamp)")
+    }
+}
+
+// The exports: one line per capability function the plugin implements.
+@_expose(wasm, "nd_scrobbler_is_authorized") @_cdecl("nd_scrobbler_is_authorized")
+func isAuthorized() -> Int32 { MinimalScrobbler.ndScrobblerIsAuthorized() }
+
+@_expose(wasm, "nd_scrobbler_now_playing") @_cdecl("nd_scrobbler_now_playing")
+func nowPlaying() -> Int32 { MinimalScrobbler.ndScrobblerNowPlaying() }
+
+@_expose(wasm, "nd_scrobbler_scrobble") @_cdecl("nd_scrobbler_scrobble")
+func scrobble() -> Int32 { MinimalScrobbler.ndScrobblerScrobble() }

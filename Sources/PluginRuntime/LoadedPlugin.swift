@@ -1,0 +1,164 @@
+import ExtismKernel
+import Foundation
+import Logging
+import Synchronization
+import WasmKit
+
+/// One load of one plugin: its checked package, compiled module, configuration, host
+/// functions and a pool of warm instances. Calls behave exactly as on a fresh instance.
+public final class LoadedPlugin: Sendable {
+    public let id: String
+    public let package: PluginPackage
+    /// Capabilities detected from the module's exports.
+    public let capabilities: [PluginCapability]
+    /// The configuration plugins read (`config_get`), flattened as Navidrome does.
+    public let config: [String: String]
+    public let limits: PluginLimits
+    let compiled: CompiledPlugin
+    private let engine: Engine
+    private let hostFunctions: [String: HostFunction]
+    private let logger: Logger
+    private let idle = Mutex<[PluginInstance]>([])
+    private let unloaded = Atomic<Bool>(false)
+    private let maxIdle: Int
+
+    /// Compiles `package`, resolves its imports against `hostFunctions` and creates the first
+    /// instance (so a module that cannot instantiate fails here, with the reason).
+    init(
+        package: PluginPackage, config: [String: String], hostFunctions: [String: HostFunction],
+        services: [any HostService], limits: PluginLimits, engine: Engine, logger: Logger
+    ) throws(PluginLoadError) {
+        id = package.id
+        self.package = package
+        self.config = config
+        self.hostFunctions = hostFunctions
+        self.limits = limits
+        self.engine = engine
+        self.logger = logger
+        maxIdle = max(4, ProcessInfo.processInfo.activeProcessorCount * 2)
+        compiled = try CompiledPlugin(
+            id: package.id, file: package.path, wasm: package.wasm, hostFunctionNames: Set(hostFunctions.keys),
+            services: services, engine: engine)
+        capabilities = compiled.capabilities
+        if let violation = PluginCapability.violation(
+            permissions: package.manifest.permissions, capabilities: capabilities)
+        {
+            throw PluginLoadError(pluginID: id, file: package.path, reason: violation)
+        }
+        do {
+            let first = try makeInstance()
+            idle.withLock { $0.append(first) }
+        } catch {
+            throw PluginLoadError(pluginID: id, file: package.path, reason: "cannot instantiate plugin.wasm: \(error)")
+        }
+    }
+
+    /// Whether the module exports `export`.
+    public func exports(_ export: String) -> Bool { compiled.exports.contains(export) }
+
+    /// Calls `export` with `input` on a pristine instance, on a call thread, within the
+    /// deadline. `trace`, when given, records host calls and log lines.
+    public func call(export: String, input: [UInt8], trace: CallTrace? = nil) async throws(PluginCallError) -> [UInt8] {
+        let result: Result<[UInt8], PluginCallError> = await withCheckedContinuation { continuation in
+            let once = ResumeOnce(continuation)
+            CallThreads.shared.run { [self] in
+                once.resume(callSynchronously(export: export, input: input, trace: trace, onTimeout: once))
+            }
+        }
+        return try result.get()
+    }
+
+    /// Runs a call on the current thread (which must not be a Swift concurrency thread if host
+    /// functions block). The deadline still applies: the call is interrupted at its deadline.
+    func callSynchronously(
+        export: String, input: [UInt8], trace: CallTrace?, onTimeout: ResumeOnce? = nil
+    ) -> Result<[UInt8], PluginCallError> {
+        func failure(_ reason: PluginCallError.Reason) -> Result<[UInt8], PluginCallError> {
+            .failure(PluginCallError(pluginID: id, export: export, reason: reason))
+        }
+        guard !unloaded.load(ordering: .relaxed) else { return failure(.pluginUnloaded) }
+        guard compiled.exports.contains(export) else { return failure(.notImplemented(missingExport: true)) }
+        let instance: PluginInstance
+        do {
+            instance = try idle.withLock { $0.popLast() } ?? makeInstance()
+        } catch {
+            return failure(.instantiation(String(describing: error)))
+        }
+        let timeout = limits.callTimeout
+        let expired = Atomic<Bool>(false)
+        let timeoutError = PluginCallError(pluginID: id, export: export, reason: .timeout(timeout))
+        let token = CallWatchdog.shared.watch(deadline: .now() + timeout) {
+            if !expired.exchange(true, ordering: .relaxed) {
+                onTimeout?.resume(.failure(timeoutError))
+            }
+            instance.interrupt()
+        }
+        let (outcome, reusable) = instance.call(export: export, input: input, trace: trace)
+        CallWatchdog.shared.finish(token)
+        let timedOut = expired.load(ordering: .relaxed)
+        let result: Result<[UInt8], PluginCallError>
+        switch outcome {
+        case .success(let output): result = timedOut ? .failure(timeoutError) : .success(output)
+        case .failure(.interrupted): result = .failure(timeoutError)
+        case .failure(.notImplemented(let missing)): result = failure(.notImplemented(missingExport: missing))
+        case .failure(.pluginError(let text)): result = failure(.pluginError(text))
+        case .failure(.exitCode(let code)): result = failure(.exitCode(code))
+        case .failure(.trap(let text)): result = timedOut ? .failure(timeoutError) : failure(.trap(text))
+        }
+        if reusable && !timedOut {
+            onTimeout?.resume(result)
+            recycle(instance)
+        }
+        return result
+    }
+
+    private func recycle(_ instance: PluginInstance) {
+        guard !unloaded.load(ordering: .relaxed) else { return }
+        do {
+            try instance.restore()
+        } catch {
+            logger.warning("discarding an instance that could not be restored: \(error)")
+            return
+        }
+        idle.withLock { instances in
+            if instances.count < maxIdle { instances.append(instance) }
+        }
+    }
+
+    private func makeInstance() throws -> PluginInstance {
+        let logger = self.logger
+        return try PluginInstance(
+            compiled: compiled, engine: engine, config: config, hostFunctions: hostFunctions, limits: limits,
+            logSink: { level, message in
+                switch level {
+                case .trace: logger.trace("\(message)")
+                case .debug: logger.debug("\(message)")
+                case .info: logger.info("\(message)")
+                case .warn: logger.warning("\(message)")
+                case .error: logger.error("\(message)")
+                }
+            })
+    }
+
+    /// Marks this load gone: new calls fail with `.pluginUnloaded`, idle instances are dropped.
+    func markUnloaded() {
+        unloaded.store(true, ordering: .relaxed)
+        idle.withLock { $0.removeAll() }
+    }
+
+    /// Whether ``markUnloaded()`` was called.
+    public var isUnloaded: Bool { unloaded.load(ordering: .relaxed) }
+}
+
+/// Resumes a continuation once, from whichever comes first: the call or its deadline.
+final class ResumeOnce: Sendable {
+    private let continuation: Mutex<CheckedContinuation<Result<[UInt8], PluginCallError>, Never>?>
+
+    init(_ continuation: CheckedContinuation<Result<[UInt8], PluginCallError>, Never>) {
+        self.continuation = Mutex(continuation)
+    }
+
+    func resume(_ result: Result<[UInt8], PluginCallError>) {
+        continuation.withLock { $0.take() }?.resume(returning: result)
+    }
+}

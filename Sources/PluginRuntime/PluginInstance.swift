@@ -1,0 +1,232 @@
+import ExtismKernel
+import Foundation
+import Synchronization
+@_spi(Fuzzing) import WasmKit
+
+/// Limits applied to every instance and call of a plugin.
+public struct PluginLimits: Sendable {
+    /// Per-call deadline, seconds (default 30).
+    public var callTimeout: Double = 30
+    /// Cap on the plugin's linear memory and, separately, on its kernel memory (default 128 MiB).
+    public var memoryLimit: Int = 128 * 1024 * 1024
+    /// Cap on a call's output (default 16 MiB).
+    public var maxOutputBytes: Int = 16 * 1024 * 1024
+    /// Cap on a host function's request and response (default 16 MiB).
+    public var maxHostPayloadBytes: Int = 16 * 1024 * 1024
+
+    public init(
+        callTimeout: Double = 30, memoryLimit: Int = 128 * 1024 * 1024, maxOutputBytes: Int = 16 * 1024 * 1024,
+        maxHostPayloadBytes: Int = 16 * 1024 * 1024
+    ) {
+        self.callTimeout = callTimeout
+        self.memoryLimit = memoryLimit
+        self.maxOutputBytes = maxOutputBytes
+        self.maxHostPayloadBytes = maxHostPayloadBytes
+    }
+}
+
+/// One instantiated plugin with its own store and kernel, reusable across calls: after
+/// instantiation and guest init it records a snapshot (linear memory and mutable globals) and
+/// ``restore()`` returns it to exactly that state, so every call sees a pristine instance.
+final class PluginInstance: @unchecked Sendable {
+    // One call at a time uses an instance; only `interrupt()` comes from another thread.
+    private let store: Store
+    private let instance: Instance
+    let kernel: ExtismKernel
+    private let memory: Memory?
+    private let globals: [Global]
+    private let memorySnapshot: [UInt8]
+    private let globalSnapshot: [Value]
+    private var functions: [String: Function] = [:]
+    private let interruptFlag = Atomic<Bool>(false)
+    /// The current call's trace, if the caller asked for one.
+    private let traceBox = TraceBox()
+
+    init(compiled: CompiledPlugin, engine: Engine, config: [String: String], hostFunctions: [String: HostFunction],
+         limits: PluginLimits, logSink: @escaping @Sendable (KernelLogLevel, String) -> Void) throws {
+        let store = Store(engine: engine)
+        self.store = store
+        store.resourceLimiter = MemoryCap(limit: limits.memoryLimit)
+        kernel = ExtismKernel(config: config, memoryLimit: limits.memoryLimit, maxOutputBytes: limits.maxOutputBytes)
+        let traceBox = self.traceBox
+        kernel.logSink = { level, message in
+            traceBox.trace?.log(level, message)
+            logSink(level, message)
+        }
+        var imports = Imports()
+        let kernel = self.kernel
+        let maxPayload = limits.maxHostPayloadBytes
+        for entry in compiled.imports {
+            switch entry {
+            case .kernel(let name):
+                imports.define(module: ExtismKernel.moduleName, name: name, kernel.function(named: name, store: store)!)
+            case .wasi(let name, let type):
+                imports.define(module: WASIPreview1.moduleName, name: name,
+                               WASIPreview1.function(named: name, type: type, store: store)!)
+            case .host(let name):
+                let body = hostFunctions[name]!
+                imports.define(module: "extism:host/user", name: name,
+                    Function(store: store, parameters: [.i64], results: [.i64], raw: { _, arguments, results in
+                        let request = kernel.read(block: arguments[0].i64Bits)
+                        guard request.count <= maxPayload else {
+                            throw KernelError.message("\(name): request of \(request.count) bytes exceeds the limit of \(maxPayload) bytes")
+                        }
+                        let response = body(request)
+                        traceBox.trace?.hostCall(name, request: request, response: response)
+                        guard response.count <= maxPayload else {
+                            throw KernelError.message("\(name): response of \(response.count) bytes exceeds the limit of \(maxPayload) bytes")
+                        }
+                        results[0] = .i64(try kernel.write(block: response))
+                    }))
+            }
+        }
+        let instance = try compiled.module.instantiate(store: store, imports: imports)
+        if let initializer = compiled.initializer, let function = instance.exports[function: initializer] {
+            store.fuel = Fuel(remaining: .max)
+            _ = try function.invoke([])
+        }
+        let memory = compiled.hasMemory ? instance.exports[memory: SnapshotExports.memoryName] : nil
+        let globals = compiled.globalNames.compactMap { instance.exports[global: $0] }
+        self.instance = instance
+        self.memory = memory
+        self.globals = globals
+        globalSnapshot = globals.map(\.value)
+        memorySnapshot = memory.map { memory in
+            memory.withUnsafeBufferPointer(offset: 0, count: memory.byteCount) { Array($0) }
+        } ?? []
+    }
+
+    /// Whether the export exists.
+    func hasExport(_ name: String) -> Bool { function(name) != nil }
+
+    private func function(_ name: String) -> Function? {
+        if let cached = functions[name] { return cached }
+        guard let found = instance.exports[function: name] else { return nil }
+        functions[name] = found
+        return found
+    }
+
+    /// Runs `export` with `input`. Returns the output or the reason of failure, and whether the
+    /// instance may be reused (not after a trap, a timeout or memory growth).
+    func call(export: String, input: [UInt8], trace: CallTrace?) -> (Result<[UInt8], CallFailure>, reusable: Bool) {
+        guard let function = function(export) else { return (.failure(.notImplemented(missingExport: true)), true) }
+        traceBox.trace = trace
+        defer { traceBox.trace = nil }
+        interruptFlag.store(false, ordering: .relaxed)
+        store.fuel = Fuel(remaining: .max)
+        do {
+            try kernel.beginCall(input: input)
+        } catch {
+            return (.failure(.trap(error.description)), true)
+        }
+        var exitCode: Int32 = 0
+        do {
+            let results = try function.invoke([])
+            if case .i32(let code)? = results.first { exitCode = Int32(bitPattern: code) }
+        } catch let exit as WASIExit {
+            exitCode = exit.code
+        } catch {
+            if interruptFlag.load(ordering: .relaxed) { return (.failure(.interrupted), false) }
+            return (.failure(.trap(Self.describe(error))), false)
+        }
+        let reusable = memory.map { $0.byteCount == memorySnapshot.count } ?? true
+        if let message = kernel.errorMessage() { return (.failure(.pluginError(message)), reusable) }
+        if exitCode == -2 { return (.failure(.notImplemented(missingExport: false)), reusable) }
+        if exitCode != 0 { return (.failure(.exitCode(exitCode)), reusable) }
+        do {
+            return (.success(try kernel.output()), reusable)
+        } catch {
+            return (.failure(.trap(error.description)), reusable)
+        }
+    }
+
+    /// Stops a running call at its next fuel check (called by the deadline watchdog; repeated
+    /// until the call ends, since a concurrent fuel charge may overwrite one store).
+    func interrupt() {
+        interruptFlag.store(true, ordering: .relaxed)
+        store.fuel = Fuel(remaining: 0)
+    }
+
+    /// Returns linear memory and mutable globals to their post-initialization snapshot.
+    func restore() throws {
+        if let memory {
+            memory.withUnsafeMutableBufferPointer(offset: 0, count: memorySnapshot.count) { target in
+                memorySnapshot.withUnsafeBytes { target.copyMemory(from: $0) }
+            }
+        }
+        for (global, value) in zip(globals, globalSnapshot) { try global.assign(value) }
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        if let trap = error as? Trap {
+            let text = trap.description
+            let firstLine = text.split(separator: "\n", maxSplits: 1).first.map(String.init) ?? text
+            return firstLine.hasPrefix("Trap: ") ? String(firstLine.dropFirst(6)) : firstLine
+        }
+        return String(describing: error)
+    }
+}
+
+/// Why an instance call failed (before the plugin id and export are attached).
+enum CallFailure: Error, Equatable {
+    case notImplemented(missingExport: Bool)
+    case pluginError(String)
+    case exitCode(Int32)
+    case trap(String)
+    case interrupted
+}
+
+/// Refuses linear-memory growth past the cap.
+private final class MemoryCap: ResourceLimiter {
+    let limit: Int
+    init(limit: Int) { self.limit = limit }
+    func limitMemoryGrowth(to desired: Int) throws -> Bool { desired <= limit }
+    func limitTableGrowth(to desired: Int) throws -> Bool { desired <= 1_000_000 }
+}
+
+private final class TraceBox: @unchecked Sendable {
+    // Set and cleared by the thread running the call; read by host functions on that thread.
+    var trace: CallTrace?
+}
+
+/// What a call did besides producing output: the host calls it made and its log lines
+/// (`tonearm plugin call` prints them).
+public final class CallTrace: Sendable {
+    public struct HostCall: Sendable, Equatable {
+        public let function: String
+        public let request: String
+        public let response: String
+    }
+
+    public struct LogLine: Sendable, Equatable {
+        public let level: String
+        public let message: String
+    }
+
+    private let state = Mutex<([HostCall], [LogLine])>(([], []))
+
+    public init() {}
+
+    public var hostCalls: [HostCall] { state.withLock { $0.0 } }
+    public var logLines: [LogLine] { state.withLock { $0.1 } }
+
+    func hostCall(_ function: String, request: [UInt8], response: [UInt8]) {
+        let call = HostCall(function: function, request: String(decoding: request, as: UTF8.self),
+                            response: String(decoding: response, as: UTF8.self))
+        state.withLock { $0.0.append(call) }
+    }
+
+    func log(_ level: KernelLogLevel, _ message: String) {
+        state.withLock { $0.1.append(LogLine(level: level.description, message: message)) }
+    }
+}
+
+extension Value {
+    var i64Bits: UInt64 {
+        switch self {
+        case .i64(let v): v
+        case .i32(let v): UInt64(v)
+        default: 0
+        }
+    }
+}
