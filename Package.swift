@@ -83,6 +83,7 @@ let package = Package(
                 "TonearmServer",
                 "PluginRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),

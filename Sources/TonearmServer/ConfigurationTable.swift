@@ -1,4 +1,5 @@
 import Foundation
+import PluginRuntime
 import TOMLKit
 
 /// A value from the configuration file, detached from the TOML parser.
@@ -36,25 +37,31 @@ enum ConfigValue: Sendable, Equatable {
 /// A TOML table with case-insensitive key lookup (as Navidrome's configuration is) and errors
 /// that name the offending setting.
 struct ConfigurationTable: Sendable {
+    /// The file the table comes from, named in errors.
+    let file: String
     /// The dotted path of this table inside the document ("" for the root).
     let path: String
     let values: [String: ConfigValue]
 
-    init(path: String, values: [String: ConfigValue]) {
+    init(file: String, path: String, values: [String: ConfigValue]) {
+        self.file = file
         self.path = path
         self.values = values
     }
+
+    /// An error about this file.
+    func fail(_ message: String) -> ConfigurationError { ConfigurationError(file: file, message: message) }
 
     /// Parses TOML text; `source` names the file in errors.
     static func parse(_ text: String, source: String) throws(ConfigurationError) -> ConfigurationTable {
         do {
             let table = try TOMLTable(string: text)
-            return ConfigurationTable(path: "", values: ConfigValue.dictionary(table))
+            return ConfigurationTable(file: source, path: "", values: ConfigValue.dictionary(table))
         } catch let error as TOMLParseError {
             let at = error.source.begin
-            throw ConfigurationError("\(source): invalid TOML at line \(at.line), column \(at.column): \(error.description)")
+            throw fail(file: source, message: "invalid TOML at line \(at.line), column \(at.column): \(error.description)")
         } catch {
-            throw ConfigurationError("\(source): invalid TOML: \(error)")
+            throw fail(file: source, message: "invalid TOML: \(error)")
         }
     }
 
@@ -69,19 +76,19 @@ struct ConfigurationTable: Sendable {
 
     func string(_ key: String) throws(ConfigurationError) -> String? {
         guard let value = raw(key) else { return nil }
-        guard case .string(let string) = value else { throw ConfigurationError("\(qualified(key)) must be a string") }
+        guard case .string(let string) = value else { throw fail("\(qualified(key)) must be a string") }
         return string
     }
 
     func bool(_ key: String) throws(ConfigurationError) -> Bool? {
         guard let value = raw(key) else { return nil }
-        guard case .bool(let bool) = value else { throw ConfigurationError("\(qualified(key)) must be true or false") }
+        guard case .bool(let bool) = value else { throw fail("\(qualified(key)) must be true or false") }
         return bool
     }
 
     func int(_ key: String) throws(ConfigurationError) -> Int? {
         guard let value = raw(key) else { return nil }
-        guard case .int(let int) = value else { throw ConfigurationError("\(qualified(key)) must be a whole number") }
+        guard case .int(let int) = value else { throw fail("\(qualified(key)) must be a whole number") }
         return int
     }
 
@@ -93,21 +100,21 @@ struct ConfigurationTable: Sendable {
         case .double(let double): return double
         case .string(let text):
             if let seconds = Self.parseDuration(text) { return seconds }
-            throw ConfigurationError("\(qualified(key)) must be a duration such as 5, \"5s\", \"250ms\" or \"2m\"; got \"\(text)\"")
+            throw fail("\(qualified(key)) must be a duration such as 5, \"5s\", \"250ms\" or \"2m\"; got \"\(text)\"")
         default:
-            throw ConfigurationError("\(qualified(key)) must be a duration such as 5, \"5s\", \"250ms\" or \"2m\"")
+            throw fail("\(qualified(key)) must be a duration such as 5, \"5s\", \"250ms\" or \"2m\"")
         }
     }
 
     func strings(_ key: String) throws(ConfigurationError) -> [String]? {
         guard let value = raw(key) else { return nil }
         guard case .array(let elements) = value else {
-            throw ConfigurationError("\(qualified(key)) must be a list of strings")
+            throw fail("\(qualified(key)) must be a list of strings")
         }
         var result: [String] = []
         for element in elements {
             guard case .string(let string) = element else {
-                throw ConfigurationError("\(qualified(key)) must be a list of strings")
+                throw fail("\(qualified(key)) must be a list of strings")
             }
             result.append(string)
         }
@@ -116,21 +123,21 @@ struct ConfigurationTable: Sendable {
 
     func table(_ key: String) throws(ConfigurationError) -> ConfigurationTable? {
         guard let value = raw(key) else { return nil }
-        guard case .table(let dictionary) = value else { throw ConfigurationError("\(qualified(key)) must be a table") }
-        return ConfigurationTable(path: qualified(key), values: dictionary)
+        guard case .table(let dictionary) = value else { throw fail("\(qualified(key)) must be a table") }
+        return ConfigurationTable(file: file, path: qualified(key), values: dictionary)
     }
 
     func tables(_ key: String) throws(ConfigurationError) -> [ConfigurationTable]? {
         guard let value = raw(key) else { return nil }
         guard case .array(let elements) = value else {
-            throw ConfigurationError("\(qualified(key)) must be an array of tables, written [[\(qualified(key))]]")
+            throw fail("\(qualified(key)) must be an array of tables, written [[\(qualified(key))]]")
         }
         var result: [ConfigurationTable] = []
         for (index, element) in elements.enumerated() {
             guard case .table(let dictionary) = element else {
-                throw ConfigurationError("\(qualified(key))[\(index)] must be a table")
+                throw fail("\(qualified(key))[\(index)] must be a table")
             }
-            result.append(ConfigurationTable(path: "\(qualified(key))[\(index)]", values: dictionary))
+            result.append(ConfigurationTable(file: file, path: "\(qualified(key))[\(index)]", values: dictionary))
         }
         return result
     }
@@ -141,7 +148,7 @@ struct ConfigurationTable: Sendable {
         let unknown = values.keys.filter { !lowered.contains($0.lowercased()) }.sorted()
         guard !unknown.isEmpty else { return }
         let names = unknown.map { qualified($0) }.joined(separator: ", ")
-        throw ConfigurationError("unknown setting \(names); known here: \(known.joined(separator: ", "))")
+        throw fail("unknown setting \(names); known here: \(known.joined(separator: ", "))")
     }
 
     /// Parses "5", "5s", "1.5s", "250ms", "2m", "1h" to seconds.
@@ -156,8 +163,3 @@ struct ConfigurationTable: Sendable {
     }
 }
 
-/// A configuration problem, naming the setting at fault.
-public struct ConfigurationError: Error, CustomStringConvertible, Equatable, Sendable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
-}

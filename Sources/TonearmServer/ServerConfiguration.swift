@@ -1,4 +1,5 @@
 import Foundation
+import PluginRuntime
 
 /// The daemon's settings from `tonearm.toml` (every part but the plugin sections, which the
 /// plugin runtime reads). Every setting has a default, so an empty file — or none — is valid.
@@ -80,88 +81,85 @@ public struct ServerConfiguration: Sendable, Equatable {
     }
 
     init(root: ConfigurationTable, source: String) throws(ConfigurationError) {
-        do throws(ConfigurationError) {
-            try root.rejectUnknownKeys([
-                "DataFolder", "LogLevel", "Server", "Artwork", "Subsonic", "ListenBrainz", "Users", "Plugins",
-                "PluginSettings",
-            ])
-            if let value = try root.string("DataFolder") { dataFolder = value }
-            if let value = try root.string("LogLevel") {
-                let levels = ["trace", "debug", "info", "warning", "error"]
-                guard levels.contains(value.lowercased()) else {
-                    throw ConfigurationError("LogLevel must be one of \(levels.joined(separator: ", ")); got \"\(value)\"")
-                }
-                logLevel = value.lowercased()
+        func fail(_ message: String) -> ConfigurationError { root.fail(message) }
+        try root.rejectUnknownKeys([
+            "DataFolder", "LogLevel", "Server", "Artwork", "Subsonic", "ListenBrainz", "Users", "Plugins",
+            "PluginSettings",
+        ])
+        if let value = try root.string("DataFolder") { dataFolder = value }
+        if let value = try root.string("LogLevel") {
+            let levels = ["trace", "debug", "info", "warning", "error"]
+            guard levels.contains(value.lowercased()) else {
+                throw fail("LogLevel must be one of \(levels.joined(separator: ", ")); got \"\(value)\"")
             }
-            if let server = try root.table("Server") {
-                try server.rejectUnknownKeys(["Address", "Port", "PublicURL", "AdminToken"])
-                if let value = try server.string("Address") { address = value }
-                if let value = try server.int("Port") {
-                    guard (0...65535).contains(value) else { throw ConfigurationError("Server.Port must be 0…65535; got \(value)") }
-                    port = value
-                }
-                if let value = try server.string("PublicURL") {
-                    guard value.isEmpty || value.hasPrefix("http://") || value.hasPrefix("https://") else {
-                        throw ConfigurationError("Server.PublicURL must start with http:// or https://")
-                    }
-                    publicURL = value
-                }
-                if let value = try server.string("AdminToken") { adminToken = value }
+            logLevel = value.lowercased()
+        }
+        if let server = try root.table("Server") {
+            try server.rejectUnknownKeys(["Address", "Port", "PublicURL", "AdminToken"])
+            if let value = try server.string("Address") { address = value }
+            if let value = try server.int("Port") {
+                guard (0...65535).contains(value) else { throw fail("Server.Port must be 0…65535; got \(value)") }
+                port = value
             }
-            if let artwork = try root.table("Artwork") {
-                try artwork.rejectUnknownKeys(["LinkLifetime"])
-                if let value = try artwork.seconds("LinkLifetime") {
-                    guard value >= 60 else { throw ConfigurationError("Artwork.LinkLifetime must be at least 1 minute") }
-                    artworkLinkLifetime = value
+            if let value = try server.string("PublicURL") {
+                guard value.isEmpty || value.hasPrefix("http://") || value.hasPrefix("https://") else {
+                    throw fail("Server.PublicURL must start with http:// or https://")
                 }
+                publicURL = value
             }
-            if let table = try root.table("Subsonic") {
-                try table.rejectUnknownKeys(["URL", "Username", "Password", "APIKey", "PollInterval"])
-                if let value = try table.string("URL") {
-                    guard value.isEmpty || value.hasPrefix("http://") || value.hasPrefix("https://") else {
-                        throw ConfigurationError("Subsonic.URL must start with http:// or https://")
-                    }
-                    subsonic.url = value
-                }
-                if let value = try table.string("Username") { subsonic.username = value }
-                if let value = try table.string("Password") { subsonic.password = value }
-                if let value = try table.string("APIKey") { subsonic.apiKey = value }
-                if let value = try table.seconds("PollInterval") {
-                    guard value >= 0.1 else { throw ConfigurationError("Subsonic.PollInterval must be at least 0.1 s") }
-                    subsonic.pollInterval = value
-                }
-                if !subsonic.url.isEmpty && subsonic.username.isEmpty {
-                    throw ConfigurationError("Subsonic.Username is required when Subsonic.URL is set")
-                }
-                if !subsonic.url.isEmpty && subsonic.password.isEmpty && subsonic.apiKey.isEmpty {
-                    throw ConfigurationError("Subsonic.Password or Subsonic.APIKey is required when Subsonic.URL is set")
-                }
+            if let value = try server.string("AdminToken") { adminToken = value }
+        }
+        if let artwork = try root.table("Artwork") {
+            try artwork.rejectUnknownKeys(["LinkLifetime"])
+            if let value = try artwork.seconds("LinkLifetime") {
+                guard value >= 60 else { throw fail("Artwork.LinkLifetime must be at least 1 minute") }
+                artworkLinkLifetime = value
             }
-            if let table = try root.table("ListenBrainz") {
-                try table.rejectUnknownKeys(["Enabled"])
-                if let value = try table.bool("Enabled") { listenBrainzEnabled = value }
+        }
+        if let table = try root.table("Subsonic") {
+            try table.rejectUnknownKeys(["URL", "Username", "Password", "APIKey", "PollInterval"])
+            if let value = try table.string("URL") {
+                guard value.isEmpty || value.hasPrefix("http://") || value.hasPrefix("https://") else {
+                    throw fail("Subsonic.URL must start with http:// or https://")
+                }
+                subsonic.url = value
             }
-            for table in try root.tables("Users") ?? [] {
-                try table.rejectUnknownKeys(["Name", "DisplayName", "IsAdmin", "Password", "APIKey", "ListenBrainzToken"])
-                guard let name = try table.string("Name"), !name.isEmpty else {
-                    throw ConfigurationError("\(table.path).Name is required")
-                }
-                if users.contains(where: { $0.name.lowercased() == name.lowercased() }) {
-                    throw ConfigurationError("\(table.path).Name \"\(name)\" is listed twice")
-                }
-                let user = UserSettings(
-                    name: name, displayName: try table.string("DisplayName") ?? "", isAdmin: try table.bool("IsAdmin") ?? false,
-                    password: try table.string("Password") ?? "", apiKey: try table.string("APIKey") ?? "",
-                    listenBrainzToken: try table.string("ListenBrainzToken") ?? "")
-                if !user.listenBrainzToken.isEmpty,
-                    users.contains(where: { $0.listenBrainzToken == user.listenBrainzToken })
-                {
-                    throw ConfigurationError("\(table.path).ListenBrainzToken is the same as another user's")
-                }
-                users.append(user)
+            if let value = try table.string("Username") { subsonic.username = value }
+            if let value = try table.string("Password") { subsonic.password = value }
+            if let value = try table.string("APIKey") { subsonic.apiKey = value }
+            if let value = try table.seconds("PollInterval") {
+                guard value >= 0.1 else { throw fail("Subsonic.PollInterval must be at least 0.1 s") }
+                subsonic.pollInterval = value
             }
-        } catch {
-            throw ConfigurationError("\(source): \(error.description)")
+            if !subsonic.url.isEmpty && subsonic.username.isEmpty {
+                throw fail("Subsonic.Username is required when Subsonic.URL is set")
+            }
+            if !subsonic.url.isEmpty && subsonic.password.isEmpty && subsonic.apiKey.isEmpty {
+                throw fail("Subsonic.Password or Subsonic.APIKey is required when Subsonic.URL is set")
+            }
+        }
+        if let table = try root.table("ListenBrainz") {
+            try table.rejectUnknownKeys(["Enabled"])
+            if let value = try table.bool("Enabled") { listenBrainzEnabled = value }
+        }
+        for table in try root.tables("Users") ?? [] {
+            try table.rejectUnknownKeys(["Name", "DisplayName", "IsAdmin", "Password", "APIKey", "ListenBrainzToken"])
+            guard let name = try table.string("Name"), !name.isEmpty else {
+                throw fail("\(table.path).Name is required")
+            }
+            if users.contains(where: { $0.name.lowercased() == name.lowercased() }) {
+                throw fail("\(table.path).Name \"\(name)\" is listed twice")
+            }
+            let user = UserSettings(
+                name: name, displayName: try table.string("DisplayName") ?? "", isAdmin: try table.bool("IsAdmin") ?? false,
+                password: try table.string("Password") ?? "", apiKey: try table.string("APIKey") ?? "",
+                listenBrainzToken: try table.string("ListenBrainzToken") ?? "")
+            if !user.listenBrainzToken.isEmpty,
+                users.contains(where: { $0.listenBrainzToken == user.listenBrainzToken })
+            {
+                throw fail("\(table.path).ListenBrainzToken is the same as another user's")
+            }
+            users.append(user)
         }
     }
 }

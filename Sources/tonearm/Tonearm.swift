@@ -4,6 +4,7 @@ import ArgumentParser
 struct Tonearm: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tonearm",
-        abstract: "Runs Navidrome-compatible plugins beside any Subsonic or ListenBrainz music server."
+        abstract: "Runs Navidrome-compatible plugins beside any Subsonic or ListenBrainz music server.",
+        subcommands: [ServeCommand.self]
     )
 }
