@@ -120,6 +120,7 @@ let package = Package(
             dependencies: [
                 "PluginRuntime", .product(name: "WAT", package: "WasmKit"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),

@@ -68,6 +68,7 @@ public final class DiscordSimulator: Sendable {
     /// Starts listening in the background and returns where; stop with `stop()`.
     @discardableResult
     public func start() async throws -> SimulatorEndpoints {
+        guard lifecycle.withLock({ $0.group == nil }) else { throw SimulatorError.alreadyRunning }
         let ready = ReadySignal()
         let group = makeServiceGroup(signals: [], onReady: { ready.succeed($0) })
         let task = Task {
@@ -92,7 +93,12 @@ public final class DiscordSimulator: Sendable {
         onReady: @escaping @Sendable (SimulatorEndpoints) -> Void
     ) async throws {
         let group = makeServiceGroup(signals: signals, onReady: onReady)
-        lifecycle.withLock { $0.group = group }
+        let started = lifecycle.withLock { lifecycle in
+            guard lifecycle.group == nil else { return false }
+            lifecycle.group = group
+            return true
+        }
+        guard started else { throw SimulatorError.alreadyRunning }
         try await group.run()
     }
 

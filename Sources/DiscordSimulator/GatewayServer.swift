@@ -118,6 +118,8 @@ extension DiscordSimulator {
         state.withLock { $0.ended(id, clientCloseCode: close.code, clientSentClose: close.sent) }
     }
 
+    static let closeHandshakeTimeout = TimeAmount.seconds(5)
+
     /// Carries out socket work decided under the lock.
     func execute(_ actions: [GatewayAction]) async {
         for action in actions {
@@ -126,6 +128,9 @@ extension DiscordSimulator {
                 try? await transport.writer.write(.text(text))
             case .close(let transport, let code, let reason):
                 try? await transport.writer.close(WebSocketErrorCode(codeNumber: Int(code)), reason: reason)
+                // A peer that never answers the close frame must not hold the socket forever.
+                let channel = transport.channel
+                channel.eventLoop.scheduleTask(in: Self.closeHandshakeTimeout) { channel.close(promise: nil) }
             case .drop(let transport):
                 try? await transport.channel.close()
             case .readyAfter(let id, let milliseconds):

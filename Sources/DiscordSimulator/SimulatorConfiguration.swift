@@ -132,6 +132,7 @@ public enum SimulatorError: Error, Equatable, CustomStringConvertible {
     case unknownUser(String)
     case notConnected(String)
     case notRunning
+    case alreadyRunning
 
     public var description: String {
         switch self {
@@ -139,6 +140,7 @@ public enum SimulatorError: Error, Equatable, CustomStringConvertible {
         case .unknownUser(let name): "unknown user \(name)"
         case .notConnected(let name): "user \(name) has no open gateway connection"
         case .notRunning: "the simulator is not running"
+        case .alreadyRunning: "the simulator is already running"
         }
     }
 }

@@ -14,6 +14,8 @@ public final class LoadedPlugin: Sendable {
     /// The configuration plugins read (`config_get`), flattened as Navidrome does.
     public let config: [String: String]
     public let limits: PluginLimits
+    /// What host services know about this load (permissions, assigned users, extra hosts).
+    public let context: PluginContext
     let compiled: CompiledPlugin
     private let engine: Engine
     private let hostFunctions: [String: HostFunction]
@@ -25,12 +27,13 @@ public final class LoadedPlugin: Sendable {
     /// Compiles `package`, resolves its imports against `hostFunctions` and creates the first
     /// instance (so a module that cannot instantiate fails here, with the reason).
     init(
-        package: PluginPackage, config: [String: String], hostFunctions: [String: HostFunction],
+        package: PluginPackage, context: PluginContext, hostFunctions: [String: HostFunction],
         services: [any HostService], limits: PluginLimits, engine: Engine, logger: Logger
     ) throws(PluginLoadError) {
         id = package.id
         self.package = package
-        self.config = config
+        self.config = context.config
+        self.context = context
         self.hostFunctions = hostFunctions
         self.limits = limits
         self.engine = engine

@@ -58,7 +58,7 @@ public struct PluginLoader: Sendable {
             functions.merge(service.functions(for: context)) { first, _ in first }
         }
         let loaded = try LoadedPlugin(
-            package: package, config: config, hostFunctions: functions, services: services, limits: limits,
+            package: package, context: context, hostFunctions: functions, services: services, limits: limits,
             engine: engine, logger: pluginLogger)
         target.attach(loaded)
         return loaded

@@ -9,7 +9,7 @@ import FoundationNetworking
 /// One HTTP exchange with the simulator over loopback.
 func http(
     _ method: String, _ url: String, body: JSONValue? = nil, headers: [String: String] = [:]
-) async throws -> (status: Int, json: JSONValue, headers: [AnyHashable: Any]) {
+) async throws -> (status: Int, json: JSONValue, headers: [String: String]) {
     var request = URLRequest(url: URL(string: url)!)
     request.httpMethod = method
     request.timeoutInterval = 30
@@ -21,7 +21,11 @@ func http(
     let (data, response) = try await URLSession.shared.data(for: request)
     let http = try #require(response as? HTTPURLResponse)
     let json = data.isEmpty ? JSONValue.null : try JSONValue.parse(bytes: Array(data))
-    return (http.statusCode, json, http.allHeaderFields)
+    var fields: [String: String] = [:]
+    for (name, value) in http.allHeaderFields {
+        if let name = name as? String, let value = value as? String { fields[name.lowercased()] = value }
+    }
+    return (http.statusCode, json, fields)
 }
 
 @Suite("REST endpoints", .timeLimit(.minutes(2)))
@@ -91,7 +95,7 @@ struct RESTTests {
             let limited = try await http("POST", url, body: body, headers: ["Authorization": aliceToken])
             #expect(limited.status == 429)
             #expect(limited.json["retry_after"] == .number(1.5))
-            #expect(limited.headers["Retry-After"] as? String == "2")
+            #expect(limited.headers["retry-after"] == "2")
             #expect(try await http("POST", url, body: body, headers: ["Authorization": aliceToken]).status == 500)
             #expect(try await http("POST", url, body: body, headers: ["Authorization": aliceToken]).status == 200)
         }

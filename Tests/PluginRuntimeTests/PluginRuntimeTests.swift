@@ -1,2 +1,291 @@
+import Foundation
+import Logging
 import Testing
+import WAT
 @testable import PluginRuntime
+
+@Suite struct PluginCallTests {
+    let folder: TestFolder
+    let plugin: LoadedPlugin
+
+    init() throws {
+        folder = try TestFolder()
+        let path = try folder.package("kernel", wat: kernelWAT)
+        plugin = try testLoader(folder, timeout: 2, memoryMiB: 64, settings: """
+            [PluginSettings.kernel]
+            greeting = "hello"
+            """).load(path: path)
+    }
+
+    func call(_ export: String, _ input: String = "") async throws -> String {
+        String(decoding: try await plugin.call(export: export, input: Array(input.utf8)), as: UTF8.self)
+    }
+
+    func failure(_ export: String) async -> PluginCallError? {
+        do {
+            _ = try await plugin.call(export: export, input: [])
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func echoesInput() async throws {
+        #expect(try await call("echo", #"{"a":1}"#) == #"{"a":1}"#)
+        #expect(try await call("echo", "") == "")
+    }
+
+    @Test func everyCallSeesAPristineInstance() async throws {
+        for _ in 0..<5 {
+            let output = try await plugin.call(export: "count", input: [])
+            #expect(output == [1, 1, 0])
+        }
+    }
+
+    @Test func parallelCallsAreIsolated() async throws {
+        try await withThrowingTaskGroup(of: [UInt8].self) { group in
+            for _ in 0..<16 { group.addTask { try await plugin.call(export: "count", input: []) } }
+            for try await output in group { #expect(output == [1, 1, 0]) }
+        }
+    }
+
+    @Test func readsConfig() async throws {
+        #expect(try await call("config", "greeting") == "hello")
+        #expect(try await call("config", "missing") == "")
+    }
+
+    @Test func hostFunctionRoundTrip() async throws {
+        let trace = CallTrace()
+        let output = try await plugin.call(export: "host", input: Array(#"{"x":"y"}"#.utf8), trace: trace)
+        #expect(String(decoding: output, as: UTF8.self) == #"{"x":"y"}"#)
+        #expect(trace.hostCalls == [.init(function: "echo_back", request: #"{"x":"y"}"#, response: #"{"x":"y"}"#)])
+    }
+
+    @Test func reentrantCallbackDoesNotDeadlock() async throws {
+        #expect(try await call("reenter", "again") == "again")
+    }
+
+    @Test func logLinesAreTraced() async throws {
+        let trace = CallTrace()
+        _ = try await plugin.call(export: "log", input: [], trace: trace)
+        #expect(trace.logLines == [.init(level: "info", message: "boom")])
+    }
+
+    @Test func wasiClockWorks() async throws {
+        _ = try await call("clock")
+    }
+
+    @Test func failuresCarryPluginExportAndReason() async throws {
+        #expect(await failure("fail") == PluginCallError(pluginID: "kernel", export: "fail", reason: .pluginError("boom")))
+        #expect(await failure("notimpl")?.reason == .notImplemented(missingExport: false))
+        #expect(await failure("absent")?.reason == .notImplemented(missingExport: true))
+        #expect(await failure("exit3")?.reason == .exitCode(3))
+        guard case .trap(let text)? = await failure("trap")?.reason else { Issue.record("no trap"); return }
+        #expect(text.contains("unreachable"))
+        // The host is fine afterwards.
+        #expect(try await call("echo", "ok") == "ok")
+    }
+
+    @Test func memoryBombIsRefusedAtTheCap() async throws {
+        #expect(await failure("bomb")?.reason == .pluginError("boom"))
+        #expect(try await plugin.call(export: "count", input: []) == [1, 1, 0])
+    }
+
+    @Test func memoryGrowthDoesNotLeak() async throws {
+        _ = try await call("grow")
+        #expect(try await plugin.call(export: "count", input: []) == [1, 1, 0])
+    }
+
+    @Test func hugeOutputIsRefused() async throws {
+        guard case .trap(let text)? = await failure("huge")?.reason else { Issue.record("no error"); return }
+        #expect(text.contains("exceeds the limit"))
+    }
+
+    @Test func infiniteLoopStopsAtTheDeadline() async throws {
+        let start = ContinuousClock.now
+        async let stuck = failure("spin")
+        // The host keeps answering while the loop runs.
+        #expect(try await call("echo", "alive") == "alive")
+        #expect(await stuck?.reason == .timeout(2))
+        #expect(ContinuousClock.now - start < .seconds(3 + 5))
+        #expect(try await call("echo", "after") == "after")
+    }
+
+    @Test func blockedHostFunctionReturnsTimeoutToTheCaller() async throws {
+        let start = ContinuousClock.now
+        #expect(await failure("sleep")?.reason == .timeout(2))
+        #expect(ContinuousClock.now - start < .seconds(4))
+    }
+}
+
+@Suite struct PluginLoadTests {
+    let folder: TestFolder
+    init() throws { folder = try TestFolder() }
+
+    func loadError(_ path: String, loader: PluginLoader? = nil) -> String? {
+        do {
+            _ = try (loader ?? testLoader(folder)).load(path: path)
+            return nil
+        } catch let error as PluginLoadError {
+            return error.reason
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    @Test func corruptZip() throws {
+        let path = folder.plugins + "/broken.ndp"
+        try Data("not a zip".utf8).write(to: URL(fileURLWithPath: path))
+        #expect(loadError(path)?.contains("not a valid .ndp package") == true)
+    }
+
+    @Test func missingEntries() throws {
+        let path = try TestFolder.writePackage(at: folder.plugins + "/nowasm.ndp", entries: ["manifest.json": Array(TestFolder.manifest().utf8)])
+        #expect(loadError(path) == "package missing plugin.wasm")
+        let nested = try TestFolder.writePackage(
+            at: folder.plugins + "/nested.ndp", entries: ["x/manifest.json": [1], "plugin.wasm": [0]])
+        #expect(loadError(nested) == "package missing manifest.json")
+    }
+
+    @Test func invalidWasm() throws {
+        let path = try folder.package("badwasm", wasm: Array("garbage".utf8))
+        #expect(loadError(path)?.contains("not a valid WebAssembly module") == true)
+    }
+
+    @Test func badManifests() throws {
+        let cases: [(String, String)] = [
+            (#"{"author":"a","version":"1"}"#, #"required field "name" is missing"#),
+            (#"{"name":"","author":"a","version":"1"}"#, #"field "name" must not be empty"#),
+            (#"{"name":"n","author":"a","version":1}"#, #"field "version" must be a string"#),
+            (#"{"name":"n","author":"a","version":"1","permissions":{"subsonicapi":{}}}"#,
+             "'subsonicapi' permission requires 'users' permission"),
+            (#"{"name":"n","author":"a","version":"1","config":{}}"#, #"field "config" must contain "schema""#),
+            ("{not json", "not valid JSON"),
+        ]
+        for (index, (manifest, expected)) in cases.enumerated() {
+            let path = try folder.package("m\(index)", manifest: manifest, wat: "(module)")
+            let error = loadError(path)
+            #expect(error?.contains(expected) == true, "\(manifest) → \(error ?? "loaded")")
+            #expect(error?.contains(path) == true, "error names the file")
+        }
+    }
+
+    @Test func unknownKeysAndSchemaAreAccepted() throws {
+        let manifest = #"{"$schema":"https://x/manifest-schema.json","name":"n","author":"a","version":"1","extra":true}"#
+        let path = try folder.package("lenient", manifest: manifest, wat: "(module)")
+        #expect(loadError(path) == nil)
+        let package = try PluginPackage(contentsOf: path)
+        #expect(package.manifest.schemaWarnings.contains(#"unknown top-level field "$schema""#))
+    }
+
+    @Test func undeclaredPermissionNamesTheService() throws {
+        let wat = #"(module (import "extism:host/user" "cache_setstring" (func (param i64) (result i64))))"#
+        let path = try folder.package("x", wat: wat)
+        #expect(loadError(path) == #"imports cache_setstring but the manifest does not declare the "cache" permission"#)
+        let allowed = try folder.package("y", manifest: TestFolder.manifest(permissions: #"{"cache":{}}"#), wat: wat)
+        #expect(loadError(allowed) == nil)
+    }
+
+    @Test func unknownHostFunctionsAreNamed() throws {
+        let wat = #"(module (import "extism:host/user" "nope_a" (func (param i64) (result i64))) (import "extism:host/user" "nope_b" (func (param i64) (result i64))))"#
+        let path = try folder.package("unknown", wat: wat)
+        #expect(loadError(path) == "imports unknown host function(s) from extism:host/user: nope_a, nope_b")
+    }
+
+    @Test func wrongKernelSignature() throws {
+        let wat = #"(module (import "extism:host/env" "alloc" (func (param i32) (result i32))))"#
+        let path = try folder.package("sig", wat: wat)
+        #expect(loadError(path)?.contains("imports extism:host/env.alloc with signature (i32) -> (i32)") == true)
+    }
+
+    @Test func schedulerAndWebSocketNeedTheirCallbacks() throws {
+        let scheduler = try folder.package("s", manifest: TestFolder.manifest(permissions: #"{"scheduler":{}}"#), wat: "(module)")
+        #expect(loadError(scheduler) == "'scheduler' permission requires plugin to export 'nd_scheduler_callback' function")
+        let websocket = try folder.package("w", manifest: TestFolder.manifest(permissions: #"{"websocket":{}}"#), wat: "(module)")
+        #expect(loadError(websocket)?.contains("nd_websocket_on_") == true)
+        let good = try folder.package("g", manifest: TestFolder.manifest(permissions: #"{"scheduler":{}}"#),
+                                      wat: #"(module (func (export "nd_scheduler_callback") (result i32) (i32.const 0)))"#)
+        #expect(loadError(good) == nil)
+    }
+
+    @Test func capabilitiesComeFromExports() throws {
+        let wat = #"(module (func (export "nd_scrobbler_now_playing") (result i32) (i32.const 0)) (func (export "nd_on_init") (result i32) (i32.const 0)))"#
+        let path = try folder.package("cap", manifest: TestFolder.manifest(permissions: #"{"users":{}}"#), wat: wat)
+        #expect(loadError(path)?.contains("no users are assigned") == true)
+        let loader = try testLoader(folder, settings: "[Plugins.cap]\nAllUsers = true")
+        let loaded = try loader.load(path: path)
+        #expect(Set(loaded.capabilities) == [.scrobbler, .lifecycle])
+        let noUsers = try folder.package("cap2", wat: wat)
+        #expect(loadError(noUsers, loader: loader) == "scrobbler capability requires 'users' permission to be declared in manifest")
+    }
+
+    @Test func settingsAreValidatedAgainstTheSchema() throws {
+        let schema = #"""
+            ,"config":{"schema":{"type":"object","properties":{
+              "clientid":{"type":"string","pattern":"^[0-9]+$","minLength":3},
+              "mode":{"type":"string","enum":["a","b"],"default":"a"},
+              "count":{"type":"integer","minimum":1},
+              "users":{"type":"array","minItems":1,"items":{"type":"object","required":["username"]}}},
+              "required":["clientid"]}}
+            """#
+        let path = try folder.package("cfg", manifest: TestFolder.manifest(extra: schema), wat: "(module)")
+        let good = try testLoader(folder, settings: """
+            [PluginSettings.cfg]
+            ClientID = "12345"
+            Count = 3
+            Users = [{ username = "alice", token = "a<b" }]
+            """).load(path: path)
+        #expect(good.config == ["clientid": "12345", "mode": "a", "count": "3",
+                                "users": #"[{"token":"a\u003cb","username":"alice"}]"#])
+        let bad = try testLoader(folder, settings: """
+            [PluginSettings.cfg]
+            ClientID = "x1"
+            Mode = "c"
+            Count = 0
+            """)
+        let error = loadError(path, loader: bad) ?? ""
+        #expect(error.contains("PluginSettings.cfg.clientid: does not match the pattern"))
+        #expect(error.contains("PluginSettings.cfg.clientid: must be at least 3 characters long"))
+        #expect(error.contains(#"PluginSettings.cfg.mode: "c" is not one of "a", "b""#))
+        #expect(error.contains("PluginSettings.cfg.count: must be ≥ 1"))
+    }
+}
+
+@Suite struct PluginManagerTests {
+    @Test func loadsReloadsAndRemoves() async throws {
+        let folder = try TestFolder()
+        try folder.package("one", wat: kernelWAT)
+        try folder.package("broken", wasm: [0, 1, 2])
+        let manager = PluginManager(
+            configuration: try testLoader(folder).configuration, services: [EchoService()], users: StaticUsers(),
+            logger: .init(label: "test"))
+        await manager.start()
+        defer { Task { await manager.shutdown() } }
+        #expect(manager.status(of: "one")?.state == .loaded)
+        #expect(manager.status(of: "broken")?.state == .failed)
+        #expect(manager.status(of: "broken")?.lastError?.contains("not a valid WebAssembly module") == true)
+        #expect(try await manager.call(plugin: "one", export: "echo", input: [7]) == [7])
+
+        // Replaced while a call runs: the running call finishes, new calls use the new code.
+        let old = manager.loadedPlugin("one")
+        async let running = manager.call(plugin: "one", export: "sleep", input: [])
+        try await Task.sleep(for: .milliseconds(200))
+        try folder.package("one", wat: #"(module (func (export "fresh") (result i32) (i32.const 0)))"#)
+        await manager.rescan()
+        #expect(manager.loadedPlugin("one") !== old)
+        #expect(old?.isUnloaded == true)
+        #expect(try await manager.call(plugin: "one", export: "fresh", input: []) == [])
+        _ = try? await running
+
+        try await manager.setEnabled("one", false)
+        #expect(manager.status(of: "one")?.state == .disabled)
+        await #expect(throws: PluginCallError.self) { try await manager.call(plugin: "one", export: "fresh", input: []) }
+        try await manager.setEnabled("one", true)
+        #expect(manager.status(of: "one")?.state == .loaded)
+
+        try FileManager.default.removeItem(atPath: folder.plugins + "/one.ndp")
+        await manager.rescan()
+        #expect(manager.status(of: "one") == nil)
+        folder.remove()
+    }
+}

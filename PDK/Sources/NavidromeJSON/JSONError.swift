@@ -1,7 +1,7 @@
 /// Why JSON could not be parsed or mapped. `offset` is the byte offset in the input where the
 /// problem was found (parse errors); mapping errors carry the member path instead.
 public struct JSONError: Error, Equatable {
-    public enum Kind: Equatable {
+    public enum Kind: Equatable, Sendable {
         case unexpectedEnd
         case unexpectedByte
         case invalidEscape

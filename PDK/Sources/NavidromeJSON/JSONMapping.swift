@@ -43,6 +43,24 @@ extension JSONDecodable {
     }
 }
 
+extension Array where Element: JSONDecodable {
+    /// Decodes JSON text that must hold an array of objects.
+    public static func decode(json text: String) throws(JSONError) -> [Element] {
+        let value = try JSONValue.parse(text)
+        guard case .array(let items) = value else {
+            throw JSONError.mismatch("expected a JSON array, found \(value.kindName)")
+        }
+        var result: [Element] = []
+        for i in 0..<items.count {
+            guard case .object(let o) = items[i] else {
+                throw JSONError.mismatch("element [\(i)]: expected object, found \(items[i].kindName)")
+            }
+            result.append(try Element(json: JSONObjectReader(o, path: "[\(i)]")))
+        }
+        return result
+    }
+}
+
 extension JSONEncodable {
     /// The value as a JSON object.
     public var jsonValue: JSONValue {

@@ -7,6 +7,8 @@
 public struct JSONParser {
     /// Default nesting limit for arrays and objects.
     public static let defaultMaxDepth = 256
+    /// Highest accepted nesting limit: deeper recursion could exhaust a plugin's 1 MiB stack.
+    public static let maximumDepth = 512
 
     let bytes: [UInt8]
     var index: Int
@@ -14,12 +16,13 @@ public struct JSONParser {
     let maxDepth: Int
     var depth = 0
 
-    /// A parser over `bytes[range]` (the whole array by default).
+    /// A parser over `bytes[range]` (the whole array by default); `maxDepth` is capped at
+    /// ``maximumDepth``.
     public init(_ bytes: [UInt8], range: Range<Int>? = nil, maxDepth: Int = JSONParser.defaultMaxDepth) {
         self.bytes = bytes
         self.index = range?.lowerBound ?? 0
         self.end = range?.upperBound ?? bytes.count
-        self.maxDepth = maxDepth
+        self.maxDepth = min(max(maxDepth, 1), JSONParser.maximumDepth)
     }
 
     /// Parses one value surrounded only by whitespace.
@@ -240,9 +243,9 @@ public struct JSONParser {
     }
 
     mutating func readHex4(escapeAt start: Int) throws(JSONError) -> UInt32 {
-        guard end - index >= 4 else { throw JSONError.at(.unexpectedEnd, start, "truncated \\u escape") }
         var v: UInt32 = 0
         for _ in 0..<4 {
+            guard index < end else { throw JSONError.at(.unexpectedEnd, start, "truncated \\u escape") }
             let b = bytes[index]
             let d: UInt8
             switch b {

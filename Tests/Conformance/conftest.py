@@ -1,0 +1,214 @@
+"""Shared fixtures for the PDK conformance tests.
+
+Plugins built with the Swift PDK run in the reference Extism runtime (PyPI `extism`), with
+host functions under Navidrome's names (module `extism:host/user`) defined here: they record
+each JSON request and answer with Navidrome-shaped JSON responses.
+"""
+
+import json
+import os
+import subprocess
+import zipfile
+from pathlib import Path
+
+import extism
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILD = ROOT / "build" / "plugins"
+CONFORMANCE_PLUGIN = Path(__file__).resolve().parent / "Plugins" / "pdk-conformance"
+
+# Every Navidrome host function a Swift PDK client may import.
+HOST_FUNCTIONS = [
+    "config_get", "config_getint", "config_keys",
+    "cache_setstring", "cache_getstring", "cache_setint", "cache_getint", "cache_setfloat",
+    "cache_getfloat", "cache_setbytes", "cache_getbytes", "cache_has", "cache_remove",
+    "kvstore_set", "kvstore_setwithttl", "kvstore_get", "kvstore_getmany", "kvstore_has",
+    "kvstore_list", "kvstore_delete", "kvstore_deletebyprefix", "kvstore_getstorageused",
+    "http_send",
+    "websocket_connect", "websocket_sendtext", "websocket_sendbinary", "websocket_closeconnection",
+    "scheduler_scheduleonetime", "scheduler_schedulerecurring", "scheduler_cancelschedule",
+    "artwork_getartisturl", "artwork_getalbumurl", "artwork_gettrackurl", "artwork_getplaylisturl",
+    "subsonicapi_call", "subsonicapi_callraw",
+    "users_getusers", "users_getadmins",
+]
+
+
+class HostRecorder:
+    """Records host calls and answers them; `respond[name]` is a dict or a callable(request)."""
+
+    def __init__(self):
+        self.calls = []
+        self.respond = {}
+
+    def reset(self):
+        self.calls.clear()
+        self.respond.clear()
+
+    def requests(self, name):
+        return [req for fn, req in self.calls if fn == name]
+
+    def answer(self, name, request):
+        self.calls.append((name, request))
+        response = self.respond.get(name, {})
+        if callable(response):
+            response = response(request)
+        return response
+
+
+RECORDER = HostRecorder()
+
+
+def _make_host_function(name):
+    def handler(current_plugin, params, results, *user_data):
+        raw = bytes(current_plugin.memory(current_plugin.memory_at_offset(params[0])))
+        try:
+            request = json.loads(raw) if raw else None
+        except ValueError:
+            request = {"__invalid_json__": raw.decode("utf-8", "replace")}
+        response = RECORDER.answer(name, request)
+        if response is None:
+            results[0].value = 0
+        else:
+            current_plugin.return_string(results[0], json.dumps(response))
+
+    return extism.host_fn(
+        name=name,
+        namespace="extism:host/user",
+        signature=([extism.ValType.I64], [extism.ValType.I64]),
+    )(handler)
+
+
+HOST_FUNCTION_OBJECTS = [_make_host_function(name) for name in HOST_FUNCTIONS]
+
+
+def _sources(folder):
+    yield folder / "manifest.json"
+    yield from folder.rglob("*.swift")
+    yield from (ROOT / "PDK" / "Sources").rglob("*")
+    yield ROOT / "scripts" / "build-plugins"
+
+
+def ensure_built(folder):
+    """Returns the .ndp for a plugin folder, building it when missing or out of date."""
+    ndp = BUILD / f"{folder.name}.ndp"
+    newest = max(p.stat().st_mtime for p in _sources(folder) if p.is_file())
+    if not ndp.exists() or ndp.stat().st_mtime < newest:
+        subprocess.run([str(ROOT / "scripts" / "build-plugins"), str(folder)], check=True, cwd=ROOT)
+    return ndp
+
+
+def _leb(data, i):
+    result = shift = 0
+    while True:
+        b = data[i]
+        i += 1
+        result |= (b & 0x7F) << shift
+        shift += 7
+        if b < 0x80:
+            return result, i
+
+
+def _name(data, i):
+    n, i = _leb(data, i)
+    return data[i:i + n].decode(), i + n
+
+
+def wasm_imports_exports(wasm):
+    """(imports as (module, name) pairs, export names) of a wasm module."""
+    assert wasm[:8] == b"\0asm\x01\0\0\0", "not a wasm module"
+    imports, exports, i = [], [], 8
+    while i < len(wasm):
+        section, i = wasm[i], i + 1
+        size, i = _leb(wasm, i)
+        end = i + size
+        if section == 2:
+            count, j = _leb(wasm, i)
+            for _ in range(count):
+                module, j = _name(wasm, j)
+                name, j = _name(wasm, j)
+                kind, j = wasm[j], j + 1
+                if kind == 0:
+                    _, j = _leb(wasm, j)
+                elif kind in (1, 2):
+                    j += 1 if kind == 1 else 0
+                    flags, j = _leb(wasm, j)
+                    _, j = _leb(wasm, j)
+                    if flags & 1:
+                        _, j = _leb(wasm, j)
+                else:
+                    j += 2
+                imports.append((module, name))
+        elif section == 7:
+            count, j = _leb(wasm, i)
+            for _ in range(count):
+                name, j = _name(wasm, j)
+                j += 1
+                _, j = _leb(wasm, j)
+                exports.append(name)
+        i = end
+    return imports, exports
+
+
+def wasm_from_ndp(ndp):
+    with zipfile.ZipFile(ndp) as z:
+        names = set(z.namelist())
+        assert {"manifest.json", "plugin.wasm"} <= names, names
+        return z.read("plugin.wasm"), json.loads(z.read("manifest.json"))
+
+
+@pytest.fixture(scope="session")
+def conformance_ndp():
+    return ensure_built(CONFORMANCE_PLUGIN)
+
+
+@pytest.fixture(scope="session")
+def minimal_ndp():
+    return ensure_built(ROOT / "Plugins" / "minimal")
+
+
+@pytest.fixture
+def host():
+    RECORDER.reset()
+    yield RECORDER
+    RECORDER.reset()
+
+
+def load(ndp, config=None):
+    wasm, _ = wasm_from_ndp(ndp)
+    # Navidrome runs plugins with WASI enabled.
+    return extism.Plugin(wasm, wasi=True, config=config or {}, functions=HOST_FUNCTION_OBJECTS)
+
+
+@pytest.fixture
+def plugin(conformance_ndp, host):
+    return load(conformance_ndp)
+
+
+@pytest.fixture
+def make_plugin(conformance_ndp, host):
+    return lambda config=None: load(conformance_ndp, config)
+
+
+def call_json(plugin, export, payload):
+    data = payload if isinstance(payload, (bytes, str)) else json.dumps(payload)
+    out = plugin.call(export, data)
+    return json.loads(out) if out else None
+
+
+TRACK = {
+    "id": "tr-1",
+    "title": "Teardrop",
+    "album": "Mezzanine",
+    "artist": "Massive Attack",
+    "albumArtist": "Massive Attack",
+    "artists": [{"id": "ar-1", "name": "Massive Attack", "mbid": "10adbe5e-a2c0-4bf3-8249-2b4cbf6e6ca8"}],
+    "albumArtists": [{"id": "ar-1", "name": "Massive Attack"}],
+    "duration": 330.5,
+    "trackNumber": 3,
+    "discNumber": 1,
+    "mbzRecordingId": "rec-1",
+    "mbzAlbumId": "alb-1",
+    "mbzReleaseGroupId": "rg-1",
+    "mbzReleaseTrackId": "rt-1",
+}

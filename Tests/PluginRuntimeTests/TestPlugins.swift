@@ -1,0 +1,202 @@
+import Foundation
+import Logging
+import PluginRuntime
+import WAT
+import ZIPFoundation
+
+/// Builds `.ndp` packages from WAT or raw bytes in a temporary folder.
+struct TestFolder {
+    let path: String
+
+    init() throws {
+        path = NSTemporaryDirectory() + "tonearm-test-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: path + "/plugins", withIntermediateDirectories: true)
+    }
+
+    var plugins: String { path + "/plugins" }
+
+    /// Writes `<plugins>/<id>.ndp` holding `manifest` and `wasm`; returns its path.
+    @discardableResult
+    func package(_ id: String, manifest: String = TestFolder.manifest(), wasm: [UInt8]) throws -> String {
+        try Self.writePackage(at: plugins + "/\(id).ndp", entries: ["manifest.json": Array(manifest.utf8), "plugin.wasm": wasm])
+    }
+
+    @discardableResult
+    func package(_ id: String, manifest: String = TestFolder.manifest(), wat: String) throws -> String {
+        try package(id, manifest: manifest, wasm: try wat2wasm(wat))
+    }
+
+    static func writePackage(at path: String, entries: [String: [UInt8]]) throws -> String {
+        let temporary = path + ".tmp"
+        try? FileManager.default.removeItem(atPath: temporary)
+        let archive = try Archive(url: URL(fileURLWithPath: temporary), accessMode: .create)
+        for (name, bytes) in entries.sorted(by: { $0.key < $1.key }) {
+            let data = Data(bytes)
+            try archive.addEntry(with: name, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .deflate) { position, size in
+                data.subdata(in: Int(position)..<Int(position) + size)
+            }
+        }
+        guard rename(temporary, path) == 0 else { throw CocoaError(.fileWriteUnknown) }
+        return path
+    }
+
+    static func manifest(permissions: String = "{}", extra: String = "") -> String {
+        #"{"name":"Test","author":"Tonearm","version":"1.0.0","permissions":\#(permissions)\#(extra)}"#
+    }
+
+    func remove() { try? FileManager.default.removeItem(atPath: path) }
+}
+
+struct StaticUsers: UserDirectory {
+    var list: [TonearmUser] = [TonearmUser(userName: "alice", name: "Alice", isAdmin: false)]
+    func users() -> [TonearmUser] { list }
+}
+
+/// A host service with no permission: `echo_back` returns its request, `echo_reenter` calls the
+/// plugin's `echo` export through the callbacks and returns that output.
+final class EchoService: HostService {
+    let permission: String? = nil
+    let functionPrefix = "echo"
+
+    func functions(for plugin: PluginContext) -> [String: HostFunction] {
+        [
+            "echo_back": { request in request },
+            "echo_reenter": { request in
+                (try? HostCallBridge.wait { try await plugin.callbacks.call(export: "echo", input: request) }) ?? Array("failed".utf8)
+            },
+            "echo_sleep": { request in
+                Thread.sleep(forTimeInterval: 5)
+                return request
+            },
+        ]
+    }
+
+    func pluginUnloaded(_ pluginID: String) async {}
+}
+
+/// Stands for a permission-gated service (prefix `cache`, permission `cache`).
+final class GatedService: HostService {
+    let permission: String? = "cache"
+    let functionPrefix = "cache"
+    func functions(for plugin: PluginContext) -> [String: HostFunction] { ["cache_setstring": { _ in Array("{}".utf8) }] }
+    func pluginUnloaded(_ pluginID: String) async {}
+}
+
+func testLoader(_ folder: TestFolder, timeout: Double = 30, memoryMiB: Int = 128, settings: String = "") throws -> PluginLoader {
+    let toml = """
+        DataFolder = "\(folder.path)/data"
+        [Plugins]
+        Folder = "\(folder.plugins)"
+        CallTimeout = \(timeout)
+        MemoryLimit = \(memoryMiB)
+        \(settings)
+        """
+    let configuration = try PluginHostConfiguration(toml: toml)
+    return PluginLoader(configuration: configuration, services: [EchoService(), GatedService()], users: StaticUsers(),
+                        logger: Logger(label: "test"))
+}
+
+/// A hand-written plugin exercising the kernel: echo, state, hostile exports.
+let kernelWAT = #"""
+(module
+  (import "extism:host/env" "input_length" (func $input_length (result i64)))
+  (import "extism:host/env" "input_offset" (func $input_offset (result i64)))
+  (import "extism:host/env" "input_load_u8" (func $input_load_u8 (param i64) (result i32)))
+  (import "extism:host/env" "output_set" (func $output_set (param i64 i64)))
+  (import "extism:host/env" "error_set" (func $error_set (param i64)))
+  (import "extism:host/env" "alloc" (func $alloc (param i64) (result i64)))
+  (import "extism:host/env" "length" (func $length (param i64) (result i64)))
+  (import "extism:host/env" "store_u8" (func $store_u8 (param i64 i32)))
+  (import "extism:host/env" "config_get" (func $config_get (param i64) (result i64)))
+  (import "extism:host/env" "var_get" (func $var_get (param i64) (result i64)))
+  (import "extism:host/env" "var_set" (func $var_set (param i64 i64)))
+  (import "extism:host/env" "log_info" (func $log_info (param i64)))
+  (import "extism:host/user" "echo_back" (func $echo_back (param i64) (result i64)))
+  (import "extism:host/user" "echo_reenter" (func $echo_reenter (param i64) (result i64)))
+  (import "extism:host/user" "echo_sleep" (func $echo_sleep (param i64) (result i64)))
+  (import "wasi_snapshot_preview1" "clock_time_get" (func $clock (param i32 i64 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 2)
+  (global $counter (mut i32) (i32.const 0))
+  (data (i32.const 16) "boom")
+  (data (i32.const 32) "key")
+
+  ;; Copies `len` bytes at plugin address `ptr` into a new kernel block.
+  (func $block (param $ptr i32) (param $len i32) (result i64)
+    (local $h i64) (local $i i32)
+    (local.set $h (call $alloc (i64.extend_i32_u (local.get $len))))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $i) (local.get $len)))
+      (call $store_u8 (i64.add (local.get $h) (i64.extend_i32_u (local.get $i)))
+                      (i32.load8_u (i32.add (local.get $ptr) (local.get $i))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $next)))
+    (local.get $h))
+
+  (func (export "echo") (result i32)
+    (call $output_set (call $input_offset) (call $input_length))
+    (i32.const 0))
+
+  ;; Outputs [global counter, memory cell, var present] after incrementing counter and cell and
+  ;; setting a var: always [1, 1, 0] on a pristine instance.
+  (func (export "count") (result i32)
+    (local $h i64)
+    (global.set $counter (i32.add (global.get $counter) (i32.const 1)))
+    (i32.store8 (i32.const 100) (i32.add (i32.load8_u (i32.const 100)) (i32.const 1)))
+    (local.set $h (call $alloc (i64.const 3)))
+    (call $store_u8 (local.get $h) (global.get $counter))
+    (call $store_u8 (i64.add (local.get $h) (i64.const 1)) (i32.load8_u (i32.const 100)))
+    (call $store_u8 (i64.add (local.get $h) (i64.const 2))
+      (i32.wrap_i64 (call $length (call $var_get (call $block (i32.const 32) (i32.const 3))))))
+    (call $var_set (call $block (i32.const 32) (i32.const 3)) (call $block (i32.const 16) (i32.const 4)))
+    (call $output_set (local.get $h) (i64.const 3))
+    (i32.const 0))
+
+  (func (export "config") (result i32)
+    (local $h i64)
+    (local.set $h (call $config_get (call $input_offset)))
+    (call $output_set (local.get $h) (call $length (local.get $h)))
+    (i32.const 0))
+
+  (func (export "host") (result i32)
+    (local $h i64)
+    (local.set $h (call $echo_back (call $input_offset)))
+    (call $output_set (local.get $h) (call $length (local.get $h)))
+    (i32.const 0))
+
+  (func (export "reenter") (result i32)
+    (local $h i64)
+    (local.set $h (call $echo_reenter (call $input_offset)))
+    (call $output_set (local.get $h) (call $length (local.get $h)))
+    (i32.const 0))
+
+  (func (export "sleep") (result i32)
+    (drop (call $echo_sleep (call $input_offset)))
+    (i32.const 0))
+
+  (func (export "log") (result i32)
+    (call $log_info (call $block (i32.const 16) (i32.const 4)))
+    (i32.const 0))
+
+  (func (export "clock") (result i32)
+    (call $clock (i32.const 0) (i64.const 1) (i32.const 200)))
+
+  (func (export "fail") (result i32)
+    (call $error_set (call $block (i32.const 16) (i32.const 4)))
+    (i32.const 0))
+  (func (export "notimpl") (result i32) (i32.const -2))
+  (func (export "exit3") (result i32) (i32.const 3))
+  (func (export "trap") (result i32) unreachable)
+  (func (export "spin") (result i32) (loop $l (br $l)) (i32.const 0))
+  (func (export "bomb") (result i32)
+    (if (i32.eq (memory.grow (i32.const 4000)) (i32.const -1))
+      (then (call $error_set (call $block (i32.const 16) (i32.const 4)))))
+    (i32.const 0))
+  (func (export "grow") (result i32) (drop (memory.grow (i32.const 1))) (i32.const 0))
+  (func (export "huge") (result i32)
+    (local $h i64)
+    (local.set $h (call $alloc (i64.const 20000000)))
+    (call $output_set (local.get $h) (i64.const 20000000))
+    (i32.const 0))
+)
+"""#
