@@ -62,7 +62,13 @@ let package = Package(
         // Where playback events come from: Subsonic polling, ListenBrainz submissions.
         .target(
             name: "Feeds",
-            dependencies: [],
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
         // The daemon: wiring, HTTP server, lifecycle, configuration.
@@ -125,7 +131,19 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "HostServicesTests", dependencies: ["HostServices"], swiftSettings: strict),
-        .testTarget(name: "FeedsTests", dependencies: ["Feeds"], swiftSettings: strict),
+        .testTarget(
+            name: "FeedsTests",
+            dependencies: [
+                "Feeds",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "DiscordSimulatorTests",
             dependencies: [

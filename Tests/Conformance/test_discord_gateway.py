@@ -8,6 +8,7 @@ external-assets endpoint, and, like Navidrome, delivers `nd_websocket_on_close` 
 from inside `websocket_closeconnection`.
 """
 
+import base64
 import json
 import os
 import pathlib
@@ -51,6 +52,7 @@ class FakeNavidrome:
         self.schedules = {}        # id -> dict
         self.scheduled = []        # every schedule request, in order
         self.http = []             # requests
+        self.routes = {}           # url -> (status, headers, body) for other HTTP requests
         self.connect_error = None
 
     # ---- calling the plugin: one fresh instance per call, as Navidrome does ------------------
@@ -152,12 +154,15 @@ class FakeNavidrome:
             r = req["request"]
             self.http.append(r)
             if r["url"].endswith("/external-assets"):
-                import base64
                 body = json.loads(base64.b64decode(r["body"]))
                 url = body["urls"][0]
                 path = ASSET_PREFIX + url.split("://", 1)[1]
                 answer = json.dumps([{"url": url, "external_asset_path": path}]).encode()
                 return {"result": {"statusCode": 200, "body": base64.b64encode(answer).decode()}}
+            if r["url"] in self.routes:
+                status, headers, body = self.routes[r["url"]]
+                return {"result": {"statusCode": status, "headers": headers,
+                                   "body": base64.b64encode(body.encode()).decode()}}
             return {"error": "no route to host"}
         if name == "artwork_gettrackurl":
             return {"url": f"https://music.example.org/share/img/{req['id']}?size={req['size']}"}
@@ -310,6 +315,21 @@ def test_now_playing_connects_identifies_and_sets_presence_after_ready(host):
     assert assets[0]["headers"]["Authorization"] == "tok-alice"
 
 
+def test_two_users_get_their_own_connections(compiled):
+    host = FakeNavidrome(compiled, config(users="alice:tok-a,bob:tok-b"))
+    host.now_playing("alice", track(1))
+    host.now_playing("bob", track(2))
+    assert sorted(c for c, _ in host.connects) == ["alice", "bob"]
+    connect_ready(host, "alice")
+    connect_ready(host, "bob")
+    assert host.frames("alice", op=2)[0]["d"]["token"] == "tok-a"
+    assert host.frames("bob", op=2)[0]["d"]["token"] == "tok-b"
+    assert host.frames("alice", op=3)[0]["d"]["activities"][0]["details"] == "Track 1"
+    assert host.frames("bob", op=3)[0]["d"]["activities"][0]["details"] == "Track 2"
+    host.playback_report("bob", track(2), "stopped")
+    assert host.closes == [("bob", 1000, "playback stopped")] and "alice" in host.connections
+
+
 def test_playback_report_honours_rate_and_pause_and_stop(host):
     ts = int(time.time())
     host.playback_report("alice", TRACK, "playing", position_ms=60_000, rate=2.0, ts=ts)
@@ -373,6 +393,43 @@ def test_status_hide_details_and_custom_name(compiled):
     connect_ready(host)
     activity = host.frames("alice", op=3)[0]["d"]["activities"][0]
     assert activity["name"] == "Miles Davis – Blue in Green" and activity["status_display_type"] == 0
+
+
+def test_cover_art_archive_and_spotify_links(compiled):
+    host = FakeNavidrome(compiled, config(caaenabled="true", spotifylinks="true"))
+    tagged = dict(TRACK, mbzAlbumId="rel-1", mbzRecordingId="rec-1")
+    cover = "https://archive.org/download/mbid-rel-1/front-500.jpg"
+    host.routes["https://coverartarchive.org/release/rel-1/front-500"] = (307, {"Location": cover}, "")
+    host.routes["https://labs.api.listenbrainz.org/spotify-id-from-mbid/json"] = (
+        200, {}, json.dumps([{"recording_mbid": "rec-1", "spotify_track_ids": ["4sPmO7WMQUAf45kwMOtONw"]}]))
+    host.now_playing("alice", tagged)
+    connect_ready(host)
+    activity = host.frames("alice", op=3)[0]["d"]["activities"][0]
+    track_url = "https://open.spotify.com/track/4sPmO7WMQUAf45kwMOtONw"
+    assert activity["details_url"] == track_url
+    assert activity["assets"]["large_url"] == track_url
+    assert activity["state_url"] == "https://open.spotify.com/search/Miles%20Davis"
+    assert activity["assets"]["large_image"] == f"mp:{ASSET_PREFIX}archive.org/download/mbid-rel-1/front-500.jpg"
+    head = [r for r in host.http if r["url"].startswith("https://coverartarchive.org/")][0]
+    assert head["method"] == "HEAD" and head.get("noFollowRedirects") is True
+    lookup = [r for r in host.http if "spotify-id-from-mbid" in r["url"]][0]
+    assert json.loads(base64.b64decode(lookup["body"])) == [{"recording_mbid": "rec-1"}]
+
+
+def test_unreachable_artwork_falls_back_to_the_default_image(compiled):
+    host = FakeNavidrome(compiled, config())
+    original = host.handle
+
+    def local_artwork(name, req):
+        if name == "artwork_gettrackurl":
+            return {"url": "http://localhost/share/img/x?size=300"}
+        return original(name, req)
+
+    host.handle = local_artwork
+    host.now_playing("alice", TRACK)
+    connect_ready(host)
+    image = host.frames("alice", op=3)[0]["d"]["activities"][0]["assets"]["large_image"]
+    assert image == f"mp:{ASSET_PREFIX}raw.githubusercontent.com/navidrome/website/refs/heads/master/assets/icons/logo.webp"
 
 
 def test_ignored_player_is_left_alone(compiled):
@@ -472,6 +529,15 @@ def test_rapid_skips_are_coalesced_within_the_presence_rate_limit(host):
     assert 1 <= host.schedules["alice-flush"]["delay"] <= 22
     pending = json.loads(host.cache["discord.alice.presence"][1])
     assert pending["track"] == "tr-19" and pending["pending"] is True
+    # Let the 20 s window pass (the send log lives in the cache), then the flush fires.
+    session = json.loads(host.cache["discord.alice.session"][1])
+    session["budget"] = f"60000;{int(time.time() * 1000) - 25_000};"
+    host.cache["discord.alice.session"] = ("string", json.dumps(session))
+    host.fire("alice-flush")
+    presences = host.frames("alice", op=3)
+    assert len(presences) == 6
+    assert presences[-1]["d"]["activities"][0]["details"] == "Track 19"
+    assert json.loads(host.cache["discord.alice.presence"][1])["pending"] is False
 
 
 def test_large_ready_and_unrelated_dispatches(host):

@@ -1,0 +1,20 @@
+/// Cache keys and schedule ids of one user. The WebSocket connection id is the username.
+struct UserKeys {
+    let user: String
+
+    var session: String { "discord.\(user).session" }
+    var sequence: String { "discord.\(user).seq" }
+    var presence: String { "discord.\(user).presence" }
+    /// Last PlaybackReport seen (track and state), so NowPlaying can stand aside.
+    var report: String { "discord.\(user).report" }
+    /// Set after a fatal close code: `{"until": ms (0 = until reload), "reason": …}`.
+    var blocked: String { "discord.\(user).blocked" }
+    /// Closes the plugin itself started and whose callbacks are still to come.
+    var expectedCloses: String { "discord.\(user).closing" }
+
+    var heartbeatSchedule: String { "\(user)-heartbeat" }
+    var clearSchedule: String { "\(user)-clear" }
+    var flushSchedule: String { "\(user)-flush" }
+    var reconnectSchedule: String { "\(user)-reconnect" }
+    var identifySchedule: String { "\(user)-identify" }
+}

@@ -1,0 +1,47 @@
+import NavidromePDK
+
+/// The presence the user should have on Discord (`discord.<user>.presence`): the Presence
+/// Update frame and whether it still has to be delivered (waiting for READY or for the rate
+/// limit). No entry means "no presence".
+struct PresenceRecord {
+    /// The op 3 frame to send.
+    var frame: String
+    var trackID: String
+    var start: Int64
+    var paused: Bool
+    var pending = true
+
+    init(frame: String, trackID: String, start: Int64, paused: Bool) {
+        self.frame = frame
+        self.trackID = trackID
+        self.start = start
+        self.paused = paused
+    }
+
+    /// Whether `other` shows the same thing (same track and state, start within 3 s), so
+    /// re-sending would only spend rate limit.
+    func sameShow(as other: PresenceRecord) -> Bool {
+        ActivityText.equal(trackID, other.trackID) && paused == other.paused
+            && (start - other.start < 3000 && other.start - start < 3000)
+    }
+
+    var json: JSONValue {
+        var o = JSONObject()
+        o["frame"] = .string(frame)
+        o["track"] = .string(trackID)
+        o["start"] = .int(start)
+        o["paused"] = .bool(paused)
+        o["pending"] = .bool(pending)
+        return .object(o)
+    }
+
+    init?(text: String) {
+        guard let value = try? JSONValue.parse(text), let o = value.objectValue,
+              let frame = o["frame"]?.stringValue else { return nil }
+        self.frame = frame
+        trackID = o["track"]?.stringValue ?? ""
+        start = o["start"]?.int64Value ?? 0
+        paused = o["paused"]?.boolValue ?? false
+        pending = o["pending"]?.boolValue ?? true
+    }
+}
