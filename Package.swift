@@ -56,7 +56,17 @@ let package = Package(
         // Layer 3: Navidrome's host services, one file per service.
         .target(
             name: "HostServices",
-            dependencies: ["PluginRuntime"],
+            dependencies: [
+                "PluginRuntime",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "WSClient", package: "swift-websocket"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         // Where playback events come from: Subsonic polling, ListenBrainz submissions.
@@ -130,7 +140,19 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "HostServicesTests", dependencies: ["HostServices"], swiftSettings: strict),
+        .testTarget(
+            name: "HostServicesTests",
+            dependencies: [
+                "HostServices",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "FeedsTests",
             dependencies: [

@@ -25,9 +25,12 @@ final class CompiledPlugin: Sendable {
 
     /// Parses `wasm` and resolves its imports; `hostFunctionNames` are the functions the
     /// plugin's permissions grant, `services` all known services (to name a missing permission).
+    ///
+    /// With `acceptCatalogFunctions` (validation only), any import of a known Navidrome service
+    /// whose permission is declared is accepted, whether or not this host provides it.
     init(
         id: String, file: String, wasm: [UInt8], hostFunctionNames: Set<String>, services: [any HostService],
-        engine: Engine
+        declared: Set<String>, engine: Engine, acceptCatalogFunctions: Bool = false
     ) throws(PluginLoadError) {
         func fail(_ reason: String) -> PluginLoadError { PluginLoadError(pluginID: id, file: file, reason: reason) }
         self.id = id
@@ -74,11 +77,18 @@ final class CompiledPlugin: Sendable {
                     resolved.append(.host(name: entry.name))
                     continue
                 }
-                let prefix = String(entry.name.prefix { $0 != "_" })
-                if let service = services.first(where: { $0.functionPrefix == prefix }),
-                    let permission = service.permission
-                {
+                let prefix = HostServiceCatalog.prefix(of: entry.name)
+                let permission: String?? = services.first(where: { $0.functionPrefix == prefix }).map(\.permission)
+                    ?? HostServiceCatalog.permissions[prefix]
+                if case .some(.some(let permission)) = permission, !declared.contains(permission) {
                     throw fail("imports \(entry.name) but the manifest does not declare the \"\(permission)\" permission")
+                }
+                if acceptCatalogFunctions && permission != nil {
+                    resolved.append(.host(name: entry.name))
+                    continue
+                }
+                if permission != nil && !services.contains(where: { $0.functionPrefix == prefix }) {
+                    throw fail("imports \(entry.name), but this host provides no \"\(prefix)\" service")
                 }
                 unknown.append(entry.name)
             default:

@@ -41,7 +41,7 @@ public final class LoadedPlugin: Sendable {
         maxIdle = max(4, ProcessInfo.processInfo.activeProcessorCount * 2)
         compiled = try CompiledPlugin(
             id: package.id, file: package.path, wasm: package.wasm, hostFunctionNames: Set(hostFunctions.keys),
-            services: services, engine: engine)
+            services: services, declared: package.manifest.permissions.declared, engine: engine)
         capabilities = compiled.capabilities
         if let violation = PluginCapability.violation(
             permissions: package.manifest.permissions, capabilities: capabilities)

@@ -192,13 +192,13 @@ private final class TraceBox: @unchecked Sendable {
 /// What a call did besides producing output: the host calls it made and its log lines
 /// (`tonearm plugin call` prints them).
 public final class CallTrace: Sendable {
-    public struct HostCall: Sendable, Equatable {
+    public struct HostCall: Sendable, Equatable, Codable {
         public let function: String
         public let request: String
         public let response: String
     }
 
-    public struct LogLine: Sendable, Equatable {
+    public struct LogLine: Sendable, Equatable, Codable {
         public let level: String
         public let message: String
     }

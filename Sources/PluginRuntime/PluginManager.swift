@@ -210,11 +210,11 @@ public struct PluginStatus: Sendable, Codable, Equatable {
     }
 }
 
-/// `<DataFolder>/plugins.json`: which plugins the operator disabled.
-struct PluginStateStore: Sendable {
-    let file: String
+/// `<DataFolder>/plugins.json`: which plugins the operator disabled (`{"disabled": [ids]}`).
+public struct PluginStateStore: Sendable {
+    public let file: String
 
-    init(dataFolder: String) {
+    public init(dataFolder: String) {
         file = (dataFolder as NSString).appendingPathComponent("plugins.json")
     }
 
@@ -222,14 +222,16 @@ struct PluginStateStore: Sendable {
         var disabled: [String]
     }
 
-    func disabled() -> Set<String> {
+    /// Ids of disabled plugins.
+    public func disabled() -> Set<String> {
         guard let data = FileManager.default.contents(atPath: file),
             let contents = try? JSONDecoder().decode(Contents.self, from: data)
         else { return [] }
         return Set(contents.disabled)
     }
 
-    func setDisabled(_ id: String, _ isDisabled: Bool) throws {
+    /// Records plugin `id` as disabled or enabled.
+    public func setDisabled(_ id: String, _ isDisabled: Bool) throws {
         var set = disabled()
         if isDisabled { set.insert(id) } else { set.remove(id) }
         try FileManager.default.createDirectory(

@@ -26,18 +26,36 @@ public struct PluginPackage: Sendable {
             throw PluginLoadError(pluginID: id, file: path, reason: "cannot read the file")
         }
         self.fingerprint = fingerprint
-        let archive: Archive
-        do {
-            archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
-        } catch {
-            throw PluginLoadError(pluginID: id, file: path, reason: "not a valid .ndp package (not a zip archive)")
-        }
+        let archive = try Self.openArchive(path, id: id)
         let manifestBytes = try Self.extract("manifest.json", from: archive, id: id, path: path, limit: Self.maxManifestBytes)
         wasm = try Self.extract("plugin.wasm", from: archive, id: id, path: path, limit: Self.maxWasmBytes)
         do {
             manifest = try PluginManifest(json: manifestBytes, file: path)
         } catch {
             throw PluginLoadError(pluginID: id, file: path, reason: error.description)
+        }
+    }
+
+    /// Reads the two entries independently, so that `validate` can report problems in both.
+    static func entries(
+        at path: String, id: String
+    ) throws(PluginLoadError) -> (manifest: Result<[UInt8], PluginLoadError>, wasm: Result<[UInt8], PluginLoadError>) {
+        let archive = try openArchive(path, id: id)
+        func read(_ name: String, _ limit: Int) -> Result<[UInt8], PluginLoadError> {
+            do {
+                return .success(try extract(name, from: archive, id: id, path: path, limit: limit))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return (read("manifest.json", maxManifestBytes), read("plugin.wasm", maxWasmBytes))
+    }
+
+    private static func openArchive(_ path: String, id: String) throws(PluginLoadError) -> Archive {
+        do {
+            return try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
+        } catch {
+            throw PluginLoadError(pluginID: id, file: path, reason: "not a valid .ndp package (not a zip archive)")
         }
     }
 

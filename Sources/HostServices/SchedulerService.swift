@@ -1,0 +1,148 @@
+import Foundation
+import Logging
+import PluginRuntime
+import Synchronization
+
+/// Navidrome's Scheduler service: one-time and recurring schedules per plugin
+/// (`scheduler_scheduleonetime`, `scheduler_schedulerecurring`, `scheduler_cancelschedule`),
+/// firing `nd_scheduler_callback {scheduleId, payload, isRecurring}` on fresh instances.
+///
+/// Ids are caller-chosen or random; one-time and recurring share one namespace per plugin and
+/// a live duplicate is rejected. A one-time entry is removed after its callback returns. A
+/// recurring schedule skips a tick while its previous callback still runs, so slow callbacks
+/// never pile up (Navidrome has no such protection). Schedules of an unloaded plugin are dropped.
+public final class SchedulerService: HostService {
+    public let permission: String? = "scheduler"
+    public let functionPrefix = "scheduler"
+
+    static let callback = "nd_scheduler_callback"
+
+    private final class Entry: Sendable {
+        let recurring: Bool
+        let running = Atomic<Bool>(false)
+        let task = Mutex<Task<Void, Never>?>(nil)
+        init(recurring: Bool) { self.recurring = recurring }
+    }
+
+    /// Plugin id → schedule id → entry.
+    private let registry = Mutex<[String: [String: Entry]]>([:])
+    private let timeZone: TimeZone
+
+    /// - Parameter timeZone: zone of cron expressions without a `TZ=` prefix.
+    public init(timeZone: TimeZone = .current) {
+        self.timeZone = timeZone
+    }
+
+    public func functions(for plugin: PluginContext) -> [String: HostFunction] {
+        [
+            "scheduler_scheduleonetime": hostFunction { [self] r in
+                let delay = try r.int32("delaySeconds")
+                let id = try scheduleOneTime(plugin, id: try r.string("scheduleId"), delaySeconds: delay, payload: try r.string("payload"))
+                var response = JSONResponse()
+                response.set("newScheduleId", .string(id))
+                return response
+            },
+            "scheduler_schedulerecurring": hostFunction { [self] r in
+                let schedule = try CronSchedule(try r.string("cronExpression"), timeZone: timeZone)
+                let id = try scheduleRecurring(plugin, id: try r.string("scheduleId"), schedule: schedule, payload: try r.string("payload"))
+                var response = JSONResponse()
+                response.set("newScheduleId", .string(id))
+                return response
+            },
+            "scheduler_cancelschedule": hostFunction { [self] r in
+                let id = try r.string("scheduleId")
+                let entry = registry.withLock { $0[plugin.id]?.removeValue(forKey: id) }
+                guard let entry else { throw HostServiceError("schedule ID \"\(id)\" not found") }
+                entry.task.withLock { $0?.cancel() }
+                return JSONResponse()
+            },
+        ]
+    }
+
+    /// Drops and cancels every schedule of the plugin.
+    public func pluginUnloaded(_ pluginID: String) async {
+        let entries = registry.withLock { $0.removeValue(forKey: pluginID) ?? [:] }
+        for entry in entries.values { entry.task.withLock { $0?.cancel() } }
+    }
+
+    /// Live schedule ids of a plugin (for tests and diagnostics).
+    func scheduleIDs(of pluginID: String) -> [String] {
+        registry.withLock { Array(($0[pluginID] ?? [:]).keys).sorted() }
+    }
+
+    private func register(_ pluginID: String, _ requestedID: String, _ entry: Entry) throws -> String {
+        let id = requestedID.isEmpty ? randomBase62ID() : requestedID
+        try registry.withLock { registry in
+            if registry[pluginID]?[id] != nil { throw HostServiceError("schedule ID \"\(id)\" already exists") }
+            registry[pluginID, default: [:]][id] = entry
+        }
+        return id
+    }
+
+    private func isLive(_ pluginID: String, _ id: String, _ entry: Entry) -> Bool {
+        registry.withLock { $0[pluginID]?[id] === entry }
+    }
+
+    private func scheduleOneTime(_ plugin: PluginContext, id requestedID: String, delaySeconds: Int32, payload: String) throws -> String {
+        let entry = Entry(recurring: false)
+        let id = try register(plugin.id, requestedID, entry)
+        entry.task.withLock {
+            $0 = Task { [self] in
+                if delaySeconds > 0 {
+                    do { try await Task.sleep(for: .seconds(Int(delaySeconds))) } catch { return }
+                }
+                guard isLive(plugin.id, id, entry) else { return }
+                await Self.fire(plugin, id: id, payload: payload, recurring: false)
+                // Removed only after the callback returns, as in Navidrome.
+                registry.withLock { registry in
+                    if registry[plugin.id]?[id] === entry { registry[plugin.id]?[id] = nil }
+                }
+            }
+        }
+        return id
+    }
+
+    private func scheduleRecurring(_ plugin: PluginContext, id requestedID: String, schedule: CronSchedule, payload: String) throws -> String {
+        let entry = Entry(recurring: true)
+        let id = try register(plugin.id, requestedID, entry)
+        entry.task.withLock {
+            $0 = Task { [self] in
+                var after = Date()
+                while let next = schedule.next(after: after) {
+                    let wait = next.timeIntervalSinceNow
+                    if wait > 0 {
+                        do { try await Task.sleep(for: .milliseconds(Int64((wait * 1000).rounded(.up)))) } catch { return }
+                    }
+                    after = next
+                    guard isLive(plugin.id, id, entry) else { return }
+                    // Skip this tick while the previous run is still going.
+                    guard entry.running.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
+                    else {
+                        plugin.logger.debug("schedule \(id): previous callback still running, tick skipped")
+                        continue
+                    }
+                    Task {
+                        await Self.fire(plugin, id: id, payload: payload, recurring: true)
+                        entry.running.store(false, ordering: .releasing)
+                    }
+                }
+                plugin.logger.warning("schedule \(id) has no further activation")
+            }
+        }
+        return id
+    }
+
+    private static func fire(_ plugin: PluginContext, id: String, payload: String, recurring: Bool) async {
+        let input = JSONValue.object([
+            ("scheduleId", .string(id)), ("payload", .string(payload)), ("isRecurring", .bool(recurring)),
+        ]).encoded()
+        // An unstructured task, so that cancelling the schedule never aborts a running callback.
+        await Task {
+            do {
+                _ = try await plugin.callbacks.call(export: callback, input: input)
+            } catch {
+                plugin.logger.error("scheduler callback for \(id) failed: \(error)")
+            }
+        }.value
+    }
+}

@@ -1,0 +1,349 @@
+import Foundation
+import HTTPTypes
+import Logging
+import NIOCore
+import NIOWebSocket
+import PluginRuntime
+import Synchronization
+import WSClient
+
+/// Navidrome's WebSocket service: ws/wss client connections to allowed hosts
+/// (`websocket_connect`, `websocket_sendtext`, `websocket_sendbinary`,
+/// `websocket_closeconnection`).
+///
+/// Incoming messages reach the plugin through `nd_websocket_on_text_message` /
+/// `nd_websocket_on_binary_message`, one at a time and in order per connection. A remote close
+/// with 1000, 1001 or no status reaches `nd_websocket_on_close`; any other close code or a
+/// failure reaches only `nd_websocket_on_error`, as in Navidrome. A plugin's own close delivers
+/// `nd_websocket_on_close` before `websocket_closeconnection` returns. Connections of an
+/// unloaded plugin are closed with 1001 "plugin unloaded".
+public final class WebSocketService: HostService {
+    public struct Limits: Sendable {
+        /// Largest incoming message (and frame) accepted; a Discord READY can be several MB.
+        public var maxMessageBytes: Int
+        /// Time allowed for the opening handshake.
+        public var connectTimeout: Duration
+        /// Time allowed for the closing handshake.
+        public var closeTimeout: Duration
+
+        public init(maxMessageBytes: Int = 16 << 20, connectTimeout: Duration = .seconds(30), closeTimeout: Duration = .seconds(5)) {
+            self.maxMessageBytes = maxMessageBytes
+            self.connectTimeout = connectTimeout
+            self.closeTimeout = closeTimeout
+        }
+    }
+
+    public let permission: String? = "websocket"
+    public let functionPrefix = "websocket"
+
+    static let onText = "nd_websocket_on_text_message"
+    static let onBinary = "nd_websocket_on_binary_message"
+    static let onError = "nd_websocket_on_error"
+    static let onClose = "nd_websocket_on_close"
+
+    private let limits: Limits
+    /// Plugin id → connection id → connection.
+    private let registry = Mutex<[String: [String: WebSocketConnection]]>([:])
+
+    public init(limits: Limits = Limits()) {
+        self.limits = limits
+    }
+
+    public func functions(for plugin: PluginContext) -> [String: HostFunction] {
+        let policy = HostPolicy(
+            required: plugin.permissions.webSocketRequiredHosts, granted: plugin.extraHosts, emptyMeansPublic: false,
+            permission: "websocket")
+        return [
+            "websocket_connect": hostFunction { [self] r in
+                let id = try connect(
+                    plugin: plugin, policy: policy, url: try r.string("url"), headers: try r.stringMap("headers"),
+                    requestedID: try r.string("connectionId"))
+                var response = JSONResponse()
+                response.set("newConnectionId", .string(id))
+                return response
+            },
+            "websocket_sendtext": hostFunction { [self] r in
+                let connection = try lookup(plugin.id, try r.string("connectionId"))
+                let message = try r.string("message")
+                try HostCallBridge.wait { try await connection.send(.text(message)) }
+                return JSONResponse()
+            },
+            "websocket_sendbinary": hostFunction { [self] r in
+                let connection = try lookup(plugin.id, try r.string("connectionId"))
+                let data = try r.bytes("data")
+                try HostCallBridge.wait { try await connection.send(.binary(ByteBuffer(bytes: data))) }
+                return JSONResponse()
+            },
+            "websocket_closeconnection": hostFunction { [self] r in
+                let id = try r.string("connectionId")
+                let code = try r.int32("code")
+                let reason = try r.string("reason")
+                let connection = try registry.withLock { registry in
+                    guard let connection = registry[plugin.id]?.removeValue(forKey: id) else {
+                        throw HostServiceError("connection ID \"\(id)\" not found")
+                    }
+                    return connection
+                }
+                let closeTimeout = limits.closeTimeout
+                try HostCallBridge.wait {
+                    await connection.close(code: code, reason: reason, timeout: closeTimeout)
+                    await Self.deliver(
+                        Self.onClose,
+                        .object([("connectionId", .string(id)), ("code", .int(Int64(code))), ("reason", .string(reason))]),
+                        to: plugin)
+                }
+                return JSONResponse()
+            },
+        ]
+    }
+
+    /// Closes the plugin's connections with 1001 "plugin unloaded"; no callbacks follow.
+    public func pluginUnloaded(_ pluginID: String) async {
+        let connections = registry.withLock { $0.removeValue(forKey: pluginID) ?? [:] }
+        await withTaskGroup(of: Void.self) { group in
+            for connection in connections.values {
+                group.addTask { [limits] in
+                    await connection.close(code: 1001, reason: "plugin unloaded", timeout: limits.closeTimeout)
+                }
+            }
+        }
+    }
+
+    /// Open connections of a plugin (for tests and diagnostics).
+    func connectionIDs(of pluginID: String) -> [String] {
+        registry.withLock { Array(($0[pluginID] ?? [:]).keys).sorted() }
+    }
+
+    private func lookup(_ pluginID: String, _ id: String) throws -> WebSocketConnection {
+        guard let connection = registry.withLock({ $0[pluginID]?[id] }), connection.isOpen else {
+            throw HostServiceError("connection ID \"\(id)\" not found")
+        }
+        return connection
+    }
+
+    private func connect(
+        plugin: PluginContext, policy: HostPolicy, url text: String, headers: [String: String], requestedID: String
+    ) throws -> String {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased() else {
+            throw HostServiceError("invalid WebSocket URL \"\(text)\"")
+        }
+        guard scheme == "ws" || scheme == "wss" else {
+            throw HostServiceError("unsupported WebSocket URL scheme \"\(scheme)\": only ws and wss are allowed")
+        }
+        try policy.check(host: url.host ?? "")
+        var configuration = WebSocketClientConfiguration(
+            maxFrameSize: limits.maxMessageBytes, closeTimeout: limits.closeTimeout)
+        for (name, value) in headers {
+            guard let field = HTTPField.Name(name) else { throw HostServiceError("invalid header name \"\(name)\"") }
+            configuration.additionalHeaders[field] = value
+        }
+        let id = requestedID.isEmpty ? randomBase62ID() : requestedID
+        let connection = WebSocketConnection(id: id)
+        try registry.withLock { registry in
+            if registry[plugin.id]?[id] != nil { throw HostServiceError("connection ID \"\(id)\" already exists") }
+            registry[plugin.id, default: [:]][id] = connection
+        }
+        let opened = DispatchSemaphore(value: 0)
+        let maxMessageBytes = limits.maxMessageBytes
+        let task = Task { [self] in
+            let outcome: WebSocketConnection.Outcome
+            do {
+                let frame = try await WebSocketClient.connect(
+                    url: text, configuration: configuration, logger: plugin.logger
+                ) { inbound, outbound, _ in
+                    connection.opened(outbound)
+                    opened.signal()
+                    for try await message in inbound.messages(maxSize: maxMessageBytes) {
+                        guard connection.isOpen else { break }
+                        switch message {
+                        case .text(let text):
+                            await Self.deliver(
+                                Self.onText, .object([("connectionId", .string(id)), ("message", .string(text))]), to: plugin)
+                        case .binary(let buffer):
+                            await Self.deliver(
+                                Self.onBinary,
+                                .object([("connectionId", .string(id)), ("data", .bytes(Array(buffer.readableBytesView)))]),
+                                to: plugin)
+                        }
+                    }
+                }
+                outcome = .closed(frame)
+            } catch {
+                outcome = .failed(error)
+            }
+            await finished(connection, plugin: plugin, outcome: outcome, signal: opened)
+        }
+        connection.task = task
+        let deadline = DispatchTime.now() + .nanoseconds(Int(limits.connectTimeout.components.seconds) * 1_000_000_000)
+        if opened.wait(timeout: deadline) == .timedOut {
+            task.cancel()
+            remove(plugin.id, connection)
+            throw HostServiceError("failed to connect to \(url.host ?? text): handshake timed out")
+        }
+        if let failure = connection.handshakeFailure {
+            throw HostServiceError("failed to connect to \(url.host ?? text): \(failure)")
+        }
+        plugin.logger.debug("WebSocket \(id) connected to \(url.host ?? "")")
+        return id
+    }
+
+    /// The connection ended: report the handshake failure, or deliver the close or error event
+    /// after every message, unless the plugin (or an unload) closed it.
+    private func finished(
+        _ connection: WebSocketConnection, plugin: PluginContext, outcome: WebSocketConnection.Outcome,
+        signal opened: DispatchSemaphore
+    ) async {
+        guard connection.wasOpened else {
+            connection.handshakeFailure = switch outcome {
+            case .failed(let error): Self.describe(error)
+            case .closed: "connection closed during the handshake"
+            }
+            remove(plugin.id, connection)
+            opened.signal()
+            return
+        }
+        guard connection.markClosed() else { return }
+        remove(plugin.id, connection)
+        let id = connection.id
+        switch outcome {
+        case .closed(let frame):
+            let code = frame.map { Int(UInt16(webSocketErrorCode: $0.closeCode)) } ?? 1005
+            let reason = frame?.reason ?? ""
+            if code == 1000 || code == 1001 || code == 1005 {
+                await Self.deliver(
+                    Self.onClose,
+                    .object([("connectionId", .string(id)), ("code", .int(Int64(code))), ("reason", .string(reason))]),
+                    to: plugin)
+            } else {
+                await Self.deliver(
+                    Self.onError,
+                    .object([("connectionId", .string(id)), ("error", .string(Self.closeErrorText(code: code, reason: reason)))]),
+                    to: plugin)
+            }
+        case .failed(let error):
+            await Self.deliver(
+                Self.onError, .object([("connectionId", .string(id)), ("error", .string(Self.describe(error)))]), to: plugin)
+        }
+    }
+
+    private func remove(_ pluginID: String, _ connection: WebSocketConnection) {
+        registry.withLock { registry in
+            if registry[pluginID]?[connection.id] === connection { registry[pluginID]?[connection.id] = nil }
+        }
+    }
+
+    static func deliver(_ export: String, _ payload: JSONValue, to plugin: PluginContext) async {
+        guard plugin.callbacks.exports(export) else { return }
+        do {
+            _ = try await plugin.callbacks.call(export: export, input: payload.encoded())
+        } catch {
+            plugin.logger.error("WebSocket callback \(export) failed: \(error)")
+        }
+    }
+
+    /// gorilla/websocket's text for a close error, e.g. `websocket: close 4004: Authentication failed.`
+    static func closeErrorText(code: Int, reason: String) -> String {
+        let names = [
+            1002: "protocol error", 1003: "unsupported data", 1006: "abnormal closure", 1007: "invalid payload data",
+            1008: "policy violation", 1009: "message too big", 1010: "mandatory extension missing",
+            1011: "internal server error", 1012: "service restart", 1013: "try again later", 1015: "TLS handshake",
+        ]
+        var text = "websocket: close \(code)"
+        if let name = names[code] { text += " (\(name))" }
+        if !reason.isEmpty { text += ": \(reason)" }
+        return text
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? WebSocketClientError { return "\(error)" }
+        if let error = error as? NIOWebSocketError, error == .invalidFrameLength {
+            return "message too large"
+        }
+        return "\(error)"
+    }
+}
+
+/// One client connection.
+final class WebSocketConnection: Sendable {
+    enum Outcome {
+        case closed(WebSocketCloseFrame?)
+        case failed(any Error)
+    }
+
+    private struct State {
+        var writer: WebSocketOutboundWriter?
+        var open = false
+        var closed = false
+        var handshakeFailure: String?
+        var task: Task<Void, Never>?
+    }
+
+    let id: String
+    private let state = Mutex(State())
+
+    init(id: String) { self.id = id }
+
+    var isOpen: Bool { state.withLock { $0.open && !$0.closed } }
+    var wasOpened: Bool { state.withLock { $0.writer != nil } }
+
+    var task: Task<Void, Never>? {
+        get { state.withLock { $0.task } }
+        set { state.withLock { $0.task = newValue } }
+    }
+
+    var handshakeFailure: String? {
+        get { state.withLock { $0.handshakeFailure } }
+        set { state.withLock { $0.handshakeFailure = newValue } }
+    }
+
+    func opened(_ writer: WebSocketOutboundWriter) {
+        state.withLock {
+            $0.writer = writer
+            $0.open = true
+        }
+    }
+
+    /// Marks the connection closed; false if it already was.
+    func markClosed() -> Bool {
+        state.withLock { s in
+            if s.closed { return false }
+            s.closed = true
+            return true
+        }
+    }
+
+    func send(_ frame: WebSocketOutboundWriter.OutboundFrame) async throws {
+        guard let writer = state.withLock({ $0.closed ? nil : $0.writer }) else {
+            throw HostServiceError("connection ID \"\(id)\" not found")
+        }
+        do {
+            try await writer.write(frame)
+        } catch {
+            throw HostServiceError("failed to send message: \(error)")
+        }
+    }
+
+    /// Sends a close frame (without waiting longer than `timeout`) and stops deliveries.
+    func close(code: Int32, reason: String, timeout: Duration) async {
+        let writer = state.withLock { s -> WebSocketOutboundWriter? in
+            s.closed = true
+            return s.writer
+        }
+        guard let writer else { return }
+        // 1005, 1006 and 1015 must not be sent on the wire; out-of-range codes neither.
+        let sendable = (1000...4999).contains(code) && ![1004, 1005, 1006, 1015].contains(code)
+        let errorCode = WebSocketErrorCode(codeNumber: sendable ? Int(code) : 1000)
+        let task = self.task
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await writer.close(errorCode, reason: reason.isEmpty ? nil : reason) }
+            group.addTask { try? await Task.sleep(for: timeout) }
+            await group.next()
+            group.cancelAll()
+        }
+        // The read side finishes the closing handshake on its own; make sure it stops in time.
+        Task {
+            try? await Task.sleep(for: timeout)
+            task?.cancel()
+        }
+    }
+}

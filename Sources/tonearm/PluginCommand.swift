@@ -1,0 +1,342 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PluginRuntime
+
+/// `tonearm plugin …`: inspect, check, install and try out `.ndp` plugins.
+struct PluginCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plugin",
+        abstract: "Manage and try out Navidrome plugins (.ndp files).",
+        subcommands: [
+            ListPlugins.self, PluginInfo.self, ValidatePlugin.self, InstallPlugin.self, RemovePlugin.self,
+            EnablePlugin.self, DisablePlugin.self, CallPlugin.self,
+        ]
+    )
+}
+
+/// Options every `plugin` subcommand takes.
+struct PluginOptionsGroup: ParsableArguments {
+    @Option(name: .long, help: "Configuration file (default: ./tonearm.toml when present).")
+    var config: String?
+
+    @Flag(name: .long, help: "Print JSON instead of text.")
+    var json = false
+
+    func loadConfiguration() throws -> PluginHostConfiguration {
+        if let config { return try PluginHostConfiguration(contentsOf: config) }
+        if FileManager.default.fileExists(atPath: "tonearm.toml") {
+            return try PluginHostConfiguration(contentsOf: "tonearm.toml")
+        }
+        return PluginHostConfiguration()
+    }
+
+    func loader(_ configuration: PluginHostConfiguration, requireAssignedUsers: Bool = true) -> PluginLoader {
+        var logger = Logger(label: "tonearm")
+        logger.logLevel = .critical
+        return PluginLoader(
+            configuration: configuration, services: hostServices(configuration),
+            users: ConfiguredUsers(configuration: configuration), logger: logger,
+            requireAssignedUsers: requireAssignedUsers)
+    }
+
+    /// The host services plugin commands run plugins with. The CLI offers the kernel and WASI
+    /// only; a plugin importing service functions fails to load naming the missing service.
+    func hostServices(_ configuration: PluginHostConfiguration) -> [any HostService] { [] }
+
+    func packagePath(_ id: String, _ configuration: PluginHostConfiguration) -> String {
+        (configuration.pluginsFolder as NSString).appendingPathComponent("\(id).ndp")
+    }
+}
+
+/// Users named in `[Plugins.<id>] Users` lists, as non-admin users.
+struct ConfiguredUsers: UserDirectory {
+    let names: [String]
+
+    init(configuration: PluginHostConfiguration) {
+        var seen = Set<String>()
+        names = configuration.plugins.keys.sorted().flatMap { configuration.plugins[$0]!.users }
+            .filter { seen.insert($0.lowercased()).inserted }
+    }
+
+    func users() -> [TonearmUser] { names.map { TonearmUser(userName: $0, name: $0, isAdmin: false) } }
+}
+
+func printJSON(_ value: some Encodable) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}
+
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+struct ListPlugins: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the plugins in the plugins folder.")
+    @OptionGroup var options: PluginOptionsGroup
+
+    func run() async throws {
+        let configuration = try options.loadConfiguration()
+        let statuses = await loadStatuses(configuration, options: options)
+        if options.json { return try printJSON(statuses) }
+        if statuses.isEmpty {
+            print("No plugins in \(configuration.pluginsFolder)")
+            return
+        }
+        for status in statuses {
+            var line = "\(status.id)  \(status.state.rawValue)"
+            if let version = status.version { line += "  v\(version)" }
+            if !status.capabilities.isEmpty { line += "  [\(status.capabilities.joined(separator: ", "))]" }
+            print(line)
+            if let error = status.lastError { print("    error: \(error)") }
+        }
+    }
+}
+
+func loadStatuses(_ configuration: PluginHostConfiguration, options: PluginOptionsGroup) async -> [PluginStatus] {
+    var configuration = configuration
+    configuration.autoReload = false
+    var logger = Logger(label: "tonearm")
+    logger.logLevel = .critical
+    let manager = PluginManager(
+        configuration: configuration, services: options.hostServices(configuration),
+        users: ConfiguredUsers(configuration: configuration), logger: logger)
+    await manager.start()
+    let statuses = manager.statuses()
+    await manager.shutdown()
+    return statuses
+}
+
+struct PluginInfo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "info", abstract: "Show one plugin's details.")
+    @OptionGroup var options: PluginOptionsGroup
+    @Argument(help: "Plugin id (the .ndp file name without extension).") var id: String
+
+    struct Info: Encodable {
+        var status: PluginStatus
+        var website: String?
+        var httpHosts: [String]
+        var webSocketHosts: [String]
+        var users: [String]
+        var allUsers: Bool
+        var allowAdmins: Bool
+        var extraHosts: [String]
+        var configKeys: [String]
+    }
+
+    func run() async throws {
+        let configuration = try options.loadConfiguration()
+        guard let status = await loadStatuses(configuration, options: options).first(where: { $0.id == id }) else {
+            throw ValidationError("no plugin \"\(id)\" in \(configuration.pluginsFolder)")
+        }
+        let package = try? PluginPackage(contentsOf: status.file)
+        let settings = package.flatMap { try? options.loader(configuration, requireAssignedUsers: false).settings(for: $0) }
+        let access = configuration.options(for: id)
+        let info = Info(
+            status: status, website: package?.manifest.website,
+            httpHosts: package?.manifest.permissions.httpRequiredHosts ?? [],
+            webSocketHosts: package?.manifest.permissions.webSocketRequiredHosts ?? [],
+            users: access.users, allUsers: access.allUsers, allowAdmins: access.allowAdmins,
+            extraHosts: access.extraHosts, configKeys: (settings ?? [:]).keys.sorted())
+        if options.json { return try printJSON(info) }
+        print("\(status.name ?? id) \(status.version.map { "v\($0)" } ?? "")  (\(id))")
+        if let author = status.author { print("author:       \(author)") }
+        if let description = status.description { print("description:  \(description)") }
+        if let website = info.website { print("website:      \(website)") }
+        print("file:         \(status.file)")
+        print("state:        \(status.state.rawValue)\(status.enabled ? "" : " (disabled in plugins.json)")")
+        if let error = status.lastError { print("last error:   \(error)") }
+        print("permissions:  \(status.permissions.isEmpty ? "none" : status.permissions.joined(separator: ", "))")
+        if !info.httpHosts.isEmpty { print("http hosts:   \(info.httpHosts.joined(separator: ", "))") }
+        if !info.webSocketHosts.isEmpty { print("ws hosts:     \(info.webSocketHosts.joined(separator: ", "))") }
+        print("capabilities: \(status.capabilities.isEmpty ? "none" : status.capabilities.joined(separator: ", "))")
+        print("users:        \(info.allUsers ? "all users" : (info.users.isEmpty ? "none assigned" : info.users.joined(separator: ", ")))\(info.allowAdmins ? " (admins included)" : "")")
+        if !info.extraHosts.isEmpty { print("extra hosts:  \(info.extraHosts.joined(separator: ", "))") }
+        print("config keys:  \(info.configKeys.isEmpty ? "none" : info.configKeys.joined(separator: ", "))  (values not shown)")
+    }
+}
+
+struct ValidatePlugin: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Check a .ndp file and print every problem (errors stop it loading; warnings are what Navidrome's published manifest schema would reject).")
+    @OptionGroup var options: PluginOptionsGroup
+    @Argument(help: "The .ndp file.") var file: String
+
+    struct Report: Encodable {
+        var plugin: String
+        var file: String
+        var valid: Bool
+        var errors: [String]
+        var warnings: [String]
+        var capabilities: [String]
+        var exports: [String]
+    }
+
+    func run() async throws {
+        let configuration = try options.loadConfiguration()
+        let result = options.loader(configuration, requireAssignedUsers: false).validate(path: file)
+        let report = Report(
+            plugin: result.pluginID, file: file, valid: result.isValid, errors: result.errors, warnings: result.warnings,
+            capabilities: result.capabilities.map(\.rawValue), exports: result.exports)
+        if options.json {
+            try printJSON(report)
+        } else {
+            for error in result.errors { print("error: \(error)") }
+            for warning in result.warnings { print("warning: \(warning)") }
+            if result.isValid {
+                let capabilities = report.capabilities.isEmpty ? "none" : report.capabilities.joined(separator: ", ")
+                print("\(file): valid plugin \"\(result.pluginID)\" (capabilities: \(capabilities))")
+            } else {
+                print("\(file): \(result.errors.count) error(s)")
+            }
+        }
+        if !result.isValid { throw ExitCode(1) }
+    }
+}
+
+struct InstallPlugin: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "install", abstract: "Validate a .ndp file and copy it into the plugins folder.")
+    @OptionGroup var options: PluginOptionsGroup
+    @Argument(help: "The .ndp file.") var file: String
+
+    func run() async throws {
+        let configuration = try options.loadConfiguration()
+        let result = options.loader(configuration, requireAssignedUsers: false).validate(path: file)
+        guard result.isValid else {
+            for error in result.errors { printError("error: \(error)") }
+            throw ExitCode(1)
+        }
+        let target = options.packagePath(result.pluginID, configuration)
+        let fileManager = FileManager.default
+        try fileManager.createDirectory(atPath: configuration.pluginsFolder, withIntermediateDirectories: true)
+        let temporary = target + ".installing"
+        try? fileManager.removeItem(atPath: temporary)
+        try fileManager.copyItem(atPath: file, toPath: temporary)
+        guard rename(temporary, target) == 0 else {
+            throw ValidationError("cannot move the package to \(target)")
+        }
+        if options.json {
+            try printJSON(["plugin": result.pluginID, "file": target])
+        } else {
+            print("installed \"\(result.pluginID)\" as \(target)")
+        }
+    }
+}
+
+struct RemovePlugin: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "remove", abstract: "Delete a plugin's .ndp file from the plugins folder.")
+    @OptionGroup var options: PluginOptionsGroup
+    @Argument(help: "Plugin id.") var id: String
+
+    func run() async throws {
+        let configuration = try options.loadConfiguration()
+        let path = options.packagePath(id, configuration)
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw ValidationError("no plugin \"\(id)\" in \(configuration.pluginsFolder)")
+        }
+        try FileManager.default.removeItem(atPath: path)
+        if options.json { try printJSON(["plugin": id, "removed": path]) } else { print("removed \(path)") }
+    }
+}
+
+struct EnablePlugin: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "enable", abstract: "Enable a plugin (recorded in <DataFolder>/plugins.json).")
+    @OptionGroup var options: PluginOptionsGroup
+    @Argument(help: "Plugin id.") var id: String
+
+    func run() async throws { try setEnabled(id, true, options) }
+}
+
+struct DisablePlugin: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "disable", abstract: "Disable a plugin (recorded in <DataFolder>/plugins.json).")
+    @OptionGroup var options: PluginOptionsGroup
+    @Argument(help: "Plugin id.") var id: String
+
+    func run() async throws { try setEnabled(id, false, options) }
+}
+
+func setEnabled(_ id: String, _ enabled: Bool, _ options: PluginOptionsGroup) throws {
+    let configuration = try options.loadConfiguration()
+    guard FileManager.default.fileExists(atPath: options.packagePath(id, configuration)) else {
+        throw ValidationError("no plugin \"\(id)\" in \(configuration.pluginsFolder)")
+    }
+    let store = PluginStateStore(dataFolder: configuration.dataFolder)
+    try store.setDisabled(id, !enabled)
+    let word = enabled ? "enabled" : "disabled"
+    if options.json { try printJSON(["plugin": id, "state": word]) } else { print("\(word) \"\(id)\" (\(store.file))") }
+}
+
+struct CallPlugin: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "call",
+        abstract: "Run one export of a plugin with JSON input; print its output, host calls and log lines.")
+    @OptionGroup var options: PluginOptionsGroup
+    @Option(name: .long, help: "Call deadline in seconds (default: the configuration's CallTimeout).")
+    var timeout: Double?
+    @Argument(help: "Plugin id, or a path to a .ndp file.") var plugin: String
+    @Argument(help: "Export to call, e.g. nd_scrobbler_now_playing.") var export: String
+    @Argument(help: "JSON input (default {}).") var input: String = "{}"
+
+    struct Report: Encodable {
+        var plugin: String
+        var export: String
+        var ok: Bool
+        var output: String?
+        var error: String?
+        var notImplemented: Bool
+        var hostCalls: [CallTrace.HostCall]
+        var logs: [CallTrace.LogLine]
+        var durationMs: Double
+    }
+
+    func run() async throws {
+        var configuration = try options.loadConfiguration()
+        if let timeout {
+            guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
+            configuration.callTimeout = timeout
+        }
+        guard (try? JSONValue.parse(Array(input.utf8))) != nil else {
+            throw ValidationError("the input is not valid JSON: \(input)")
+        }
+        let path = plugin.hasSuffix(".ndp") ? plugin : options.packagePath(plugin, configuration)
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw ValidationError(plugin.hasSuffix(".ndp") ? "no such file: \(path)" : "no plugin \"\(plugin)\" in \(configuration.pluginsFolder)")
+        }
+        let loaded: LoadedPlugin
+        do {
+            loaded = try options.loader(configuration, requireAssignedUsers: false).load(path: path)
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode(2)
+        }
+        let trace = CallTrace()
+        let start = ContinuousClock.now
+        var report = Report(plugin: loaded.id, export: export, ok: true, notImplemented: false, hostCalls: [], logs: [], durationMs: 0)
+        do {
+            let output = try await loaded.call(export: export, input: Array(input.utf8), trace: trace)
+            report.output = String(decoding: output, as: UTF8.self)
+        } catch {
+            report.ok = false
+            report.error = error.description
+            report.notImplemented = error.isNotImplemented
+        }
+        let elapsed = ContinuousClock.now - start
+        report.durationMs = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        report.hostCalls = trace.hostCalls
+        report.logs = trace.logLines
+        if options.json {
+            try printJSON(report)
+        } else {
+            if let output = report.output, !output.isEmpty { print(output) }
+            for call in report.hostCalls {
+                printError("host call \(call.function): \(call.request) → \(call.response)")
+            }
+            for line in report.logs { printError("log [\(line.level)] \(line.message)") }
+            if let error = report.error { printError("error: \(error)") }
+        }
+        if !report.ok { throw ExitCode(1) }
+    }
+}
