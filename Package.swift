@@ -125,6 +125,8 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Fixtures shared by the test targets: a real Supysonic, `tonearm serve` as a process.
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
         // Tests (Swift Testing).
         .testTarget(
             name: "ExtismKernelTests",
@@ -156,7 +158,7 @@ let package = Package(
         .testTarget(
             name: "FeedsTests",
             dependencies: [
-                "Feeds",
+                "Feeds", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -178,5 +180,13 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "TonearmServerTests", dependencies: ["TonearmServer"], swiftSettings: strict),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                "TestSupport", "DiscordSimulator",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: strict
+        ),
     ]
 )
