@@ -59,9 +59,9 @@ struct ConfigurationTable: Sendable {
             return ConfigurationTable(file: source, path: "", values: ConfigValue.dictionary(table))
         } catch let error as TOMLParseError {
             let at = error.source.begin
-            throw fail(file: source, message: "invalid TOML at line \(at.line), column \(at.column): \(error.description)")
+            throw ConfigurationError(file: source, message: "invalid TOML at line \(at.line), column \(at.column): \(error.description)")
         } catch {
-            throw fail(file: source, message: "invalid TOML: \(error)")
+            throw ConfigurationError(file: source, message: "invalid TOML: \(error)")
         }
     }
 

@@ -5,6 +5,7 @@ import Hummingbird
 import Logging
 import PluginRuntime
 import ServiceLifecycle
+import UnixSignals
 
 /// `tonearm serve`: runs the plugins beside a music server.
 ///
@@ -34,6 +35,8 @@ public final class TonearmDaemon: Sendable {
         let server = configuration.server
         let dataFolder = URL(fileURLWithPath: configuration.plugins.dataFolder)
         try FileManager.default.createDirectory(at: dataFolder, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: configuration.plugins.pluginsFolder, withIntermediateDirectories: true)
 
         userDirectory = ConfiguredUsers(server.users)
         artworkSigner = ArtworkLinkSigner(

@@ -1,5 +1,6 @@
 import Feeds
 import Foundation
+import Logging
 import HostServices
 import Hummingbird
 
@@ -14,7 +15,7 @@ extension TonearmDaemon {
             var query: [String: String] = [:]
             for (name, value) in request.uri.queryParameters { query[String(name)] = String(value) }
             let link: ArtworkLink
-            do {
+            do throws(ArtworkLinkError) {
                 link = try self.artworkSigner.verify(kind: kind, id: id, query: query)
             } catch {
                 return JSONResponse.error(error == .expired ? .gone : .forbidden, "artwork link \(error)")

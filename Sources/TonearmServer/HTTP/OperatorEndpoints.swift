@@ -9,7 +9,7 @@ extension TonearmDaemon {
         let token = configuration.server.adminToken
         guard !token.isEmpty else { return }
         let expected = "Bearer \(token)"
-        func authorized(_ request: Request) -> Bool {
+        @Sendable func authorized(_ request: Request) -> Bool {
             guard let header = request.headers[.authorization] else { return false }
             return constantTimeEquals(Array(header.utf8), Array(expected.utf8))
         }
