@@ -258,7 +258,7 @@ struct GatewayState {
         case 2: return identify(id, data: data)
         case 3: return presenceUpdate(id, data: data, now: now)
         case 6: return resume(id, data: data)
-        case 4, 8:
+        case 4, 8, 31:
             guard connection.phase != .unauthenticated else {
                 return [close(id, code: 4003, reason: "Not authenticated.", keepsSession: false)]
             }

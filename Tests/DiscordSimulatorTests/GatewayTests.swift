@@ -69,6 +69,7 @@ struct GatewayTests {
             try await client.next(op: 10)
             client.send(Payload.presence([Payload.activity()]))
             #expect(try await client.closeCode() == 4003)
+            #expect(await simulator.waitUntil { !$0.closeRecords().isEmpty })
             #expect(simulator.closeRecords().last?.code == 4003)
             #expect(simulator.closeRecords().last?.initiator == .server)
         }

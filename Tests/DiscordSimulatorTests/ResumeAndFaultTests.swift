@@ -119,4 +119,69 @@ struct ResumeAndFaultTests {
             await #expect(throws: SimulatorError.notConnected("bob")) { try await simulator.inject(.reconnect, user: "bob") }
         }
     }
+
+    @Test func resumableSessionExpiresAndItsPresenceGoesOffline() async throws {
+        try await withSimulator({ $0.sessionResumeWindowMilliseconds = 300 }) { simulator, endpoints in
+            let (client, ready) = try await connectAndIdentify(endpoints)
+            client.send(Payload.presence([Payload.activity()]))
+            #expect(await simulator.waitUntil { $0.presence(of: "alice") != nil })
+            client.close(code: 4000)
+            _ = try await client.closeCode()
+            #expect(await simulator.waitUntil { $0.presence(of: "alice") == nil })
+            #expect(simulator.report(for: "alice")?.sessions.isEmpty == true)
+
+            let late = GatewayTestClient(url: endpoints.gatewayURL)
+            try await late.next(op: 10)
+            late.send(Payload.resume(token: aliceToken, sessionID: ready["session_id"]?.stringValue ?? "", seq: 2))
+            #expect(try await late.next(op: 9)["d"] == false)
+            late.close(code: 1000)
+        }
+    }
+
+    @Test func resumeOnTheMainURLIsCounted() async throws {
+        try await withSimulator { simulator, endpoints in
+            let (client, ready) = try await connectAndIdentify(endpoints)
+            try await simulator.inject(.dropConnection, user: "alice")
+            _ = try await client.closeCode()
+            #expect(await simulator.waitUntil { $0.report(for: "alice")?.sessions.map(\.state) == [.resumable] })
+            let again = GatewayTestClient(url: endpoints.gatewayURL + "/?v=10&encoding=json")
+            try await again.next(op: 10)
+            again.send(Payload.resume(token: aliceToken, sessionID: ready["session_id"]?.stringValue ?? "", seq: 1))
+            #expect(try await again.next(op: 0)["t"] == "RESUMED")
+            #expect(simulator.report(for: "alice")?.counters.resumesOffResumeURL == 1)
+            again.close(code: 1000)
+        }
+    }
+
+    @Test func presenceInIdentifyIsAppliedAtReady() async throws {
+        try await withSimulator { simulator, endpoints in
+            let client = GatewayTestClient(url: endpoints.gatewayURL)
+            let presence: JSONValue = ["since": 0, "status": "idle", "afk": true, "activities": [Payload.activity(details: "From Identify")]]
+            client.send(Payload.identify(token: aliceToken, presence: presence))
+            let ready = try await client.next(op: 0)
+            #expect(ready["t"] == "READY")
+            #expect(await simulator.waitUntil { $0.presence(of: "alice")?.activity?["details"] == "From Identify" })
+            #expect(simulator.presence(of: "alice")?.status == "idle")
+            client.close(code: 1000)
+        }
+    }
+
+    @Test func dispatchFaultAndCloseLogOverHTTP() async throws {
+        try await withSimulator { simulator, endpoints in
+            let base = endpoints.httpURL + "/_simulator"
+            let (client, _) = try await connectAndIdentify(endpoints)
+            let reply = try await http("POST", base + "/users/alice/faults", body: ["fault": "dispatch", "t": "PING", "d": ["n": 1]])
+            #expect(reply.status == 200)
+            let dispatch = try await client.next(op: 0)
+            #expect(dispatch["t"] == "PING")
+            #expect(dispatch["s"] == 2)
+            #expect(try await http("POST", base + "/users/alice/faults", body: ["fault": "close", "code": 4000]).status == 200)
+            #expect(try await client.closeCode() == 4000)
+            #expect(await simulator.waitUntil { !$0.closeRecords().isEmpty })
+            let closes = try await http("GET", base + "/closes")
+            #expect(closes.json.arrayValue?.last?["code"] == 4000)
+            #expect(closes.json.arrayValue?.last?["initiator"] == "server")
+            #expect(try await http("GET", base + "/breaches").json == [])
+        }
+    }
 }
