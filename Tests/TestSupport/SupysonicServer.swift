@@ -33,6 +33,7 @@ public final class SupysonicServer: Sendable {
 
     public struct StartError: Error, CustomStringConvertible {
         public var description: String
+        public init(description: String) { self.description = description }
     }
 
     /// What the launcher printed when it was ready.
