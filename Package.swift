@@ -84,7 +84,14 @@ let package = Package(
         // The daemon: wiring, HTTP server, lifecycle, configuration.
         .target(
             name: "TonearmServer",
-            dependencies: ["PluginRuntime", "HostServices", "Feeds"],
+            dependencies: [
+                "PluginRuntime", "HostServices", "Feeds",
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -93,6 +100,7 @@ let package = Package(
                 "TonearmServer",
                 "PluginRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
@@ -118,6 +126,8 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Fixtures shared by the test targets: a real Supysonic, `tonearm serve` as a process.
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
         // Tests (Swift Testing).
         .testTarget(
             name: "ExtismKernelTests",
@@ -152,7 +162,7 @@ let package = Package(
         .testTarget(
             name: "FeedsTests",
             dependencies: [
-                "Feeds",
+                "Feeds", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -179,6 +189,12 @@ let package = Package(
             dependencies: [
                 "PluginRuntime", "HostServices", "DiscordSimulator",
                 .product(name: "Logging", package: "swift-log"),
+        .testTarget(name: "TonearmServerTests", dependencies: ["TonearmServer"], swiftSettings: strict),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                "TestSupport", "DiscordSimulator",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strict
         ),

@@ -178,4 +178,9 @@ public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
     public let message: String
 
     public var description: String { "\(file): \(message)" }
+
+    public init(file: String, message: String) {
+        self.file = file
+        self.message = message
+    }
 }

@@ -9,38 +9,39 @@ import Glibc
 /// generated library) and stops it. Python comes from `$TONEARM_VENV/bin/python`, else
 /// `<repo>/.venv/bin/python`; when neither exists, `<repo>/.venv` is created from
 /// `Tests/requirements.txt` first.
-final class SupysonicServer: Sendable {
-    struct Info: Decodable, Sendable {
-        struct Track: Decodable, Sendable {
-            var id: String
-            var title: String
-            var artist: String
-            var album: String
-            var albumArtist: String
-            var track: Int
-            var disc: Int
-            var duration: Int
-            var hasEmbeddedArt: Bool
+public final class SupysonicServer: Sendable {
+    public struct Info: Decodable, Sendable {
+        public struct Track: Decodable, Sendable {
+            public var id: String
+            public var title: String
+            public var artist: String
+            public var album: String
+            public var albumArtist: String
+            public var track: Int
+            public var disc: Int
+            public var duration: Int
+            public var hasEmbeddedArt: Bool
         }
 
-        var url: String
-        var port: Int
-        var data: String
-        var users: [String: String]
-        var admin: String
-        var tracks: [Track]
+        public var url: String
+        public var port: Int
+        public var data: String
+        public var users: [String: String]
+        public var admin: String
+        public var tracks: [Track]
 
-        func track(titled title: String) -> Track {
+        public func track(titled title: String) -> Track {
             tracks.first { $0.title == title }!
         }
     }
 
-    struct StartError: Error, CustomStringConvertible {
-        var description: String
+    public struct StartError: Error, CustomStringConvertible {
+        public var description: String
+        public init(description: String) { self.description = description }
     }
 
     /// What the launcher printed when it was ready.
-    let info: Info
+    public let info: Info
     private let process: ChildProcess
 
     private init(info: Info, process: ChildProcess) {
@@ -48,11 +49,10 @@ final class SupysonicServer: Sendable {
         self.process = process
     }
 
-    static let repositoryRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    public static var repositoryRoot: URL { RepositoryPaths.root }
 
     /// Starts a server and waits (generously) for its ready line.
-    static func start(_ arguments: [String] = [], timeout: TimeInterval = 120) async throws -> SupysonicServer {
+    public static func start(_ arguments: [String] = [], timeout: TimeInterval = 120) async throws -> SupysonicServer {
         let python = try await PythonEnvironment.shared.python()
         let script = repositoryRoot.appendingPathComponent("Tests/Support/supysonic_server.py").path
         let process = Process()
@@ -90,7 +90,7 @@ final class SupysonicServer: Sendable {
     }
 
     /// Stops the server (SIGTERM) and waits for it to exit.
-    func stop() {
+    public func stop() {
         process.stop()
     }
 
@@ -101,15 +101,15 @@ final class SupysonicServer: Sendable {
 
 /// A started `Process` that may be stopped from any task.
 /// `@unchecked Sendable`: the process is only signalled and waited on after `run()`.
-final class ChildProcess: @unchecked Sendable {
+public final class ChildProcess: @unchecked Sendable {
     private let process: Process
 
-    init(_ process: Process) {
+    public init(_ process: Process) {
         self.process = process
     }
 
     /// SIGTERM; SIGKILL if it is still running 10 s later; then wait for the exit.
-    func stop() {
+    public func stop() {
         guard process.isRunning else { return }
         process.terminate()
         let deadline = Date().addingTimeInterval(10)
@@ -117,14 +117,20 @@ final class ChildProcess: @unchecked Sendable {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
     }
+
+    /// Whether the process still runs.
+    public var isRunning: Bool { process.isRunning }
+
+    /// The exit status (after it exited).
+    public var exitStatus: Int32 { process.terminationStatus }
 }
 
 /// Finds (or once creates) the Python of the test venv.
-actor PythonEnvironment {
-    static let shared = PythonEnvironment()
+public actor PythonEnvironment {
+    public static let shared = PythonEnvironment()
     private var path: String?
 
-    func python() async throws -> String {
+    public func python() async throws -> String {
         if let path { return path }
         let fm = FileManager.default
         var candidates: [String] = []
@@ -156,7 +162,7 @@ actor PythonEnvironment {
 extension Task where Failure == Never {
     /// The task's value, or nil after `seconds` (then `onTimeout` runs, which should make
     /// the task finish).
-    func valueWithTimeout(_ seconds: TimeInterval, onTimeout: @escaping @Sendable () -> Void) async -> Success? {
+    public func valueWithTimeout(_ seconds: TimeInterval, onTimeout: @escaping @Sendable () -> Void) async -> Success? {
         let finished = Mutex(false)
         let watchdog = Task<Void, Never> {
             try? await Task<Never, Never>.sleep(for: .seconds(seconds))

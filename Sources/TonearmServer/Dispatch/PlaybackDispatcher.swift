@@ -1,0 +1,257 @@
+import Feeds
+import Foundation
+import Logging
+import PluginRuntime
+import Synchronization
+
+/// Delivers playback events to the Scrobbler plugins, as Navidrome's play tracker does.
+///
+/// For every event and every plugin with the Scrobbler capability to which the user is
+/// assigned: `nd_scrobbler_is_authorized` first (only a JSON `true` lets the event through),
+/// then `nd_scrobbler_playback_report` for the state change and, for starting and playing
+/// states, `nd_scrobbler_now_playing`. Scrobbles go to `nd_scrobbler_scrobble` and are retried
+/// with back-off (5 s doubling to 240 s) only on `scrobbler(retry_later)`.
+///
+/// Events of one user are delivered in order, one at a time; users never wait on each other.
+/// The dispatcher also keeps each user's current playback (for `/api/status`, for expiring
+/// ListenBrainz `playing_now` sessions that get no stop, and for clearing presences at
+/// shutdown).
+final class PlaybackDispatcher: Sendable {
+    /// What one queued delivery does.
+    enum Delivery: Sendable {
+        case event(PlaybackEvent)
+        /// The session's time ran out with no stop (Navidrome's `expired`).
+        case expired(PlaybackEvent)
+    }
+
+    private let host: any ScrobblerPluginHost
+    private let logger: Logger
+    private let queues = Mutex<[String: UserQueue]>([:])
+    private let sessions = Mutex<[SessionKey: Session]>([:])
+    private let retries: ScrobbleRetries
+    /// A session with no stop expires this long after its track should have ended.
+    let expiryGrace: Duration
+    /// How long a session of unknown duration lasts without news.
+    let unknownDurationExpiry: Duration
+
+    init(
+        host: any ScrobblerPluginHost, logger: Logger, expiryGrace: Duration = .seconds(5),
+        unknownDurationExpiry: Duration = .seconds(600), retryBackoff: ScrobbleRetries.Backoff = .navidrome
+    ) {
+        self.host = host
+        self.logger = logger
+        self.expiryGrace = expiryGrace
+        self.unknownDurationExpiry = unknownDurationExpiry
+        self.retries = ScrobbleRetries(host: host, logger: logger, backoff: retryBackoff)
+    }
+
+    /// Queues `event` for its user; returns at once.
+    func submit(_ event: PlaybackEvent) {
+        enqueue(.event(event), for: event.username)
+    }
+
+    /// What each user is playing now, by username, then player id.
+    func currentPlayback() -> [String: [String: PlaybackEvent]] {
+        sessions.withLock { sessions in
+            var result: [String: [String: PlaybackEvent]] = [:]
+            for (key, session) in sessions { result[key.username, default: [:]][key.playerId] = session.event }
+            return result
+        }
+    }
+
+    /// Stops every session still playing (so plugins clear what they show), then waits until
+    /// every queued delivery is done.
+    func shutdown() async {
+        let open = sessions.withLock { sessions in sessions.values.map(\.event) }
+        for event in open {
+            var stop = event
+            stop.kind = .stopped
+            stop.timestamp = Date()
+            submit(stop)
+        }
+        let drained = queues.withLock { queues in
+            let all = Array(queues.values)
+            queues.removeAll()
+            return all
+        }
+        for queue in drained {
+            queue.continuation.finish()
+            await queue.task.value
+        }
+        retries.cancelAll()
+    }
+
+    // MARK: Queues
+
+    private struct UserQueue: Sendable {
+        let continuation: AsyncStream<Delivery>.Continuation
+        let task: Task<Void, Never>
+    }
+
+    private func enqueue(_ delivery: Delivery, for username: String) {
+        let key = username.lowercased()
+        queues.withLock { queues in
+            if queues[key] == nil {
+                let (stream, continuation) = AsyncStream.makeStream(of: Delivery.self)
+                let task = Task { [self] in
+                    for await delivery in stream { await deliver(delivery) }
+                }
+                queues[key] = UserQueue(continuation: continuation, task: task)
+            }
+            queues[key]!.continuation.yield(delivery)
+        }
+    }
+
+    // MARK: Delivery
+
+    private func deliver(_ delivery: Delivery) async {
+        let event: PlaybackEvent
+        let state: String?
+        switch delivery {
+        case .event(let playback):
+            guard track(playback) else { return }
+            event = playback
+            state = Self.reportState(for: playback.kind)
+        case .expired(let playback):
+            event = playback
+            state = "expired"
+        }
+        for plugin in host.scrobblerPlugins(for: event.username) {
+            guard await isAuthorized(plugin: plugin, username: event.username) else { continue }
+            if event.kind == .scrobble, case .event = delivery {
+                await retries.scrobble(event, plugin: plugin)
+                continue
+            }
+            if let state {
+                await playbackReport(event, state: state, plugin: plugin)
+            }
+            if case .event = delivery, Self.sendsNowPlaying(event.kind) {
+                await nowPlaying(event, plugin: plugin)
+            }
+        }
+    }
+
+    /// Navidrome's PlaybackReport state for an event.
+    static func reportState(for kind: PlaybackEvent.Kind) -> String? {
+        switch kind {
+        case .started, .trackChanged: "starting"
+        case .resumed, .seeked: "playing"
+        case .paused: "paused"
+        case .stopped: "stopped"
+        case .scrobble: nil
+        }
+    }
+
+    /// Navidrome sends NowPlaying after starting and playing reports only.
+    static func sendsNowPlaying(_ kind: PlaybackEvent.Kind) -> Bool {
+        switch kind {
+        case .started, .trackChanged, .resumed, .seeked: true
+        case .paused, .stopped, .scrobble: false
+        }
+    }
+
+    private func isAuthorized(plugin: String, username: String) async -> Bool {
+        let input = ScrobblerPayloads.encode(ScrobblerPayloads.IsAuthorized(username: username))
+        do {
+            let output = try await host.call(plugin: plugin, export: "nd_scrobbler_is_authorized", input: input)
+            let authorized = String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) == "true"
+            if !authorized {
+                logger.debug("plugin does not act for this user", metadata: ["plugin": "\(plugin)", "user": "\(username)"])
+            }
+            return authorized
+        } catch {
+            logger.warning("is_authorized failed", metadata: ["plugin": "\(plugin)", "error": "\(error)"])
+            return false
+        }
+    }
+
+    private func playbackReport(_ event: PlaybackEvent, state: String, plugin: String) async {
+        let payload = ScrobblerPayloads.PlaybackReport(
+            username: event.username, track: .init(event.track), state: state, positionMs: max(0, event.positionMs),
+            playbackRate: event.playbackRate > 0 ? event.playbackRate : 1, playerId: event.playerId,
+            playerName: event.playerName, timestamp: Int64(event.timestamp.timeIntervalSince1970))
+        do {
+            _ = try await host.call(
+                plugin: plugin, export: "nd_scrobbler_playback_report", input: ScrobblerPayloads.encode(payload))
+        } catch where error.isNotImplemented {
+            // As in Navidrome: a plugin without playback_report simply doesn't get reports.
+        } catch {
+            logger.warning("playback_report failed", metadata: ["plugin": "\(plugin)", "state": "\(state)", "error": "\(error)"])
+        }
+    }
+
+    private func nowPlaying(_ event: PlaybackEvent, plugin: String) async {
+        let payload = ScrobblerPayloads.NowPlaying(
+            username: event.username, track: .init(event.track),
+            position: Int32(clamping: max(0, event.positionMs) / 1000))
+        do {
+            _ = try await host.call(plugin: plugin, export: "nd_scrobbler_now_playing", input: ScrobblerPayloads.encode(payload))
+        } catch where error.isNotImplemented {
+            logger.debug("plugin has no now_playing", metadata: ["plugin": "\(plugin)"])
+        } catch {
+            logger.warning("now_playing failed", metadata: ["plugin": "\(plugin)", "error": "\(error)"])
+        }
+    }
+
+    // MARK: Sessions
+
+    private struct SessionKey: Hashable, Sendable {
+        let username: String
+        let playerId: String
+    }
+
+    private struct Session: Sendable {
+        var event: PlaybackEvent
+        var expiry: Task<Void, Never>?
+    }
+
+    /// Records the event in the user's sessions; false when it should not be delivered (a stop
+    /// for a player that is not playing anything).
+    private func track(_ event: PlaybackEvent) -> Bool {
+        let key = SessionKey(username: event.username.lowercased(), playerId: event.playerId)
+        switch event.kind {
+        case .scrobble:
+            return true
+        case .stopped:
+            let removed = sessions.withLock { $0.removeValue(forKey: key) }
+            removed?.expiry?.cancel()
+            return removed != nil || event.source == .subsonic
+        case .started, .trackChanged, .resumed, .seeked, .paused:
+            let expiry = expiryTask(for: event)
+            let previous = sessions.withLock { sessions in
+                let previous = sessions[key]
+                sessions[key] = Session(event: event, expiry: expiry)
+                return previous
+            }
+            previous?.expiry?.cancel()
+            return true
+        }
+    }
+
+    /// ListenBrainz `playing_now` has no stop: the session expires after the rest of the track
+    /// (or a fixed time when the duration is unknown). Subsonic sessions end when the entry
+    /// leaves `getNowPlaying`, so they need no timer.
+    private func expiryTask(for event: PlaybackEvent) -> Task<Void, Never>? {
+        guard event.source == .listenBrainz, event.kind != .paused else { return nil }
+        let delay: Duration
+        if event.track.duration > 0 {
+            let rate = event.playbackRate > 0 ? event.playbackRate : 1
+            let remaining = max(0, event.track.duration - Double(event.positionMs) / 1000) / rate
+            delay = .milliseconds(Int64(remaining * 1000)) + expiryGrace
+        } else {
+            delay = unknownDurationExpiry
+        }
+        let key = SessionKey(username: event.username.lowercased(), playerId: event.playerId)
+        return Task { [self] in
+            guard (try? await Task.sleep(for: delay)) != nil else { return }
+            let expired = sessions.withLock { sessions -> PlaybackEvent? in
+                guard let session = sessions[key], session.event == event else { return nil }
+                sessions.removeValue(forKey: key)
+                return session.event
+            }
+            guard var expired else { return }
+            expired.timestamp = Date()
+            enqueue(.expired(expired), for: expired.username)
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import Feeds
+import Foundation
+import Logging
+import HostServices
+import Hummingbird
+
+extension TonearmDaemon {
+    /// `GET /artwork/<kind>/<id>?size=&exp=&sig=`: the signed links the Artwork host service
+    /// hands out. The image comes from the upstream server's `getCoverArt`, fetched with the
+    /// poller's account; the link itself carries no credentials.
+    func addArtworkEndpoints(to router: Router<BasicRequestContext>) {
+        router.get("\(ArtworkLinkSigner.pathPrefix)/:kind/:id") { request, context in
+            let kind = context.parameters.get("kind") ?? ""
+            let id = (context.parameters.get("id") ?? "").removingPercentEncoding ?? ""
+            var query: [String: String] = [:]
+            for (name, value) in request.uri.queryParameters { query[String(name)] = String(value) }
+            let link: ArtworkLink
+            do throws(ArtworkLinkError) {
+                link = try self.artworkSigner.verify(kind: kind, id: id, query: query)
+            } catch {
+                return JSONResponse.error(error == .expired ? .gone : .forbidden, "artwork link \(error)")
+            }
+            guard let client = self.subsonicClient, let credentials = self.pollerCredentials else {
+                return JSONResponse.error(.notFound, "no upstream Subsonic server is configured")
+            }
+            var parameters = [("id", link.id)]
+            if link.size > 0 { parameters.append(("size", String(link.size))) }
+            do {
+                let response = try await client.get(endpoint: "getCoverArt", query: parameters, as: credentials)
+                let contentType = response.contentType ?? "application/octet-stream"
+                guard response.status == 200, contentType.hasPrefix("image/") else {
+                    return JSONResponse.error(.notFound, "the music server has no artwork for \(link.kind.rawValue)-\(link.id)")
+                }
+                return Response(
+                    status: .ok, headers: [.contentType: contentType, .cacheControl: "public, max-age=3600"],
+                    body: ResponseBody(byteBuffer: ByteBuffer(bytes: response.body)))
+            } catch {
+                self.logger.warning("artwork fetch failed", metadata: ["id": "\(link.id)", "error": "\(error)"])
+                return JSONResponse.error(.badGateway, "the music server did not answer")
+            }
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import Hummingbird
+import PluginRuntime
+
+extension TonearmDaemon {
+    /// Operator endpoints, enabled only when `Server.AdminToken` is set; each needs
+    /// `Authorization: Bearer <AdminToken>`:
+    /// `POST /api/plugins/rescan`, `POST /api/plugins/<id>/enable`, `POST /api/plugins/<id>/disable`.
+    func addOperatorEndpoints(to router: Router<BasicRequestContext>) {
+        let token = configuration.server.adminToken
+        guard !token.isEmpty else { return }
+        let expected = "Bearer \(token)"
+        @Sendable func authorized(_ request: Request) -> Bool {
+            guard let header = request.headers[.authorization] else { return false }
+            return constantTimeEquals(Array(header.utf8), Array(expected.utf8))
+        }
+        router.post("api/plugins/rescan") { request, _ in
+            guard authorized(request) else { return JSONResponse.error(.unauthorized, "operator token required") }
+            await self.pluginManager.rescan()
+            return JSONResponse.make(self.pluginManager.statuses())
+        }
+        router.post("api/plugins/:id/:action") { request, context in
+            guard authorized(request) else { return JSONResponse.error(.unauthorized, "operator token required") }
+            let id = context.parameters.get("id") ?? ""
+            let action = context.parameters.get("action") ?? ""
+            guard action == "enable" || action == "disable" else {
+                return JSONResponse.error(.notFound, "unknown action \"\(action)\"; use enable or disable")
+            }
+            guard self.pluginManager.status(of: id) != nil else {
+                return JSONResponse.error(.notFound, "no plugin \"\(id)\" in \(self.configuration.plugins.pluginsFolder)")
+            }
+            do {
+                try await self.pluginManager.setEnabled(id, action == "enable")
+            } catch {
+                return JSONResponse.error(.internalServerError, "\(error)")
+            }
+            return JSONResponse.make(self.pluginManager.status(of: id))
+        }
+    }
+}
+
+/// Compares two byte strings in time independent of where they differ.
+func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    guard a.count == b.count else { return false }
+    var difference: UInt8 = 0
+    for index in a.indices { difference |= a[index] ^ b[index] }
+    return difference == 0
+}

@@ -1,0 +1,42 @@
+import Foundation
+import PluginRuntime
+
+/// The whole of `tonearm.toml`: the daemon's settings and the plugin host's.
+public struct TonearmConfiguration: Sendable {
+    public var server: ServerConfiguration
+    public var plugins: PluginHostConfiguration
+    /// Where the settings came from: a file path, or "embedded defaults".
+    public var source: String
+
+    public init(server: ServerConfiguration = ServerConfiguration(), plugins: PluginHostConfiguration = PluginHostConfiguration(), source: String = "embedded defaults") {
+        self.server = server
+        self.plugins = plugins
+        self.source = source
+    }
+
+    /// Parses TOML text; `source` names it in errors.
+    public init(toml text: String, source: String) throws(ConfigurationError) {
+        server = try ServerConfiguration.parse(text, source: source)
+        plugins = try PluginHostConfiguration(toml: text, file: source)
+        self.source = source
+    }
+
+    /// Reads `file`; with no file, `./tonearm.toml` when it exists, else the embedded defaults.
+    public static func load(file: String?) throws(ConfigurationError) -> TonearmConfiguration {
+        let path: String
+        if let file {
+            path = file
+        } else if FileManager.default.fileExists(atPath: "tonearm.toml") {
+            path = "tonearm.toml"
+        } else {
+            return TonearmConfiguration()
+        }
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ConfigurationError(file: path, message: "cannot read the file: \((error as NSError).localizedDescription)")
+        }
+        return try TonearmConfiguration(toml: text, source: path)
+    }
+}

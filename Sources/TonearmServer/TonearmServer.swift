@@ -1,2 +1,0 @@
-/// The `tonearm serve` daemon.
-public enum TonearmServer {}

@@ -1,0 +1,54 @@
+import AsyncHTTPClient
+import DiscordSimulator
+import Foundation
+import Testing
+import TestSupport
+
+/// Navidrome (or any ListenBrainz-capable player) pushing `playing_now` to Tonearm.
+@Suite(.serialized, .timeLimit(.minutes(10)))
+struct ListenBrainzEndToEndTests {
+    static let playingNow = """
+        {"listen_type":"playing_now","payload":[{"track_metadata":{"artist_name":"The Loopback Band",
+        "track_name":"Pushed Through","release_name":"Loopback Sessions","additional_info":
+        {"duration_ms":4000,"submission_client":"Navidrome","tracknumber":2}}}]}
+        """
+
+    @Test func playingNowShowsThePresenceUntilTheTrackEnds() async throws {
+        let stack = try await Stack.start()
+        defer { Task { await stack.stop() } }
+        let reply = try await stack.request(
+            "/1/submit-listens", method: .POST,
+            headers: [("Authorization", "Token \(Stack.aliceListenBrainzToken)"), ("Content-Type", "application/json")],
+            body: Self.playingNow)
+        #expect(reply.status == 200)
+        #expect(reply.body.contains("\"ok\""))
+        let shown = await stack.waitForActivity {
+            $0?["details"]?.stringValue == "Pushed Through" && $0?["state"]?.stringValue == "The Loopback Band"
+        }
+        #expect(shown, "no presence; log:\n\(stack.tonearm.log().suffix(4000))")
+        #expect(stack.activity()?["assets"]?["large_text"]?.stringValue == "Loopback Sessions")
+        // No stop comes over ListenBrainz: the session expires after the track's 4 s.
+        let cleared = await stack.waitForActivity(timeout: .seconds(60)) { $0 == nil }
+        #expect(cleared, "presence stayed after the track ended; log:\n\(stack.tonearm.log().suffix(4000))")
+    }
+
+    @Test func badTokensAndMalformedPayloadsAreRefused() async throws {
+        let stack = try await Stack.start()
+        defer { Task { await stack.stop() } }
+        let unknown = try await stack.request(
+            "/1/submit-listens", method: .POST, headers: [("Authorization", "Token nope")], body: Self.playingNow)
+        #expect(unknown.status == 401)
+        #expect(unknown.body.contains("\"error\""))
+        let malformed = try await stack.request(
+            "/1/submit-listens", method: .POST, headers: [("Authorization", "Token \(Stack.aliceListenBrainzToken)")],
+            body: "{\"listen_type\":")
+        #expect(malformed.status == 400)
+        #expect(malformed.body.contains("\"error\""))
+        let valid = try await stack.request("/1/validate-token", headers: [("Authorization", "Token \(Stack.aliceListenBrainzToken)")])
+        #expect(valid.status == 200)
+        #expect(valid.body.contains("\"valid\":true"))
+        #expect(valid.body.contains("alice"))
+        // Still serving after the bad requests.
+        #expect(try await stack.request("/healthz").status == 200)
+    }
+}

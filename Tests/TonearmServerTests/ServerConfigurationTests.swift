@@ -1,0 +1,63 @@
+import Testing
+
+@testable import TonearmServer
+
+@Suite struct ServerConfigurationTests {
+    @Test func emptyFileGivesDefaults() throws {
+        let configuration = try ServerConfiguration.parse("", source: "tonearm.toml")
+        #expect(configuration.address == "127.0.0.1")
+        #expect(configuration.port == 4534)
+        #expect(configuration.dataFolder == "./data")
+        #expect(configuration.publicBaseURL == "http://127.0.0.1:4534")
+        #expect(configuration.listenBrainzEnabled)
+        #expect(configuration.subsonic.pollInterval == 5)
+    }
+
+    @Test func readsEverySectionCaseInsensitively() throws {
+        let text = """
+            datafolder = "/var/lib/tonearm"
+            [server]
+            port = 8080
+            publicurl = "https://music.example.org/tonearm/"
+            [Subsonic]
+            URL = "http://127.0.0.1:4040"
+            Username = "poller"
+            Password = "secret"
+            PollInterval = "250ms"
+            [[Users]]
+            Name = "alice"
+            ListenBrainzToken = "tok-a"
+            [[Users]]
+            Name = "bob"
+            IsAdmin = true
+            [PluginSettings.discord-rich-presence]
+            ClientID = "123"
+            """
+        let configuration = try ServerConfiguration.parse(text, source: "t.toml")
+        #expect(configuration.dataFolder == "/var/lib/tonearm")
+        #expect(configuration.port == 8080)
+        #expect(configuration.publicBaseURL == "https://music.example.org/tonearm")
+        #expect(configuration.subsonic.pollInterval == 0.25)
+        #expect(configuration.users.map(\.name) == ["alice", "bob"])
+        #expect(configuration.users[1].isAdmin)
+        #expect(configuration.users[0].listenBrainzToken == "tok-a")
+    }
+
+    @Test(arguments: [
+        ("[Server]\nPort = \"x\"", "Server.Port must be a whole number"),
+        ("[Server]\nPort = 70000", "Server.Port must be 0…65535"),
+        ("[Server]\nColour = 1", "unknown setting Server.Colour"),
+        ("[Subsonic]\nURL = \"http://x\"", "Subsonic.Username is required"),
+        ("[Subsonic]\nPollInterval = \"soon\"", "Subsonic.PollInterval must be a duration"),
+        ("[[Users]]\nName = \"a\"\n[[Users]]\nName = \"A\"", "Users[1].Name \"A\" is listed twice"),
+        ("LogLevel = \"loud\"", "LogLevel must be one of"),
+        ("Server = [", "t.toml: invalid TOML at line 1"),
+    ])
+    func badSettingsAreNamed(text: String, expected: String) {
+        #expect {
+            try ServerConfiguration.parse(text, source: "t.toml")
+        } throws: { error in
+            "\(error)".contains(expected) && "\(error)".hasPrefix("t.toml")
+        }
+    }
+}
