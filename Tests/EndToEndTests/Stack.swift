@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import DiscordSimulator
 import Foundation
 import NIOCore
+import NIOHTTP1
 import TestSupport
 
 /// A whole deployment on loopback: a real Supysonic with a generated library, the Discord
@@ -19,9 +20,9 @@ struct Stack {
     /// Starts all three; `pollInterval` is the Subsonic poll interval of tonearm.
     static func start(nowPlayingSeconds: Int = 6, pollInterval: String = "500ms") async throws -> Stack {
         let supysonic = try await SupysonicServer.start(["--now-playing-seconds", "\(nowPlayingSeconds)"])
-        var configuration = SimulatorConfiguration()
-        configuration.users = [SimulatedUser(name: "alice", token: aliceDiscordToken)]
-        let simulator = try DiscordSimulator(configuration: configuration)
+        var simulatorConfiguration = SimulatorConfiguration()
+        simulatorConfiguration.users = [SimulatedUser(name: "alice", token: aliceDiscordToken)]
+        let simulator = try DiscordSimulator(configuration: simulatorConfiguration)
         let endpoints = try await simulator.start()
         let tonearm = try await TonearmProcess.start(
             configuration: configuration(supysonic: supysonic.info.url, simulator: endpoints, pollInterval: pollInterval),

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import DiscordSimulator
 import Foundation
+import NIOHTTP1
 import Testing
 import TestSupport
 
