@@ -3,7 +3,7 @@ import Synchronization
 
 /// Tonearm's users: those listed in `[[Users]]`, then anyone a feed reported playing who is not
 /// listed (as a non-admin user), so that `AllUsers = true` plugins act for them too.
-final class ConfiguredUsers: UserDirectory {
+public final class ConfiguredUsers: UserDirectory {
     private let configured: [TonearmUser]
     private let seen = Mutex<[TonearmUser]>([])
 
@@ -13,7 +13,7 @@ final class ConfiguredUsers: UserDirectory {
         }
     }
 
-    func users() -> [TonearmUser] {
+    public func users() -> [TonearmUser] {
         configured + seen.withLock { $0 }
     }
 

@@ -20,50 +20,22 @@ public final class TonearmDaemon: Sendable {
 
     let configuration: TonearmConfiguration
     let logger: Logger
-    let userDirectory: ConfiguredUsers
+    let host: HostServiceSet
     let pluginManager: PluginManager
     let dispatcher: PlaybackDispatcher
-    let artworkSigner: ArtworkLinkSigner
-    let subsonicClient: SubsonicClient?
-    let pollerCredentials: SubsonicCredentials?
-    let httpService: HTTPService
+
+    var userDirectory: ConfiguredUsers { host.users }
+    var artworkSigner: ArtworkLinkSigner { host.artworkSigner }
+    var subsonicClient: SubsonicClient? { host.subsonicClient }
+    var pollerCredentials: SubsonicCredentials? { host.pollerCredentials }
 
     /// Builds every part from `configuration`; nothing runs until ``run()``.
     public init(configuration: TonearmConfiguration, logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
-        let server = configuration.server
-        let dataFolder = URL(fileURLWithPath: configuration.plugins.dataFolder)
-        try FileManager.default.createDirectory(at: dataFolder, withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(
-            atPath: configuration.plugins.pluginsFolder, withIntermediateDirectories: true)
-
-        userDirectory = ConfiguredUsers(server.users)
-        artworkSigner = ArtworkLinkSigner(
-            secret: try Self.artworkSecret(in: dataFolder), publicBaseURL: URL(string: server.publicBaseURL)!,
-            lifetime: .seconds(server.artworkLinkLifetime))
-
-        if server.subsonic.url.isEmpty {
-            subsonicClient = nil
-            pollerCredentials = nil
-        } else {
-            subsonicClient = try SubsonicClient(serverURL: server.subsonic.url, logger: logger)
-            pollerCredentials =
-                server.subsonic.apiKey.isEmpty
-                ? SubsonicCredentials(username: server.subsonic.username, password: server.subsonic.password)
-                : SubsonicCredentials(username: server.subsonic.username, apiKey: server.subsonic.apiKey)
-        }
-
-        httpService = HTTPService()
-        var services: [any HostService] = [
-            ConfigService(), CacheService(), KVStoreService(dataFolder: dataFolder), httpService,
-            WebSocketService(), SchedulerService(), ArtworkService(signer: artworkSigner), UsersService(),
-        ]
-        if let subsonicClient {
-            services.append(SubsonicAPIService(upstream: SubsonicForwarder(client: subsonicClient, users: server.users)))
-        }
+        host = try HostServiceSet(configuration: configuration, logger: logger)
         pluginManager = PluginManager(
-            configuration: configuration.plugins, services: services, users: userDirectory, logger: logger)
+            configuration: configuration.plugins, services: host.services, users: host.users, logger: logger)
         dispatcher = PlaybackDispatcher(host: pluginManager, logger: logger)
     }
 
@@ -98,16 +70,6 @@ public final class TonearmDaemon: Sendable {
             tokens[user.listenBrainzToken] = user.name
         }
         return tokens
-    }
-
-    /// The HMAC key for artwork links, kept in `<DataFolder>/artwork.key` so links survive a restart.
-    static func artworkSecret(in dataFolder: URL) throws -> [UInt8] {
-        let file = dataFolder.appendingPathComponent("artwork.key")
-        if let data = try? Data(contentsOf: file), data.count >= 32 { return Array(data) }
-        let secret = ArtworkLinkSigner.randomSecret()
-        try Data(secret).write(to: file, options: .atomic)
-        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
-        return secret
     }
 
     /// Says what was loaded and what is missing, once at start.
@@ -168,7 +130,7 @@ struct PluginsAndFeeds: Service {
         await polling.value
         await daemon.dispatcher.shutdown()
         await daemon.pluginManager.shutdown()
-        try? await daemon.httpService.shutdown()
+        await daemon.host.shutdown()
         daemon.logger.info("stopped")
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import PluginRuntime
+import TonearmServer
 
 /// `tonearm plugin …`: inspect, check, install and try out `.ndp` plugins.
 struct PluginCommand: AsyncParsableCommand {
@@ -28,28 +29,31 @@ struct PluginOptionsGroup: ParsableArguments {
         valueName: "file"))
     var hostResponses: String?
 
-    func loadConfiguration() throws -> PluginHostConfiguration {
-        if let config { return try PluginHostConfiguration(contentsOf: config) }
-        if FileManager.default.fileExists(atPath: "tonearm.toml") {
-            return try PluginHostConfiguration(contentsOf: "tonearm.toml")
-        }
-        return PluginHostConfiguration()
+    /// The whole configuration file (`tonearm.toml`), or the embedded defaults.
+    func loadTonearmConfiguration() throws -> TonearmConfiguration {
+        try TonearmConfiguration.load(file: config)
     }
 
-    func loader(_ configuration: PluginHostConfiguration, requireAssignedUsers: Bool = true) throws -> PluginLoader {
+    func loadConfiguration() throws -> PluginHostConfiguration {
+        try loadTonearmConfiguration().plugins
+    }
+
+    func loader(
+        _ configuration: PluginHostConfiguration, services: [any HostService]? = nil, requireAssignedUsers: Bool = true
+    ) throws -> PluginLoader {
         var logger = Logger(label: "tonearm")
         logger.logLevel = .critical
         return PluginLoader(
-            configuration: configuration, services: try hostServices(configuration),
-            users: ConfiguredUsers(configuration: configuration), logger: logger,
+            configuration: configuration, services: try services ?? hostServices(configuration),
+            users: AssignedUsers(configuration: configuration), logger: logger,
             requireAssignedUsers: requireAssignedUsers)
     }
 
-    /// The host services plugin commands run plugins with: canned responses with
-    /// `--host-responses`, otherwise none (a plugin importing service functions then fails to
-    /// load, naming the missing service).
+    /// The host services for inspecting plugins: canned responses from `--host-responses`,
+    /// otherwise every service answering `{}` (so imports resolve and permissions are checked
+    /// as at load; `call` runs the real services instead).
     func hostServices(_ configuration: PluginHostConfiguration) throws -> [any HostService] {
-        guard let hostResponses else { return [] }
+        guard let hostResponses else { return CannedHostService.all(responses: [:]) }
         guard let data = FileManager.default.contents(atPath: hostResponses) else {
             throw ValidationError("cannot read \(hostResponses)")
         }
@@ -68,7 +72,7 @@ struct PluginOptionsGroup: ParsableArguments {
 }
 
 /// Users named in `[Plugins.<id>] Users` lists, as non-admin users.
-struct ConfiguredUsers: UserDirectory {
+struct AssignedUsers: UserDirectory {
     let names: [String]
 
     init(configuration: PluginHostConfiguration) {
@@ -119,7 +123,7 @@ func loadStatuses(_ configuration: PluginHostConfiguration, options: PluginOptio
     logger.logLevel = .critical
     let manager = PluginManager(
         configuration: configuration, services: try options.hostServices(configuration),
-        users: ConfiguredUsers(configuration: configuration), logger: logger)
+        users: AssignedUsers(configuration: configuration), logger: logger)
     await manager.start()
     let statuses = manager.statuses()
     await manager.shutdown()
@@ -322,7 +326,8 @@ struct CallPlugin: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var configuration = try options.loadConfiguration()
+        let full = try options.loadTonearmConfiguration()
+        var configuration = full.plugins
         if let timeout {
             guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
             configuration.callTimeout = timeout
@@ -334,15 +339,27 @@ struct CallPlugin: AsyncParsableCommand {
         guard FileManager.default.fileExists(atPath: path) else {
             throw ValidationError(plugin.hasSuffix(".ndp") ? "no such file: \(path)" : "no plugin \"\(plugin)\" in \(configuration.pluginsFolder)")
         }
+        // The real host services as configured, unless --host-responses cans them.
+        var logger = Logger(label: "tonearm")
+        logger.logLevel = .critical
+        let real = options.hostResponses == nil ? try HostServiceSet(configuration: full, logger: logger) : nil
         let loaded: LoadedPlugin
         do {
-            var loader = try options.loader(configuration, requireAssignedUsers: false)
+            var loader = try options.loader(configuration, services: real?.services, requireAssignedUsers: false)
             if freshInstances { loader.poolSize = 0 }
             loaded = try loader.load(path: path)
         } catch {
+            await real?.shutdown()
             printError("error: \(error)")
             throw ExitCode(2)
         }
+        let report = await call(loaded)
+        await real?.shutdown()
+        try show(report)
+        if !report.ok { throw ExitCode(1) }
+    }
+
+    private func call(_ loaded: LoadedPlugin) async -> Report {
         let trace = CallTrace()
         let start = ContinuousClock.now
         var report = Report(plugin: loaded.id, export: export, ok: true, notImplemented: false, hostCalls: [], logs: [], durationMs: 0)
@@ -371,6 +388,10 @@ struct CallPlugin: AsyncParsableCommand {
                 calls: samples.count, medianMicroseconds: samples[samples.count / 2],
                 p90Microseconds: samples[min(samples.count - 1, samples.count * 9 / 10)])
         }
+        return report
+    }
+
+    private func show(_ report: Report) throws {
         if options.json {
             try printJSON(report)
         } else {
@@ -385,6 +406,5 @@ struct CallPlugin: AsyncParsableCommand {
                                   timing.medianMicroseconds, timing.p90Microseconds))
             }
         }
-        if !report.ok { throw ExitCode(1) }
     }
 }

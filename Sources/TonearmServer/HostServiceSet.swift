@@ -1,0 +1,66 @@
+import Feeds
+import Foundation
+import HostServices
+import Logging
+import PluginRuntime
+
+/// The host services Tonearm runs plugins with, built from the configuration: what
+/// `tonearm serve` and `tonearm plugin call` share. Call ``shutdown()`` when done.
+public final class HostServiceSet: Sendable {
+    /// Every service, for ``PluginManager`` or ``PluginLoader``.
+    public let services: [any HostService]
+    /// `[[Users]]`, plus users the feeds report.
+    public let users: ConfiguredUsers
+    let artworkSigner: ArtworkLinkSigner
+    let subsonicClient: SubsonicClient?
+    let pollerCredentials: SubsonicCredentials?
+    private let http: HTTPService
+
+    /// Creates the data and plugins folders when missing.
+    public init(configuration: TonearmConfiguration, logger: Logger) throws {
+        let server = configuration.server
+        let dataFolder = URL(fileURLWithPath: configuration.plugins.dataFolder)
+        try FileManager.default.createDirectory(at: dataFolder, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: configuration.plugins.pluginsFolder, withIntermediateDirectories: true)
+
+        users = ConfiguredUsers(server.users)
+        artworkSigner = ArtworkLinkSigner(
+            secret: try Self.artworkSecret(in: dataFolder), publicBaseURL: URL(string: server.publicBaseURL)!,
+            lifetime: .seconds(server.artworkLinkLifetime))
+        if server.subsonic.url.isEmpty {
+            subsonicClient = nil
+            pollerCredentials = nil
+        } else {
+            subsonicClient = try SubsonicClient(serverURL: server.subsonic.url, logger: logger)
+            pollerCredentials =
+                server.subsonic.apiKey.isEmpty
+                ? SubsonicCredentials(username: server.subsonic.username, password: server.subsonic.password)
+                : SubsonicCredentials(username: server.subsonic.username, apiKey: server.subsonic.apiKey)
+        }
+        http = HTTPService()
+        var services: [any HostService] = [
+            ConfigService(), CacheService(), KVStoreService(dataFolder: dataFolder), http,
+            WebSocketService(), SchedulerService(), ArtworkService(signer: artworkSigner), UsersService(),
+        ]
+        if let subsonicClient {
+            services.append(SubsonicAPIService(upstream: SubsonicForwarder(client: subsonicClient, users: server.users)))
+        }
+        self.services = services
+    }
+
+    /// Releases what the services hold (the HTTP client).
+    public func shutdown() async {
+        try? await http.shutdown()
+    }
+
+    /// The HMAC key for artwork links, kept in `<DataFolder>/artwork.key` so links survive a restart.
+    static func artworkSecret(in dataFolder: URL) throws -> [UInt8] {
+        let file = dataFolder.appendingPathComponent("artwork.key")
+        if let data = try? Data(contentsOf: file), data.count >= 32 { return Array(data) }
+        let secret = ArtworkLinkSigner.randomSecret()
+        try Data(secret).write(to: file, options: .atomic)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
+        return secret
+    }
+}
