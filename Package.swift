@@ -146,7 +146,7 @@ let package = Package(
         .testTarget(
             name: "HostServicesTests",
             dependencies: [
-                "HostServices",
+                "HostServices", "TestSupport",
                 "Feeds",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

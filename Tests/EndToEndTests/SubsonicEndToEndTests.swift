@@ -103,3 +103,28 @@ struct SubsonicEndToEndTests {
         #expect(cleared, "shutdown left the presence up; log:\n\(stack.tonearm.log().suffix(3000))")
     }
 }
+
+/// Discord going away mid-track and coming back: the plugin reconnects by itself and the
+/// presence is shown again without a new play event.
+@Suite(.serialized, .timeLimit(.minutes(10)))
+struct DiscordRestartEndToEndTests {
+    @Test func presenceComesBackAfterTheGatewayRestarts() async throws {
+        let stack = try await Stack.start(nowPlayingSeconds: 300)
+        defer { Task { await stack.stop() } }
+        let track = stack.supysonic.info.track(titled: "Analytical Engine")
+        try await stack.stream(track)
+        #expect(await stack.waitForActivity { $0?["details"]?.stringValue == track.title })
+
+        await stack.simulator.stop()
+        var configuration = stack.simulator.configuration
+        configuration.port = stack.endpoints.port
+        let restarted = try DiscordSimulator(configuration: configuration)
+        _ = try await restarted.start()
+        defer { Task { await restarted.stop() } }
+        let back = await restarted.waitUntil(timeout: .seconds(120)) { simulator in
+            simulator.presence(of: "alice")?.activity?["details"]?.stringValue == track.title
+        }
+        #expect(back, "presence not restored after the gateway restarted; log:\n\(stack.tonearm.log().suffix(4000))")
+        #expect(restarted.rateLimitBreaches().isEmpty)
+    }
+}

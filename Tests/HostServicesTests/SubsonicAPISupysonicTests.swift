@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import PluginRuntime
 import Testing
+import TestSupport
 
 @testable import HostServices
 
@@ -21,65 +22,10 @@ struct SubsonicClientUpstream: SubsonicUpstream {
     }
 }
 
-/// A real Supysonic on loopback (`Tests/Support/supysonic_server.py`), stopped when released.
-final class Supysonic: Sendable {
-    struct Info: Decodable, Sendable {
-        struct Track: Decodable, Sendable {
-            var id: String
-            var hasEmbeddedArt: Bool
-        }
-        var url: String
-        var users: [String: String]
-        var admin: String
-        var tracks: [Track]
-    }
-
-    let info: Info
-    private let pid: Int32
-
-    private init(info: Info, pid: Int32) {
-        self.info = info
-        self.pid = pid
-    }
-
-    deinit {
-        kill(pid, SIGTERM)
-    }
-
-    static func start() throws -> Supysonic {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let venv = ProcessInfo.processInfo.environment["TONEARM_VENV"].map { URL(fileURLWithPath: $0) }
-            ?? root.appendingPathComponent(".venv")
-        let python = venv.appendingPathComponent("bin/python").path
-        guard FileManager.default.isExecutableFile(atPath: python) else {
-            throw HostServiceError("no Python venv at \(venv.path): run scripts/test, or create it from Tests/requirements.txt")
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [root.appendingPathComponent("Tests/Support/supysonic_server.py").path]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
-        guard let end = line.firstIndex(of: UInt8(ascii: "\n")),
-            let info = try? JSONDecoder().decode(Info.self, from: line[..<end])
-        else {
-            process.terminate()
-            throw HostServiceError("supysonic_server.py did not start")
-        }
-        return Supysonic(info: info, pid: process.processIdentifier)
-    }
-}
-
 @Suite(.serialized) struct SubsonicAPISupysonicTests {
     @Test func forwardsToARealSubsonicServerWithAssignmentAndAdminChecks() async throws {
-        let server = try Supysonic.start()
+        let server = try await SupysonicServer.start()
+        defer { server.stop() }
         let client = try SubsonicClient(serverURL: server.info.url, logger: Logger(label: "test.subsonic"))
         let service = SubsonicAPIService(upstream: SubsonicClientUpstream(client: client, passwords: server.info.users))
         let directory = StaticDirectory(list: [
