@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import TonearmServer
@@ -59,5 +60,19 @@ import Testing
         } throws: { error in
             "\(error)".contains(expected) && "\(error)".hasPrefix("t.toml")
         }
+    }
+}
+
+@Suite struct ExampleConfigurationTests {
+    /// tonearm.example.toml is what operators copy: it must parse, with the defaults it documents.
+    @Test func exampleFileParsesWithTheDocumentedDefaults() throws {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("tonearm.example.toml")
+        let configuration = try TonearmConfiguration(
+            toml: try String(contentsOf: file, encoding: .utf8), source: file.lastPathComponent)
+        #expect(configuration.server == ServerConfiguration())
+        #expect(configuration.plugins.pluginsFolder == "./plugins")
+        #expect(configuration.plugins.callTimeout == 30)
+        #expect(configuration.plugins.memoryLimit == 128 * 1024 * 1024)
     }
 }
