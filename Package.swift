@@ -192,7 +192,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "TonearmServerTests", dependencies: ["TonearmServer"], swiftSettings: strict),
+        .testTarget(name: "TonearmServerTests", dependencies: ["TonearmServer", "PluginRuntime"], swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [

@@ -1,4 +1,5 @@
 import Foundation
+import PluginRuntime
 import Testing
 
 @testable import TonearmServer
