@@ -192,7 +192,11 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "TonearmServerTests", dependencies: ["TonearmServer", "PluginRuntime"], swiftSettings: strict),
+        .testTarget(
+            name: "TonearmServerTests",
+            dependencies: ["TonearmServer", "PluginRuntime", "HostServices", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [

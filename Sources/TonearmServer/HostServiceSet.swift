@@ -43,9 +43,11 @@ public final class HostServiceSet: Sendable {
             ConfigService(), CacheService(), KVStoreService(dataFolder: dataFolder), http,
             WebSocketService(), SchedulerService(), ArtworkService(signer: artworkSigner), UsersService(),
         ]
-        if let subsonicClient {
-            services.append(SubsonicAPIService(upstream: SubsonicForwarder(client: subsonicClient, users: server.users)))
-        }
+        // Always present, so plugins that declare `subsonicapi` load without an upstream server
+        // too (their calls then fail with a clear error).
+        let upstream: any SubsonicUpstream =
+            subsonicClient.map { SubsonicForwarder(client: $0, users: server.users) } ?? NoSubsonicUpstream()
+        services.append(SubsonicAPIService(upstream: upstream))
         self.services = services
     }
 

@@ -36,3 +36,10 @@ struct SubsonicForwarder: SubsonicUpstream {
         let description: String
     }
 }
+
+/// The SubsonicAPI upstream when `[Subsonic] URL` is not set.
+struct NoSubsonicUpstream: SubsonicUpstream {
+    func get(endpoint: String, query: [(String, String)], as user: String) async throws -> SubsonicUpstreamResponse {
+        throw SubsonicForwarder.ForwardingError(description: "no upstream Subsonic server: set [Subsonic] URL in tonearm.toml")
+    }
+}
