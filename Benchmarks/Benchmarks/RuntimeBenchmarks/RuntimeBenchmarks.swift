@@ -53,6 +53,16 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // How the dispatch cost grows with the frame: a bare dispatch and a 10 KB one.
+    for (label, input) in [("40-byte", Fixture.tinyDispatchInput), ("10 KB", Fixture.largeDispatchInput)] {
+        Benchmark("discord-rich-presence: nd_websocket_on_text_message, \(label) unrelated dispatch") { benchmark in
+            let loaded = try Fixture.discord.pooled()
+            for _ in benchmark.scaledIterations {
+                blackHole(try await loaded.call(export: "nd_websocket_on_text_message", input: input))
+            }
+        }
+    }
+
     Benchmark("discord-rich-presence: nd_websocket_on_text_message, 500 KB READY",
               configuration: .init(metrics: [.wallClock], maxDuration: .seconds(5), maxIterations: 2_000)) { benchmark in
         let loaded = try Fixture.discord.pooled()
@@ -154,6 +164,10 @@ struct Fixture: Sendable {
     }()
 
     static let unrelatedDispatchInput = gatewayMessage(unrelatedDispatch)
+    static let tinyDispatchInput = gatewayMessage(#"{"op":0,"s":42,"t":"TYPING_START","d":{}}"#)
+    static let largeDispatchInput = gatewayMessage(unrelatedDispatch.replacingOccurrences(
+        of: #""activities":["#,
+        with: #""activities":["# + String(repeating: #"{"name":"Padding activity","type":0,"state":"x","details":"yy"},"#, count: 140)))
     static let readyInput = gatewayMessage(ready)
 
     /// `nd_websocket_on_text_message`'s input for a gateway frame.
