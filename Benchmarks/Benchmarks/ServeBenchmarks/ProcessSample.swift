@@ -39,3 +39,16 @@ struct ProcessSample {
         return wall > 0 ? (cpuSeconds - earlier.cpuSeconds) / wall * 100 : 0
     }
 }
+
+/// CPU time the live threads of process `pid` have used, in ns (sum of `/proc/PID/task/*/schedstat`),
+/// precise where `/proc/PID/stat` counts in clock ticks (10 ms).
+func threadCPUNanoseconds(pid: Int32) -> Int64 {
+    let folder = "/proc/\(pid)/task"
+    let threads = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+    return threads.reduce(0) { total, thread in
+        guard let text = try? String(contentsOfFile: "\(folder)/\(thread)/schedstat", encoding: .utf8),
+            let first = text.split(separator: " ").first, let nanoseconds = Int64(first)
+        else { return total }
+        return total + nanoseconds
+    }
+}

@@ -25,9 +25,12 @@ func currentDriver() throws -> LatencyDriver {
     let stack = try await ServeStack.start(userCount: userCount)
     running.withLock { $0 = stack }
     do {
-        try await stack.showEveryone(concurrency: 32, timeout: .seconds(600)) { "Warm-up \($0.name)" }
+        // A healthy serve shows 1,000 first presences in well under a minute; the bound keeps a
+        // saturated one from holding the machine.
+        let timeout = Duration.seconds(60) + .milliseconds(240 * userCount)
+        try await stack.showEveryone(concurrency: 32, timeout: timeout) { "Warm-up \($0.name)" }
     } catch {
-        stopStack()
+        stopStack(keepFolder: true)
         throw error
     }
     let driver = LatencyDriver(stack: stack)
@@ -35,40 +38,50 @@ func currentDriver() throws -> LatencyDriver {
     latencyDriver.withLock { $0 = driver }
 }
 
-@Sendable func stopStack() {
+@Sendable func stopStack(keepFolder: Bool = false) {
     latencyDriver.withLock { $0 = nil }
     running.withLock { stack in
-        stack?.stop()
+        stack?.stop(keepFolder: keepFolder)
         stack = nil
     }
 }
 
-/// `SOAK_SECONDS` (default 600): how long the 1,000 users are held.
-var soakSeconds: Int {
-    ProcessInfo.processInfo.environment["SOAK_SECONDS"].flatMap(Int.init).flatMap { $0 > 0 ? $0 : nil } ?? 600
+/// A positive integer from the environment, else `fallback`.
+func environmentCount(_ name: String, default fallback: Int) -> Int {
+    ProcessInfo.processInfo.environment[name].flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil } ?? fallback
 }
 
+/// `SOAK_SECONDS` (default 600): how long the users are held.
+let soakSeconds = environmentCount("SOAK_SECONDS", default: 600)
+/// `SOAK_USERS` (default 1,000): how many users are held.
+let soakUsers = environmentCount("SOAK_USERS", default: 1_000)
+
 let latency = BenchmarkMetric.custom("playing_now → presence frame (µs)", useScalingFactor: false)
+let serveCPU = BenchmarkMetric.custom("serve CPU per playing_now (µs)", useScalingFactor: false)
 let residentMax = BenchmarkMetric.custom("serve RSS max over hold (MiB)", useScalingFactor: false)
 let residentPeak = BenchmarkMetric.custom("serve VmHWM peak incl. warm-up (MiB)", useScalingFactor: false)
 let cpu = BenchmarkMetric.custom("serve CPU over hold (‰ of one core)", useScalingFactor: false)
 let shownAtEnd = BenchmarkMetric.custom("presences shown at end", polarity: .prefersLarger, useScalingFactor: false)
 let heartbeats = BenchmarkMetric.custom("heartbeats during hold", polarity: .prefersLarger, useScalingFactor: false)
 let breaches = BenchmarkMetric.custom("rate-limit breaches", useScalingFactor: false)
+let reconnects = BenchmarkMetric.custom("gateway reconnects during hold", useScalingFactor: false)
 
 let benchmarks: @Sendable () -> Void = {
     Benchmark(
         "playing_now latency (100 users)",
         configuration: .init(
-            metrics: [latency, .wallClock], warmupIterations: 0, maxDuration: .seconds(120), maxIterations: 500,
+            metrics: [latency, serveCPU, .wallClock], warmupIterations: 0, maxDuration: .seconds(120), maxIterations: 500,
             setup: { try await startStack(userCount: 100) }, teardown: { stopStack() })
     ) { benchmark in
         let driver = try currentDriver()
         let turn = try await driver.nextTurn()
+        let pid = try currentStack().tonearmPID
+        let cpuBefore = threadCPUNanoseconds(pid: pid)
         benchmark.startMeasurement()
         let micros = try await driver.measure(turn.user, title: turn.title)
         benchmark.stopMeasurement()
         benchmark.measurement(latency, Int(micros))
+        benchmark.measurement(serveCPU, Int((threadCPUNanoseconds(pid: pid) - cpuBefore) / 1_000))
     }
 
     Benchmark(
@@ -83,11 +96,11 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     Benchmark(
-        "serve at 1,000 users (\(soakSeconds) s hold)",
+        "serve at \(soakUsers.formatted()) users (\(soakSeconds) s hold)",
         configuration: .init(
-            metrics: [residentMax, residentPeak, cpu, shownAtEnd, heartbeats, breaches], warmupIterations: 0,
+            metrics: [residentMax, residentPeak, cpu, shownAtEnd, heartbeats, reconnects, breaches], warmupIterations: 0,
             maxDuration: .seconds(soakSeconds + 60), maxIterations: 1,
-            setup: { try await startStack(userCount: 1_000) }, teardown: { stopStack() })
+            setup: { try await startStack(userCount: soakUsers) }, teardown: { stopStack() })
     ) { benchmark in
         let stack = try currentStack()
         let result = try await SoakRun(stack: stack, seconds: soakSeconds).run()
@@ -96,6 +109,7 @@ let benchmarks: @Sendable () -> Void = {
         benchmark.measurement(cpu, Int((result.cpuPercent * 10).rounded()))
         benchmark.measurement(shownAtEnd, result.shownAtEnd)
         benchmark.measurement(heartbeats, result.heartbeats)
+        benchmark.measurement(reconnects, result.reconnects)
         benchmark.measurement(breaches, result.breaches)
         FileHandle.standardError.write(Data((result.summary + "\n").utf8))
         if let problem = result.problem { benchmark.error(problem) }

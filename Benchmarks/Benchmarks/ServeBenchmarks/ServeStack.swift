@@ -79,12 +79,12 @@ final class ServeStack: Sendable {
         while ContinuousClock.now < deadline {
             if stack.tonearmLog().contains("HTTP server listening") { return stack }
             guard tonearmProcess.isRunning else {
-                stack.stop()
+                stack.stop(keepFolder: true)
                 throw BenchError("tonearm serve exited at start; its log (\(logFile.path)):\n\(stack.tonearmLog().suffix(3000))")
             }
             try await Task.sleep(for: .milliseconds(100))
         }
-        stack.stop()
+        stack.stop(keepFolder: true)
         throw BenchError("tonearm serve did not listen within 120 s; see \(logFile.path)")
     }
 
@@ -192,11 +192,14 @@ final class ServeStack: Sendable {
         (try? String(contentsOf: folder.appendingPathComponent("tonearm.log"), encoding: .utf8)) ?? ""
     }
 
-    /// Stops tonearm, then the simulator; removes the folder.
-    func stop() {
+    /// Stops tonearm, then the simulator; removes the folder unless `keepFolder` or
+    /// `SERVE_BENCH_KEEP` is set (its logs explain a failure).
+    func stop(keepFolder: Bool = false) {
         tonearmProcess.stop()
         simulatorProcess.stop()
-        if ProcessInfo.processInfo.environment["SERVE_BENCH_KEEP"] == nil {
+        if keepFolder {
+            FileHandle.standardError.write(Data("ServeBenchmarks: logs kept in \(folder.path)\n".utf8))
+        } else if ProcessInfo.processInfo.environment["SERVE_BENCH_KEEP"] == nil {
             try? FileManager.default.removeItem(at: folder)
         }
     }

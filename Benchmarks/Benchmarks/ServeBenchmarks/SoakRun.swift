@@ -11,21 +11,24 @@ struct SoakRun {
         var shownAtEnd: Int
         var users: Int
         var heartbeats: Int
+        /// Gateway connections opened during the hold (each one a reconnect).
+        var reconnects: Int
         var breaches: Int
 
         /// Why the run does not count, if it does not.
         var problem: String? {
             if shownAtEnd != users { return "only \(shownAtEnd) of \(users) presences shown at the end" }
             if breaches != 0 { return "\(breaches) rate-limit breaches" }
+            if reconnects != 0 { return "\(reconnects) gateway reconnects during the hold" }
             return nil
         }
 
         var summary: String {
             String(
                 format: "serve at %d users, %.0f s hold: RSS max %.1f MiB (VmHWM %.1f MiB), CPU %.2f %% of one core, "
-                    + "%d heartbeats, %d/%d presences shown, %d breaches",
+                    + "%d heartbeats, %d reconnects, %d/%d presences shown, %d breaches",
                 users, seconds, Double(residentMaxKB) / 1024, Double(peakResidentKB) / 1024, cpuPercent, heartbeats,
-                shownAtEnd, users, breaches)
+                reconnects, shownAtEnd, users, breaches)
         }
     }
 
@@ -34,7 +37,7 @@ struct SoakRun {
 
     func run() async throws -> Result {
         let pid = stack.tonearmPID
-        let heartbeatsBefore = try await stack.simulator.users().reduce(0) { $0 + $1.counters.heartbeats }
+        let before = try await stack.simulator.users()
         let first = try ProcessSample(pid: pid)
         var residentMax = first.residentKB
         var last = first
@@ -52,7 +55,8 @@ struct SoakRun {
             seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
             residentMaxKB: residentMax, peakResidentKB: last.peakResidentKB, cpuPercent: last.cpuPercent(since: first),
             shownAtEnd: shown, users: stack.users.count,
-            heartbeats: reports.reduce(0) { $0 + $1.counters.heartbeats } - heartbeatsBefore,
+            heartbeats: reports.reduce(0) { $0 + $1.counters.heartbeats } - before.reduce(0) { $0 + $1.counters.heartbeats },
+            reconnects: reports.reduce(0) { $0 + $1.counters.connections } - before.reduce(0) { $0 + $1.counters.connections },
             breaches: try await stack.simulator.breachCount())
     }
 }
