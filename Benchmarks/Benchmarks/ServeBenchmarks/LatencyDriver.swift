@@ -11,7 +11,7 @@ import Foundation
 actor LatencyDriver {
     static let spacing = Duration.milliseconds(4_500)
     static let pollInterval = Duration.milliseconds(5)
-    static let frameTimeout = Duration.seconds(30)
+    static let frameTimeout = Duration.seconds(120)
 
     let stack: ServeStack
     private var next = 0
@@ -47,7 +47,8 @@ actor LatencyDriver {
             }
             try await Task.sleep(for: Self.pollInterval)
         }
-        throw BenchError("no presence frame for \(user.name) within \(Self.frameTimeout); see \(stack.folder.path)")
+        stack.keepLogs()
+        throw BenchError("no presence frame for \(user.name) within \(Self.frameTimeout); logs in \(stack.folder.path)")
     }
 
     /// Waits until every user may get an update, then posts one playing_now per user all at once;
@@ -83,7 +84,8 @@ actor LatencyDriver {
             if latencies.count < titles.count { try await Task.sleep(for: Self.pollInterval) }
         }
         guard latencies.count == titles.count else {
-            throw BenchError("\(titles.count - latencies.count) burst presences missing after \(Self.frameTimeout); see \(stack.folder.path)")
+            stack.keepLogs()
+            throw BenchError("\(titles.count - latencies.count) burst presences missing after \(Self.frameTimeout); logs in \(stack.folder.path)")
         }
         for user in stack.users { userCursor[user.name] = cursor }
         return Array(latencies.values)

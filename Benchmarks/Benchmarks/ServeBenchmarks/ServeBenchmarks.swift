@@ -59,6 +59,7 @@ let soakUsers = environmentCount("SOAK_USERS", default: 1_000)
 let latency = BenchmarkMetric.custom("playing_now → presence frame (µs)", useScalingFactor: false)
 let serveCPU = BenchmarkMetric.custom("serve CPU per playing_now (µs)", useScalingFactor: false)
 let residentMax = BenchmarkMetric.custom("serve RSS max over hold (MiB)", useScalingFactor: false)
+let residentAtStart = BenchmarkMetric.custom("serve RSS at start, no users (MiB)", useScalingFactor: false)
 let residentPeak = BenchmarkMetric.custom("serve VmHWM peak incl. warm-up (MiB)", useScalingFactor: false)
 let cpu = BenchmarkMetric.custom("serve CPU over hold (‰ of one core)", useScalingFactor: false)
 let shownAtEnd = BenchmarkMetric.custom("presences shown at end", polarity: .prefersLarger, useScalingFactor: false)
@@ -98,12 +99,13 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark(
         "serve at \(soakUsers.formatted()) users (\(soakSeconds) s hold)",
         configuration: .init(
-            metrics: [residentMax, residentPeak, cpu, shownAtEnd, heartbeats, reconnects, breaches], warmupIterations: 0,
+            metrics: [residentAtStart, residentMax, residentPeak, cpu, shownAtEnd, heartbeats, reconnects, breaches], warmupIterations: 0,
             maxDuration: .seconds(soakSeconds + 60), maxIterations: 1,
             setup: { try await startStack(userCount: soakUsers) }, teardown: { stopStack() })
     ) { benchmark in
         let stack = try currentStack()
         let result = try await SoakRun(stack: stack, seconds: soakSeconds).run()
+        benchmark.measurement(residentAtStart, stack.residentAtStartKB / 1024)
         benchmark.measurement(residentMax, result.residentMaxKB / 1024)
         benchmark.measurement(residentPeak, result.peakResidentKB / 1024)
         benchmark.measurement(cpu, Int((result.cpuPercent * 10).rounded()))
@@ -112,6 +114,9 @@ let benchmarks: @Sendable () -> Void = {
         benchmark.measurement(reconnects, result.reconnects)
         benchmark.measurement(breaches, result.breaches)
         FileHandle.standardError.write(Data((result.summary + "\n").utf8))
-        if let problem = result.problem { benchmark.error(problem) }
+        if let problem = result.problem {
+            stack.keepLogs()
+            benchmark.error(problem + "; logs in \(stack.folder.path)")
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A user of the benchmark: a Tonearm user with a ListenBrainz token and a Discord account.
 struct BenchUser: Sendable {
@@ -28,14 +29,18 @@ final class ServeStack: Sendable {
     let http: LoopbackHTTP
     private let simulatorProcess: ChildProcess
     private let tonearmProcess: ChildProcess
+    private let keepFolder = Mutex(false)
+    /// `tonearm serve`'s resident memory once it listens, before any user connected (kB).
+    let residentAtStartKB: Int
 
     /// The `tonearm serve` process id, for sampling.
     var tonearmPID: Int32 { tonearmProcess.pid }
 
     private init(
         folder: URL, users: [BenchUser], simulator: SimulatorControl, tonearmURL: String, http: LoopbackHTTP,
-        simulatorProcess: ChildProcess, tonearmProcess: ChildProcess
+        simulatorProcess: ChildProcess, tonearmProcess: ChildProcess, residentAtStartKB: Int
     ) {
+        self.residentAtStartKB = residentAtStartKB
         self.folder = folder
         self.users = users
         self.simulator = simulator
@@ -72,20 +77,21 @@ final class ServeStack: Sendable {
             .write(to: configFile, atomically: true, encoding: .utf8)
         let logFile = folder.appendingPathComponent("tonearm.log")
         let tonearmProcess = try ChildProcess(tonearmBinary, ["serve", "--config", configFile.path], folder: folder, logFile: logFile)
-        let stack = ServeStack(
-            folder: folder, users: users, simulator: SimulatorControl(baseURL: simulatorURL, http: http),
-            tonearmURL: "http://127.0.0.1:\(port)", http: http, simulatorProcess: simulatorProcess, tonearmProcess: tonearmProcess)
         let deadline = ContinuousClock.now + .seconds(120)
+        func log() -> String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
         while ContinuousClock.now < deadline {
-            if stack.tonearmLog().contains("HTTP server listening") { return stack }
-            guard tonearmProcess.isRunning else {
-                stack.stop(keepFolder: true)
-                throw BenchError("tonearm serve exited at start; its log (\(logFile.path)):\n\(stack.tonearmLog().suffix(3000))")
+            if log().contains("HTTP server listening") {
+                return ServeStack(
+                    folder: folder, users: users, simulator: SimulatorControl(baseURL: simulatorURL, http: http),
+                    tonearmURL: "http://127.0.0.1:\(port)", http: http, simulatorProcess: simulatorProcess,
+                    tonearmProcess: tonearmProcess, residentAtStartKB: try ProcessSample(pid: tonearmProcess.pid).residentKB)
             }
+            guard tonearmProcess.isRunning else { break }
             try await Task.sleep(for: .milliseconds(100))
         }
-        stack.stop(keepFolder: true)
-        throw BenchError("tonearm serve did not listen within 120 s; see \(logFile.path)")
+        tonearmProcess.stop()
+        simulatorProcess.stop()
+        throw BenchError("tonearm serve did not start listening within 120 s; its log (\(logFile.path)):\n\(log().suffix(3000))")
     }
 
     /// The simulator's first stdout line is `{"http_url": …}` once it listens.
@@ -177,7 +183,7 @@ final class ServeStack: Sendable {
             if missing == 0 { return }
             try await Task.sleep(for: .milliseconds(500))
         }
-        throw BenchError("\(missing) of \(users.count) presences not shown within \(timeout); see \(folder.path)")
+        throw BenchError("\(missing) of \(users.count) presences not shown within \(timeout); logs in \(folder.path)")
     }
 
     /// How many users the simulator shows with the expected title (by user name), and how many not.
@@ -188,8 +194,9 @@ final class ServeStack: Sendable {
         return (shown, expected.count - shown)
     }
 
-    func tonearmLog() -> String {
-        (try? String(contentsOf: folder.appendingPathComponent("tonearm.log"), encoding: .utf8)) ?? ""
+    /// Keeps the folder (with both logs) when the stack stops, for a failed run.
+    func keepLogs() {
+        keepFolder.withLock { $0 = true }
     }
 
     /// Stops tonearm, then the simulator; removes the folder unless `keepFolder` or
@@ -197,7 +204,7 @@ final class ServeStack: Sendable {
     func stop(keepFolder: Bool = false) {
         tonearmProcess.stop()
         simulatorProcess.stop()
-        if keepFolder {
+        if keepFolder || self.keepFolder.withLock({ $0 }) {
             FileHandle.standardError.write(Data("ServeBenchmarks: logs kept in \(folder.path)\n".utf8))
         } else if ProcessInfo.processInfo.environment["SERVE_BENCH_KEEP"] == nil {
             try? FileManager.default.removeItem(at: folder)

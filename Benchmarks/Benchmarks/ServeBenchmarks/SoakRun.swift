@@ -5,6 +5,7 @@ import Foundation
 struct SoakRun {
     struct Result {
         var seconds: Double
+        var residentAtStartKB: Int
         var residentMaxKB: Int
         var peakResidentKB: Int
         var cpuPercent: Double
@@ -25,9 +26,9 @@ struct SoakRun {
 
         var summary: String {
             String(
-                format: "serve at %d users, %.0f s hold: RSS max %.1f MiB (VmHWM %.1f MiB), CPU %.2f %% of one core, "
+                format: "serve at %d users, %.0f s hold: RSS %.1f MiB at start, max %.1f MiB (VmHWM %.1f MiB), CPU %.2f %% of one core, "
                     + "%d heartbeats, %d reconnects, %d/%d presences shown, %d breaches",
-                users, seconds, Double(residentMaxKB) / 1024, Double(peakResidentKB) / 1024, cpuPercent, heartbeats,
+                users, seconds, Double(residentAtStartKB) / 1024, Double(residentMaxKB) / 1024, Double(peakResidentKB) / 1024, cpuPercent, heartbeats,
                 reconnects, shownAtEnd, users, breaches)
         }
     }
@@ -53,7 +54,7 @@ struct SoakRun {
         let elapsed = last.at - first.at
         return Result(
             seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
-            residentMaxKB: residentMax, peakResidentKB: last.peakResidentKB, cpuPercent: last.cpuPercent(since: first),
+            residentAtStartKB: stack.residentAtStartKB, residentMaxKB: residentMax, peakResidentKB: last.peakResidentKB, cpuPercent: last.cpuPercent(since: first),
             shownAtEnd: shown, users: stack.users.count,
             heartbeats: reports.reduce(0) { $0 + $1.counters.heartbeats } - before.reduce(0) { $0 + $1.counters.heartbeats },
             reconnects: reports.reduce(0) { $0 + $1.counters.connections } - before.reduce(0) { $0 + $1.counters.connections },
