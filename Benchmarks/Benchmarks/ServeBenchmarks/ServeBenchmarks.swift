@@ -28,7 +28,7 @@ func currentDriver() throws -> LatencyDriver {
         // A healthy serve shows 1,000 first presences in well under a minute; the bound keeps a
         // saturated one from holding the machine.
         let timeout = Duration.seconds(60) + .milliseconds(240 * userCount)
-        try await stack.showEveryone(concurrency: 32, timeout: timeout) { "Warm-up \($0.name)" }
+        try await stack.showEveryone(concurrency: 8, timeout: timeout) { "Warm-up \($0.name)" }
     } catch {
         stopStack(keepFolder: true)
         throw error
