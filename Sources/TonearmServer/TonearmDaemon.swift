@@ -41,8 +41,11 @@ public final class TonearmDaemon: Sendable {
             retryStore: ScrobbleRetryStore(dataFolder: configuration.plugins.dataFolder))
     }
 
-    /// Runs until SIGINT or SIGTERM, then shuts down gracefully.
+    /// Loads the plugins, then serves until SIGINT or SIGTERM, then shuts down gracefully. The
+    /// HTTP server opens only once the plugins are loaded, so no early `playing_now` finds none.
     public func run() async throws {
+        await pluginManager.start()
+        logStartup()
         let router = Router()
         addHealthEndpoints(to: router)
         addStatusEndpoints(to: router)
@@ -112,8 +115,6 @@ struct PluginsAndFeeds: Service {
     let daemon: TonearmDaemon
 
     func run() async throws {
-        await daemon.pluginManager.start()
-        daemon.logStartup()
         let poller = daemon.subsonicClient.map { client in
             NowPlayingPoller(
                 client: client, credentials: daemon.pollerCredentials!,
