@@ -288,40 +288,32 @@ public struct JSONParser {
 
     mutating func parseNumber() throws(JSONError) -> JSONValue {
         let start = index
-        var negative = false
-        if bytes[index] == UInt8(ascii: "-") {
-            negative = true
-            index += 1
-        }
+        let negative = bytes[index] == UInt8(ascii: "-")
+        if negative { index += 1 }
         guard index < end else { throw JSONError.at(.unexpectedEnd, start, "truncated number") }
-        var digits: [UInt8] = []
-        var intDigits = 0
+        let integerStart = index
         if bytes[index] == UInt8(ascii: "0") {
             index += 1
             if index < end, isDigit(bytes[index]) {
                 throw JSONError.at(.invalidNumber, start, "leading zeros are not allowed in numbers")
             }
         } else if isDigit(bytes[index]) {
-            while index < end, isDigit(bytes[index]) {
-                digits.append(bytes[index] - 0x30)
-                index += 1
-            }
-            intDigits = digits.count
+            skipDigits()
         } else {
             throw JSONError.at(.invalidNumber, start, "expected a digit in number")
         }
-        var isInteger = true
+        let integer = integerStart..<index
+        var fraction = index..<index
         if index < end, bytes[index] == UInt8(ascii: ".") {
-            isInteger = false
             index += 1
             guard index < end, isDigit(bytes[index]) else {
                 throw JSONError.at(.invalidNumber, start, "expected a digit after the decimal point")
             }
-            while index < end, isDigit(bytes[index]) {
-                digits.append(bytes[index] - 0x30)
-                index += 1
-            }
+            let fractionStart = index
+            skipDigits()
+            fraction = fractionStart..<index
         }
+        var isInteger = fraction.isEmpty
         var exponent = 0
         if index < end, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
             isInteger = false
@@ -340,29 +332,22 @@ public struct JSONParser {
             }
             if expNegative { exponent = -exponent }
         }
-        if isInteger, let value = Self.exactInt64(digits, negative: negative) {
-            return .int(value)
+        // Integers that fit in Int64 (at most 19 digits) are exact.
+        if isInteger && integer.count <= 19 {
+            var v: UInt64 = 0
+            for i in integer { v = v * 10 + UInt64(bytes[i] - 0x30) }
+            if !negative && v <= UInt64(Int64.max) { return .int(Int64(v)) }
+            if negative && v <= UInt64(Int64.max) + 1 { return .int(0 &- Int64(truncatingIfNeeded: v)) }
         }
-        // value = 0.d1d2d3... × 10^(intDigits + exponent) ⇒ digits × 10^(exponent - fractionDigits)
-        let fractionDigits = digits.count - intDigits
-        guard let magnitude = DecimalToDouble.convert(digits: digits, exponent10: exponent - fractionDigits) else {
+        guard let magnitude = DecimalToDouble.convert(bytes, integer: integer, fraction: fraction, exponent: exponent) else {
             throw JSONError.at(.numberOutOfRange, start, "number is too large for a double")
         }
         return .double(negative ? -magnitude : magnitude)
     }
 
-    @inline(__always) func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
-
-    static func exactInt64(_ digits: [UInt8], negative: Bool) -> Int64? {
-        if digits.isEmpty { return 0 }
-        guard digits.count <= 19 else { return nil }
-        var v: UInt64 = 0
-        for d in digits { v = v * 10 + UInt64(d) }
-        if negative {
-            if v <= UInt64(Int64.max) { return -Int64(v) }
-            if v == UInt64(Int64.max) + 1 { return Int64.min }
-            return nil
-        }
-        return v <= UInt64(Int64.max) ? Int64(v) : nil
+    mutating func skipDigits() {
+        while index < end, isDigit(bytes[index]) { index += 1 }
     }
+
+    @inline(__always) func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
 }
