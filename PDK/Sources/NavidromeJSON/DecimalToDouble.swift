@@ -124,6 +124,7 @@ enum DecimalToDouble {
             self.fraction = fraction
         }
 
+        @inline(never)
         subscript(i: Int) -> UInt8 {
             let at = i < integer.count ? integer.lowerBound + i : fraction.lowerBound + (i - integer.count)
             return bytes[at] &- 0x30
@@ -150,6 +151,7 @@ struct BigUInt {
         return true
     }
 
+    @inline(never)
     var bitLength: Int {
         var i = count - 1
         while i >= 0 {
@@ -164,6 +166,7 @@ struct BigUInt {
         words.update(from: other.words, count: count)
     }
 
+    @inline(never)
     mutating func multiply(by factor: UInt32, adding addend: UInt32 = 0) {
         var carry = UInt64(addend)
         for i in 0..<count {

@@ -26,30 +26,19 @@ public struct JSONError: Error, Equatable {
         self.message = offset >= 0 ? "invalid JSON at byte \(offset): \(detail)" : detail
     }
 
-    /// A parse error at byte `offset`; message built without string interpolation, which
-    /// keeps the parser small.
+    /// A parse error at byte `offset`, optionally naming the byte found there.
     @inline(never)
     static func at(_ kind: Kind, _ offset: Int, _ text: StaticString, found: UInt8? = nil) -> JSONError {
-        var m: [UInt8] = []
-        JSONSerializer.appendASCII("invalid JSON at byte ", to: &m)
-        JSONSerializer.writeInt(Int64(offset), to: &m)
-        JSONSerializer.appendASCII(": ", to: &m)
-        m.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+        var detail = text.description
         if let b = found {
             if b >= 0x21 && b < 0x7F {
-                JSONSerializer.appendASCII(", found '", to: &m)
-                m.append(b)
-                m.append(UInt8(ascii: "'"))
+                detail += ", found '" + String(decoding: [b], as: UTF8.self) + "'"
             } else {
-                JSONSerializer.appendASCII(", found byte 0x", to: &m)
-                m.append(JSONSerializer.hexDigits.utf8Start[Int(b >> 4)])
-                m.append(JSONSerializer.hexDigits.utf8Start[Int(b & 0xF)])
+                let hex = JSONSerializer.hexDigits.utf8Start
+                detail += ", found byte 0x" + String(decoding: [hex[Int(b >> 4)], hex[Int(b & 0xF)]], as: UTF8.self)
             }
         }
-        var e = JSONError(kind, at: -1, "")
-        e.offset = offset
-        e.message = String(decoding: m, as: UTF8.self)
-        return e
+        return JSONError(kind, at: offset, detail)
     }
 
     /// A mapping error (the JSON was valid but did not have the expected shape).
