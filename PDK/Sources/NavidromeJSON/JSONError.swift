@@ -14,16 +14,42 @@ public struct JSONError: Error, Equatable {
         case invalidBase64
     }
 
-    public var kind: Kind
+    /// The fields live behind one reference, so a thrown error is a single word: every
+    /// `try` in the PDK checks and forwards one pointer instead of copying five words.
+    final class Storage: Sendable {
+        let kind: Kind
+        let offset: Int
+        let message: String
+
+        init(kind: Kind, offset: Int, message: String) {
+            self.kind = kind
+            self.offset = offset
+            self.message = message
+        }
+    }
+
+    var storage: Storage
+
+    public var kind: Kind {
+        get { storage.kind }
+        set { storage = Storage(kind: newValue, offset: offset, message: message) }
+    }
+
     /// Byte offset of the problem in the parsed input, or -1 for mapping errors.
-    public var offset: Int
+    public var offset: Int {
+        get { storage.offset }
+        set { storage = Storage(kind: kind, offset: newValue, message: message) }
+    }
+
     /// A sentence naming the problem, including the offset or member path.
-    public var message: String
+    public var message: String {
+        get { storage.message }
+        set { storage = Storage(kind: kind, offset: offset, message: newValue) }
+    }
 
     public init(_ kind: Kind, at offset: Int, _ detail: String) {
-        self.kind = kind
-        self.offset = offset
-        self.message = offset >= 0 ? "invalid JSON at byte \(offset): \(detail)" : detail
+        storage = Storage(kind: kind, offset: offset,
+                          message: offset >= 0 ? "invalid JSON at byte \(offset): \(detail)" : detail)
     }
 
     /// A parse error at byte `offset`, optionally naming the byte found there.
