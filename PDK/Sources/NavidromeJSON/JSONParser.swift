@@ -139,67 +139,56 @@ public struct JSONParser {
 
     /// Parses a string starting at the opening quote.
     mutating func parseString() throws(JSONError) -> String {
-        // Fast path: no escapes, so the text is the bytes between the quotes (UTF-8 checked).
-        var scan = index + 1
-        while scan < end {
-            let b = bytes[scan]
-            if b == UInt8(ascii: "\"") {
-                let text = String(decoding: bytes[(index + 1)..<scan], as: UTF8.self)
-                index = scan + 1
-                return text
-            }
-            if b == UInt8(ascii: "\\") || b < 0x20 { break }
-            if b < 0x80 {
-                scan += 1
-            } else {
-                let saved = index
-                index = scan
-                defer { index = saved }
-                scan += try validateUTF8Sequence()
-            }
+        var decoded: [UInt8] = []
+        if let raw = try scanString(decodingInto: &decoded) {
+            return bytes.withUnsafeBufferPointer { Self.string(UnsafeBufferPointer(rebasing: $0[raw])) }
         }
-        let decoded = try parseStringBytes()
-        return String(decoding: decoded, as: UTF8.self)
+        return decoded.withUnsafeBufferPointer { Self.string($0) }
     }
 
+    /// The UTF-8 bytes of the string starting at the opening quote, escapes decoded.
     mutating func parseStringBytes() throws(JSONError) -> [UInt8] {
+        var decoded: [UInt8] = []
+        if let raw = try scanString(decodingInto: &decoded) { return Array(bytes[raw]) }
+        return decoded
+    }
+
+    /// Reads the string starting at the opening quote, checking escapes and UTF-8. Without
+    /// escapes it returns the range of the raw content and leaves `out` alone; otherwise it
+    /// appends the decoded content to `out` and returns nil.
+    mutating func scanString(decodingInto out: inout [UInt8]) throws(JSONError) -> Range<Int>? {
         let open = index
         index += 1
-        // Fast path: no escapes.
-        var scan = index
-        while scan < end {
-            let b = bytes[scan]
-            if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 || b >= 0x80 { break }
-            scan += 1
-        }
-        var out: [UInt8] = []
-        out.reserveCapacity(scan - index)
-        out.append(contentsOf: bytes[index..<scan])
-        index = scan
-        while true {
-            guard index < end else { throw JSONError.at(.unexpectedEnd, open, "unterminated string") }
+        let contentStart = index
+        var escaped = false
+        while index < end {
             let b = bytes[index]
             if b == UInt8(ascii: "\"") {
                 index += 1
-                return out
+                return escaped ? nil : contentStart..<(index - 1)
             }
             if b == UInt8(ascii: "\\") {
+                if !escaped {
+                    out.append(contentsOf: bytes[contentStart..<index])
+                    escaped = true
+                }
                 try parseEscape(into: &out)
-            } else if b < 0x20 {
-                throw JSONError.at(.unexpectedByte, index, "unescaped control character in string", found: b)
-            } else if b < 0x80 {
-                out.append(b)
-                index += 1
-            } else {
-                try copyUTF8Sequence(into: &out)
+                continue
             }
+            if b < 0x20 {
+                throw JSONError.at(.unexpectedByte, index, "unescaped control character in string", found: b)
+            }
+            let length = b < 0x80 ? 1 : try validateUTF8Sequence()
+            if escaped { out.append(contentsOf: bytes[index..<(index + length)]) }
+            index += length
         }
+        throw JSONError.at(.unexpectedEnd, open, "unterminated string")
     }
 
-    mutating func copyUTF8Sequence(into out: inout [UInt8]) throws(JSONError) {
-        let length = try validateUTF8Sequence()
-        out.append(contentsOf: bytes[index..<(index + length)])
-        index += length
+    /// Text from UTF-8 already checked by the parser (the one place strings are made).
+    @inline(never)
+    static func string(_ utf8: UnsafeBufferPointer<UInt8>) -> String {
+        String(decoding: utf8, as: UTF8.self)
     }
 
     /// Checks the multi-byte UTF-8 sequence at `index` (no overlong forms, surrogates or code
