@@ -156,6 +156,7 @@ public struct JSONParser {
     /// Reads the string starting at the opening quote, checking escapes and UTF-8. Without
     /// escapes it returns the range of the raw content and leaves `out` alone; otherwise it
     /// appends the decoded content to `out` and returns nil.
+    @inline(never)
     mutating func scanString(decodingInto out: inout [UInt8]) throws(JSONError) -> Range<Int>? {
         let open = index
         index += 1

@@ -18,6 +18,7 @@ public struct MemoryBlock {
     }
 
     /// A new kernel block holding the UTF-8 bytes of `text`.
+    @inline(never)
     public static func allocate(_ text: String) -> MemoryBlock {
         var text = text
         return text.withUTF8 { allocate($0) }
