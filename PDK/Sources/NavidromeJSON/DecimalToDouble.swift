@@ -33,7 +33,7 @@ enum DecimalToDouble {
 
         if n <= 15 && exponent10 >= -22 && exponent10 <= 22 {
             var mantissa: UInt64 = 0
-            for i in 0..<n { mantissa = mantissa * 10 + UInt64(digit(i)) }
+            for i in 0..<n { mantissa = mantissa &* 10 &+ UInt64(digit(i)) }  // < 10^15
             var p = 1.0
             for _ in 0..<(exponent10 < 0 ? -exponent10 : exponent10) { p *= 10 }
             return exponent10 < 0 ? Double(mantissa) / p : Double(mantissa) * p
@@ -53,8 +53,8 @@ enum DecimalToDouble {
             var chunk: UInt32 = 0
             var scale: UInt32 = 1
             while scale < 1_000_000_000 && i < n {
-                chunk = chunk * 10 + digit(i)
-                scale *= 10
+                chunk = chunk &* 10 &+ digit(i)  // < 10^9
+                scale &*= 10
                 i += 1
             }
             numerator.multiply(by: scale, adding: chunk)
@@ -170,7 +170,7 @@ struct BigUInt {
     mutating func multiply(by factor: UInt32, adding addend: UInt32 = 0) {
         var carry = UInt64(addend)
         for i in 0..<count {
-            let p = UInt64(words[i]) * UInt64(factor) + carry
+            let p = UInt64(words[i]) &* UInt64(factor) &+ carry  // < 2^64
             words[i] = UInt32(truncatingIfNeeded: p)
             carry = p >> 32
         }

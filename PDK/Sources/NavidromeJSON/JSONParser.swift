@@ -325,7 +325,7 @@ public struct JSONParser {
         // Integers that fit in Int64 (at most 19 digits) are exact.
         if isInteger && integer.count <= 19 {
             var v: UInt64 = 0
-            for i in integer { v = v * 10 + UInt64(bytes[i] - 0x30) }
+            for i in integer { v = v &* 10 &+ UInt64(bytes[i] &- 0x30) }  // < 10^19
             if !negative && v <= UInt64(Int64.max) { return .int(Int64(v)) }
             if negative && v <= UInt64(Int64.max) + 1 { return .int(0 &- Int64(truncatingIfNeeded: v)) }
         }
