@@ -38,9 +38,12 @@ final class PluginInstance: @unchecked Sendable {
     let kernel: ExtismKernel
     private let memory: Memory?
     private let globals: [Global]
-    private let memorySnapshot: [UInt8]
+    private let memorySnapshot: MemorySnapshot
     private let globalSnapshot: [Value]
     private var functions: [String: Function] = [:]
+    /// The interpreter's stack, kept across calls (allocating one per call is a large share of a
+    /// small call's cost).
+    private var stack: ExecutionStack
     private let interruptFlag = Atomic<Bool>(false)
     /// The current call's trace, if the caller asked for one.
     private let traceBox = TraceBox()
@@ -49,6 +52,7 @@ final class PluginInstance: @unchecked Sendable {
          limits: PluginLimits, logSink: @escaping @Sendable (KernelLogLevel, String) -> Void) throws {
         let store = Store(engine: engine)
         self.store = store
+        stack = ExecutionStack(engine: engine)
         store.resourceLimiter = MemoryCap(limit: limits.memoryLimit)
         kernel = ExtismKernel(config: config, memoryLimit: limits.memoryLimit, maxOutputBytes: limits.maxOutputBytes)
         let traceBox = self.traceBox
@@ -94,9 +98,7 @@ final class PluginInstance: @unchecked Sendable {
         self.memory = memory
         self.globals = globals
         globalSnapshot = globals.map(\.value)
-        memorySnapshot = memory.map { memory in
-            memory.withUnsafeBufferPointer(offset: 0, count: memory.byteCount) { Array($0) }
-        } ?? []
+        memorySnapshot = MemorySnapshot(memory)
     }
 
     /// Whether the export exists.
@@ -124,7 +126,7 @@ final class PluginInstance: @unchecked Sendable {
         }
         var exitCode: Int32 = 0
         do {
-            let results = try function.invoke([])
+            let results = try function.invoke([], on: &stack)
             if case .i32(let code)? = results.first { exitCode = Int32(bitPattern: code) }
         } catch let exit as WASIExit {
             exitCode = exit.code
@@ -132,7 +134,7 @@ final class PluginInstance: @unchecked Sendable {
             if interruptFlag.load(ordering: .relaxed) { return (.failure(.interrupted), false) }
             return (.failure(.trap(Self.describe(error))), false)
         }
-        let reusable = memory.map { $0.byteCount == memorySnapshot.count } ?? true
+        let reusable = memory.map { $0.byteCount == memorySnapshot.byteCount } ?? true
         if let message = kernel.errorMessage() { return (.failure(.pluginError(message)), reusable) }
         if exitCode == -2 { return (.failure(.notImplemented(missingExport: false)), reusable) }
         if exitCode != 0 { return (.failure(.exitCode(exitCode)), reusable) }
@@ -152,11 +154,7 @@ final class PluginInstance: @unchecked Sendable {
 
     /// Returns linear memory and mutable globals to their post-initialization snapshot.
     func restore() throws {
-        if let memory {
-            memory.withUnsafeMutableBufferPointer(offset: 0, count: memorySnapshot.count) { target in
-                memorySnapshot.withUnsafeBytes { target.copyMemory(from: $0) }
-            }
-        }
+        if let memory { memorySnapshot.restore(memory) }
         for (global, value) in zip(globals, globalSnapshot) { try global.assign(value) }
     }
 
