@@ -1,75 +1,88 @@
 /// Correctly rounded decimal → `Double` conversion (round half to even), without the C library.
 ///
-/// Short inputs take Clinger's exact fast path; the rest use exact big-integer arithmetic.
+/// Short inputs take Clinger's exact fast path; the rest one exact big-integer division.
 enum DecimalToDouble {
     /// Most significant digits kept; the dropped tail only matters as a sticky bit.
     static let maxDigits = 800
 
-    /// The value `digits × 10^exponent10` (digits are 0...9, most significant first), or nil
-    /// when it is too large for a finite `Double`.
-    static func convert(digits input: [UInt8], exponent10 input10: Int) -> Double? {
+    /// The value of the decimal digits (ASCII) `bytes[integer]` followed by `bytes[fraction]`,
+    /// times 10^`exponent`, or nil when it is too large for a finite `Double`.
+    @inline(never)
+    static func convert(_ bytes: [UInt8], integer: Range<Int>, fraction: Range<Int>, exponent: Int) -> Double? {
+        let digits = Digits(bytes: bytes, integer: integer, fraction: fraction)
+        // The significant digits are digits[first..<last]: no leading or trailing zeros.
         var first = 0
-        while first < input.count && input[first] == 0 { first += 1 }
-        var last = input.count
-        while last > first && input[last - 1] == 0 { last -= 1 }
+        while first < digits.count && digits[first] == 0 { first += 1 }
+        var last = digits.count
+        while last > first && digits[last - 1] == 0 { last -= 1 }
         if first == last { return 0 }
-        var digits = Array(input[first..<last])
-        var exponent10 = input10 + (input.count - last)
-        if digits.count > maxDigits {
-            let dropped = digits.count - maxDigits
-            digits.removeLast(dropped)
-            exponent10 += dropped
+        var exponent10 = exponent - fraction.count + (digits.count - last)
+        var n = last - first
+        var sticky = false
+        if n > maxDigits {
             // The dropped digits are non-zero (trailing zeros were stripped): keep a sticky digit.
-            digits.append(1)
-            exponent10 -= 1
+            exponent10 += n - maxDigits - 1
+            n = maxDigits + 1
+            sticky = true
         }
-        let n = digits.count
         if n + exponent10 > 310 { return nil }
         if n + exponent10 < -330 { return 0 }
+        @inline(__always) func digit(_ i: Int) -> UInt32 {
+            sticky && i == n - 1 ? 1 : UInt32(digits[first + i])
+        }
 
         if n <= 15 && exponent10 >= -22 && exponent10 <= 22 {
             var mantissa: UInt64 = 0
-            for d in digits { mantissa = mantissa * 10 + UInt64(d) }
-            let m = Double(mantissa)
-            let p = powerOfTen(exponent10 < 0 ? -exponent10 : exponent10)
-            return exponent10 < 0 ? m / p : m * p
+            for i in 0..<n { mantissa = mantissa &* 10 &+ UInt64(digit(i)) }  // < 10^15
+            var p = 1.0
+            for _ in 0..<(exponent10 < 0 ? -exponent10 : exponent10) { p *= 10 }
+            return exponent10 < 0 ? Double(mantissa) / p : Double(mantissa) * p
         }
 
-        let d = BigUInt(digits: digits)
-        if exponent10 >= 0 {
-            var value = d
-            value.multiply(byPowerOfTen: exponent10)
-            let bits = value.bitLength
-            let shift = bits > 64 ? bits - 64 : 0
-            let top = value.topBits(from: shift)
-            let sticky = value.hasNonZeroBits(below: shift)
-            return round(top, sticky: sticky, exponent2: shift)
+        // value = numerator / denominator exactly; scale one of them by a power of two so the
+        // quotient lies in (2^62, 2^64), find its 64 bits by long division and round once.
+        // Bounds: n ≤ 801 digits and -exponent10 ≤ 1131, so every number stays below 2^3840.
+        let words = 120
+        let scratch = UnsafeMutablePointer<UInt32>.allocate(capacity: 3 * words)
+        defer { scratch.deallocate() }
+        var numerator = BigUInt(scratch, capacity: words)
+        var denominator = BigUInt(scratch + words, capacity: words)
+        var divisor = BigUInt(scratch + 2 * words, capacity: words)
+        var i = 0
+        while i < n {
+            var chunk: UInt32 = 0
+            var scale: UInt32 = 1
+            while scale < 1_000_000_000 && i < n {
+                chunk = chunk &* 10 &+ digit(i)  // < 10^9
+                scale &*= 10
+                i += 1
+            }
+            numerator.multiply(by: scale, adding: chunk)
         }
-        var numerator = d
-        var denominator = BigUInt(word: 1)
-        denominator.multiply(byPowerOfTen: -exponent10)
+        denominator.multiply(by: 1, adding: 1)
+        var power = exponent10 < 0 ? -exponent10 : exponent10
+        while power > 0 {
+            let step = min(power, 9)
+            var p: UInt32 = 1
+            for _ in 0..<step { p *= 10 }
+            if exponent10 < 0 { denominator.multiply(by: p) } else { numerator.multiply(by: p) }
+            power -= step
+        }
         let k = 63 + denominator.bitLength - numerator.bitLength
         if k > 0 { numerator.shiftLeft(k) } else if k < 0 { denominator.shiftLeft(-k) }
-        // numerator / denominator ∈ (2^62, 2^64): long division, one quotient bit at a time.
-        var divisor = denominator
+        divisor.copy(denominator)
         divisor.shiftLeft(63)
         var quotient: UInt64 = 0
-        var bit = 63
-        while bit >= 0 {
+        var bit: UInt64 = 1 << 63
+        while bit != 0 {
             if numerator.compare(divisor) >= 0 {
                 numerator.subtract(divisor)
-                quotient |= UInt64(1) << UInt64(bit)
+                quotient |= bit
             }
             divisor.shiftRightOne()
-            bit -= 1
+            bit >>= 1
         }
         return round(quotient, sticky: !numerator.isZero, exponent2: -k)
-    }
-
-    static func powerOfTen(_ n: Int) -> Double {
-        var p = 1.0
-        for _ in 0..<n { p *= 10 }
-        return p
     }
 
     /// Rounds `mantissa × 2^exponent2` (plus a non-zero tail below it if `sticky`) to a Double.
@@ -89,45 +102,58 @@ enum DecimalToDouble {
         }
         let shift = 64 - keep
         var kept = m >> UInt64(shift)
-        if shift > 0 {
-            let remainder = m & ((UInt64(1) << UInt64(shift)) - 1)
-            let half = UInt64(1) << UInt64(shift - 1)
-            if remainder > half || (remainder == half && (sticky || kept & 1 == 1)) {
-                kept += 1
-            }
+        let remainder = m & ((UInt64(1) << UInt64(shift)) - 1)
+        let half = UInt64(1) << UInt64(shift - 1)
+        if remainder > half || (remainder == half && (sticky || kept & 1 == 1)) {
+            kept += 1
         }
         let result = Double(sign: .plus, exponent: e2 + shift, significand: Double(kept))
         return result.isFinite ? result : nil
     }
-}
 
-/// Just enough of an arbitrary-precision unsigned integer for ``DecimalToDouble``.
-struct BigUInt {
-    var words: [UInt32]  // little-endian
+    /// The decimal digits of a JSON number (integer part, then fraction), as values 0...9.
+    struct Digits {
+        let bytes: [UInt8]
+        let integer: Range<Int>
+        let fraction: Range<Int>
+        var count: Int { integer.count + fraction.count }
 
-    init(word: UInt32) { words = [word] }
+        init(bytes: [UInt8], integer: Range<Int>, fraction: Range<Int>) {
+            self.bytes = bytes
+            self.integer = integer
+            self.fraction = fraction
+        }
 
-    init(digits: [UInt8]) {
-        words = [0]
-        var i = 0
-        while i < digits.count {
-            var chunk: UInt32 = 0
-            var scale: UInt32 = 1
-            var k = 0
-            while k < 9 && i < digits.count {
-                chunk = chunk * 10 + UInt32(digits[i])
-                scale *= 10
-                i += 1
-                k += 1
-            }
-            multiply(by: scale, adding: chunk)
+        @inline(never)
+        subscript(i: Int) -> UInt8 {
+            let at = i < integer.count ? integer.lowerBound + i : fraction.lowerBound + (i - integer.count)
+            return bytes[at] &- 0x30
         }
     }
+}
 
-    var isZero: Bool { words.allSatisfy { $0 == 0 } }
+/// Just enough of an arbitrary-precision unsigned integer for ``DecimalToDouble``: little-endian
+/// 32-bit words in caller-provided storage of fixed capacity.
+struct BigUInt {
+    let words: UnsafeMutablePointer<UInt32>
+    let capacity: Int
+    /// Words in use (the highest may be zero).
+    var count = 1
 
+    init(_ storage: UnsafeMutablePointer<UInt32>, capacity: Int) {
+        words = storage
+        self.capacity = capacity
+        words[0] = 0
+    }
+
+    var isZero: Bool {
+        for i in 0..<count where words[i] != 0 { return false }
+        return true
+    }
+
+    @inline(never)
     var bitLength: Int {
-        var i = words.count - 1
+        var i = count - 1
         while i >= 0 {
             if words[i] != 0 { return i * 32 + 32 - words[i].leadingZeroBitCount }
             i -= 1
@@ -135,25 +161,26 @@ struct BigUInt {
         return 0
     }
 
+    mutating func copy(_ other: BigUInt) {
+        count = other.count
+        words.update(from: other.words, count: count)
+    }
+
+    @inline(never)
     mutating func multiply(by factor: UInt32, adding addend: UInt32 = 0) {
         var carry = UInt64(addend)
-        for i in 0..<words.count {
-            let p = UInt64(words[i]) * UInt64(factor) + carry
+        for i in 0..<count {
+            let p = UInt64(words[i]) &* UInt64(factor) &+ carry  // < 2^64
             words[i] = UInt32(truncatingIfNeeded: p)
             carry = p >> 32
         }
-        if carry != 0 { words.append(UInt32(carry)) }
+        if carry != 0 { push(UInt32(carry)) }
     }
 
-    mutating func multiply(byPowerOfTen n: Int) {
-        var left = n
-        while left >= 9 {
-            multiply(by: 1_000_000_000)
-            left -= 9
-        }
-        var p: UInt32 = 1
-        while left > 0 { p *= 10; left -= 1 }
-        if p > 1 { multiply(by: p) }
+    mutating func push(_ word: UInt32) {
+        precondition(count < capacity)
+        words[count] = word
+        count += 1
     }
 
     mutating func shiftLeft(_ bits: Int) {
@@ -161,19 +188,28 @@ struct BigUInt {
         let bitShift = UInt32(bits % 32)
         if bitShift != 0 {
             var carry: UInt32 = 0
-            for i in 0..<words.count {
+            for i in 0..<count {
                 let w = words[i]
                 words[i] = (w << bitShift) | carry
                 carry = w >> (32 - bitShift)
             }
-            if carry != 0 { words.append(carry) }
+            if carry != 0 { push(carry) }
         }
-        if wordShift > 0 { words.insert(contentsOf: [UInt32](repeating: 0, count: wordShift), at: 0) }
+        if wordShift > 0 {
+            precondition(count + wordShift <= capacity)
+            var i = count - 1
+            while i >= 0 {
+                words[i + wordShift] = words[i]
+                i -= 1
+            }
+            for j in 0..<wordShift { words[j] = 0 }
+            count += wordShift
+        }
     }
 
     mutating func shiftRightOne() {
         var carry: UInt32 = 0
-        var i = words.count - 1
+        var i = count - 1
         while i >= 0 {
             let w = words[i]
             words[i] = (w >> 1) | (carry << 31)
@@ -183,11 +219,10 @@ struct BigUInt {
     }
 
     func compare(_ other: BigUInt) -> Int {
-        let n = max(words.count, other.words.count)
-        var i = n - 1
+        var i = max(count, other.count) - 1
         while i >= 0 {
-            let a = i < words.count ? words[i] : 0
-            let b = i < other.words.count ? other.words[i] : 0
+            let a = i < count ? words[i] : 0
+            let b = i < other.count ? other.words[i] : 0
             if a != b { return a < b ? -1 : 1 }
             i -= 1
         }
@@ -197,34 +232,11 @@ struct BigUInt {
     /// self -= other; requires self >= other.
     mutating func subtract(_ other: BigUInt) {
         var borrow: Int64 = 0
-        for i in 0..<words.count {
-            let b = i < other.words.count ? Int64(other.words[i]) : 0
+        for i in 0..<count {
+            let b = i < other.count ? Int64(other.words[i]) : 0
             var d = Int64(words[i]) - b - borrow
             if d < 0 { d += 1 << 32; borrow = 1 } else { borrow = 0 }
             words[i] = UInt32(d)
         }
-    }
-
-    /// The 64 bits starting at bit `from` (bit 0 = least significant).
-    func topBits(from: Int) -> UInt64 {
-        var result: UInt64 = 0
-        for k in 0..<64 {
-            let bit = from + k
-            let w = bit / 32
-            if w < words.count && (words[w] >> UInt32(bit % 32)) & 1 == 1 {
-                result |= UInt64(1) << UInt64(k)
-            }
-        }
-        return result
-    }
-
-    func hasNonZeroBits(below bit: Int) -> Bool {
-        var k = 0
-        while k < bit {
-            let w = k / 32
-            if w < words.count && (words[w] >> UInt32(k % 32)) & 1 == 1 { return true }
-            k += 1
-        }
-        return false
     }
 }

@@ -14,42 +14,57 @@ public struct JSONError: Error, Equatable {
         case invalidBase64
     }
 
-    public var kind: Kind
-    /// Byte offset of the problem in the parsed input, or -1 for mapping errors.
-    public var offset: Int
-    /// A sentence naming the problem, including the offset or member path.
-    public var message: String
+    /// The fields live behind one reference, so a thrown error is a single word: every
+    /// `try` in the PDK checks and forwards one pointer instead of copying five words.
+    final class Storage: Sendable {
+        let kind: Kind
+        let offset: Int
+        let message: String
 
-    public init(_ kind: Kind, at offset: Int, _ detail: String) {
-        self.kind = kind
-        self.offset = offset
-        self.message = offset >= 0 ? "invalid JSON at byte \(offset): \(detail)" : detail
+        init(kind: Kind, offset: Int, message: String) {
+            self.kind = kind
+            self.offset = offset
+            self.message = message
+        }
     }
 
-    /// A parse error at byte `offset`; message built without string interpolation, which
-    /// keeps the parser small.
+    var storage: Storage
+
+    public var kind: Kind {
+        get { storage.kind }
+        set { storage = Storage(kind: newValue, offset: offset, message: message) }
+    }
+
+    /// Byte offset of the problem in the parsed input, or -1 for mapping errors.
+    public var offset: Int {
+        get { storage.offset }
+        set { storage = Storage(kind: kind, offset: newValue, message: message) }
+    }
+
+    /// A sentence naming the problem, including the offset or member path.
+    public var message: String {
+        get { storage.message }
+        set { storage = Storage(kind: kind, offset: offset, message: newValue) }
+    }
+
+    public init(_ kind: Kind, at offset: Int, _ detail: String) {
+        storage = Storage(kind: kind, offset: offset,
+                          message: offset >= 0 ? "invalid JSON at byte \(offset): \(detail)" : detail)
+    }
+
+    /// A parse error at byte `offset`, optionally naming the byte found there.
     @inline(never)
     static func at(_ kind: Kind, _ offset: Int, _ text: StaticString, found: UInt8? = nil) -> JSONError {
-        var m: [UInt8] = []
-        JSONSerializer.appendASCII("invalid JSON at byte ", to: &m)
-        JSONSerializer.writeInt(Int64(offset), to: &m)
-        JSONSerializer.appendASCII(": ", to: &m)
-        m.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+        var detail = text.description
         if let b = found {
             if b >= 0x21 && b < 0x7F {
-                JSONSerializer.appendASCII(", found '", to: &m)
-                m.append(b)
-                m.append(UInt8(ascii: "'"))
+                detail += ", found '" + String(decoding: [b], as: UTF8.self) + "'"
             } else {
-                JSONSerializer.appendASCII(", found byte 0x", to: &m)
-                m.append(JSONSerializer.hexDigits.utf8Start[Int(b >> 4)])
-                m.append(JSONSerializer.hexDigits.utf8Start[Int(b & 0xF)])
+                let hex = JSONSerializer.hexDigits.utf8Start
+                detail += ", found byte 0x" + String(decoding: [hex[Int(b >> 4)], hex[Int(b & 0xF)]], as: UTF8.self)
             }
         }
-        var e = JSONError(kind, at: -1, "")
-        e.offset = offset
-        e.message = String(decoding: m, as: UTF8.self)
-        return e
+        return JSONError(kind, at: offset, detail)
     }
 
     /// A mapping error (the JSON was valid but did not have the expected shape).

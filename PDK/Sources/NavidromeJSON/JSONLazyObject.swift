@@ -155,29 +155,8 @@ public struct JSONLazyObject {
 extension JSONParser {
     /// Skips a string starting at its opening quote, validating escapes and UTF-8.
     mutating func skipString() throws(JSONError) {
-        let open = index
-        index += 1
-        while index < end {
-            let b = bytes[index]
-            if b == UInt8(ascii: "\"") {
-                index += 1
-                return
-            }
-            if b >= 0x20 && b < 0x80 && b != UInt8(ascii: "\\") {
-                index += 1
-                continue
-            }
-            if b >= 0x80 {
-                index += try validateUTF8Sequence()
-            } else if b == UInt8(ascii: "\\") {
-                // Escapes are rare: decode into a scratch buffer to check them.
-                var scratch: [UInt8] = []
-                try parseEscape(into: &scratch)
-            } else {
-                throw JSONError.at(.unexpectedByte, index, "unescaped control character in string", found: b)
-            }
-        }
-        throw JSONError.at(.unexpectedEnd, open, "unterminated string")
+        var scratch: [UInt8] = []
+        _ = try scanString(decodingInto: &scratch)
     }
 
     /// Skips one value of any kind, checking its syntax without building it.

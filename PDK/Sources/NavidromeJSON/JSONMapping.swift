@@ -91,8 +91,10 @@ public struct JSONObjectReader {
 
     @inline(never)
     func fieldPath(_ key: String, index: Int = -1) -> String {
-        var p = path.isEmpty ? key : path + "." + key
-        if index >= 0 { p += "[\(index)]" }
+        var p = path
+        if !p.utf8.isEmpty { p.append(".") }
+        p.append(key)
+        if index >= 0 { p.append("[\(index)]") }
         return p
     }
 

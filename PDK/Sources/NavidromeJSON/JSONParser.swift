@@ -139,67 +139,57 @@ public struct JSONParser {
 
     /// Parses a string starting at the opening quote.
     mutating func parseString() throws(JSONError) -> String {
-        // Fast path: no escapes, so the text is the bytes between the quotes (UTF-8 checked).
-        var scan = index + 1
-        while scan < end {
-            let b = bytes[scan]
-            if b == UInt8(ascii: "\"") {
-                let text = String(decoding: bytes[(index + 1)..<scan], as: UTF8.self)
-                index = scan + 1
-                return text
-            }
-            if b == UInt8(ascii: "\\") || b < 0x20 { break }
-            if b < 0x80 {
-                scan += 1
-            } else {
-                let saved = index
-                index = scan
-                defer { index = saved }
-                scan += try validateUTF8Sequence()
-            }
+        var decoded: [UInt8] = []
+        if let raw = try scanString(decodingInto: &decoded) {
+            return bytes.withUnsafeBufferPointer { Self.string(UnsafeBufferPointer(rebasing: $0[raw])) }
         }
-        let decoded = try parseStringBytes()
-        return String(decoding: decoded, as: UTF8.self)
+        return decoded.withUnsafeBufferPointer { Self.string($0) }
     }
 
+    /// The UTF-8 bytes of the string starting at the opening quote, escapes decoded.
     mutating func parseStringBytes() throws(JSONError) -> [UInt8] {
+        var decoded: [UInt8] = []
+        if let raw = try scanString(decodingInto: &decoded) { return Array(bytes[raw]) }
+        return decoded
+    }
+
+    /// Reads the string starting at the opening quote, checking escapes and UTF-8. Without
+    /// escapes it returns the range of the raw content and leaves `out` alone; otherwise it
+    /// appends the decoded content to `out` and returns nil.
+    @inline(never)
+    mutating func scanString(decodingInto out: inout [UInt8]) throws(JSONError) -> Range<Int>? {
         let open = index
         index += 1
-        // Fast path: no escapes.
-        var scan = index
-        while scan < end {
-            let b = bytes[scan]
-            if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 || b >= 0x80 { break }
-            scan += 1
-        }
-        var out: [UInt8] = []
-        out.reserveCapacity(scan - index)
-        out.append(contentsOf: bytes[index..<scan])
-        index = scan
-        while true {
-            guard index < end else { throw JSONError.at(.unexpectedEnd, open, "unterminated string") }
+        let contentStart = index
+        var escaped = false
+        while index < end {
             let b = bytes[index]
             if b == UInt8(ascii: "\"") {
                 index += 1
-                return out
+                return escaped ? nil : contentStart..<(index - 1)
             }
             if b == UInt8(ascii: "\\") {
+                if !escaped {
+                    out.append(contentsOf: bytes[contentStart..<index])
+                    escaped = true
+                }
                 try parseEscape(into: &out)
-            } else if b < 0x20 {
-                throw JSONError.at(.unexpectedByte, index, "unescaped control character in string", found: b)
-            } else if b < 0x80 {
-                out.append(b)
-                index += 1
-            } else {
-                try copyUTF8Sequence(into: &out)
+                continue
             }
+            if b < 0x20 {
+                throw JSONError.at(.unexpectedByte, index, "unescaped control character in string", found: b)
+            }
+            let length = b < 0x80 ? 1 : try validateUTF8Sequence()
+            if escaped { out.append(contentsOf: bytes[index..<(index + length)]) }
+            index += length
         }
+        throw JSONError.at(.unexpectedEnd, open, "unterminated string")
     }
 
-    mutating func copyUTF8Sequence(into out: inout [UInt8]) throws(JSONError) {
-        let length = try validateUTF8Sequence()
-        out.append(contentsOf: bytes[index..<(index + length)])
-        index += length
+    /// Text from UTF-8 already checked by the parser (the one place strings are made).
+    @inline(never)
+    static func string(_ utf8: UnsafeBufferPointer<UInt8>) -> String {
+        String(decoding: utf8, as: UTF8.self)
     }
 
     /// Checks the multi-byte UTF-8 sequence at `index` (no overlong forms, surrogates or code
@@ -288,40 +278,32 @@ public struct JSONParser {
 
     mutating func parseNumber() throws(JSONError) -> JSONValue {
         let start = index
-        var negative = false
-        if bytes[index] == UInt8(ascii: "-") {
-            negative = true
-            index += 1
-        }
+        let negative = bytes[index] == UInt8(ascii: "-")
+        if negative { index += 1 }
         guard index < end else { throw JSONError.at(.unexpectedEnd, start, "truncated number") }
-        var digits: [UInt8] = []
-        var intDigits = 0
+        let integerStart = index
         if bytes[index] == UInt8(ascii: "0") {
             index += 1
             if index < end, isDigit(bytes[index]) {
                 throw JSONError.at(.invalidNumber, start, "leading zeros are not allowed in numbers")
             }
         } else if isDigit(bytes[index]) {
-            while index < end, isDigit(bytes[index]) {
-                digits.append(bytes[index] - 0x30)
-                index += 1
-            }
-            intDigits = digits.count
+            skipDigits()
         } else {
             throw JSONError.at(.invalidNumber, start, "expected a digit in number")
         }
-        var isInteger = true
+        let integer = integerStart..<index
+        var fraction = index..<index
         if index < end, bytes[index] == UInt8(ascii: ".") {
-            isInteger = false
             index += 1
             guard index < end, isDigit(bytes[index]) else {
                 throw JSONError.at(.invalidNumber, start, "expected a digit after the decimal point")
             }
-            while index < end, isDigit(bytes[index]) {
-                digits.append(bytes[index] - 0x30)
-                index += 1
-            }
+            let fractionStart = index
+            skipDigits()
+            fraction = fractionStart..<index
         }
+        var isInteger = fraction.isEmpty
         var exponent = 0
         if index < end, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
             isInteger = false
@@ -340,29 +322,22 @@ public struct JSONParser {
             }
             if expNegative { exponent = -exponent }
         }
-        if isInteger, let value = Self.exactInt64(digits, negative: negative) {
-            return .int(value)
+        // Integers that fit in Int64 (at most 19 digits) are exact.
+        if isInteger && integer.count <= 19 {
+            var v: UInt64 = 0
+            for i in integer { v = v &* 10 &+ UInt64(bytes[i] &- 0x30) }  // < 10^19
+            if !negative && v <= UInt64(Int64.max) { return .int(Int64(v)) }
+            if negative && v <= UInt64(Int64.max) + 1 { return .int(0 &- Int64(truncatingIfNeeded: v)) }
         }
-        // value = 0.d1d2d3... × 10^(intDigits + exponent) ⇒ digits × 10^(exponent - fractionDigits)
-        let fractionDigits = digits.count - intDigits
-        guard let magnitude = DecimalToDouble.convert(digits: digits, exponent10: exponent - fractionDigits) else {
+        guard let magnitude = DecimalToDouble.convert(bytes, integer: integer, fraction: fraction, exponent: exponent) else {
             throw JSONError.at(.numberOutOfRange, start, "number is too large for a double")
         }
         return .double(negative ? -magnitude : magnitude)
     }
 
-    @inline(__always) func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
-
-    static func exactInt64(_ digits: [UInt8], negative: Bool) -> Int64? {
-        if digits.isEmpty { return 0 }
-        guard digits.count <= 19 else { return nil }
-        var v: UInt64 = 0
-        for d in digits { v = v * 10 + UInt64(d) }
-        if negative {
-            if v <= UInt64(Int64.max) { return -Int64(v) }
-            if v == UInt64(Int64.max) + 1 { return Int64.min }
-            return nil
-        }
-        return v <= UInt64(Int64.max) ? Int64(v) : nil
+    mutating func skipDigits() {
+        while index < end, isDigit(bytes[index]) { index += 1 }
     }
+
+    @inline(__always) func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
 }

@@ -1,11 +1,21 @@
 extension String {
     /// Byte-wise equality of the UTF-8 encodings: unlike `==` it needs no Unicode
-    /// normalisation tables (which would add ~90 KB to a plugin). Lengths are compared first,
-    /// which settles most key lookups at once.
+    /// normalisation tables (which would add ~90 KB to a plugin). Compares the contiguous
+    /// UTF-8 storage directly, which keeps the standard library's generic index machinery out.
     @inline(never)
     public func hasSameUTF8(as other: String) -> Bool {
-        let a = utf8
-        let b = other.utf8
-        return a.count == b.count && a.elementsEqual(b)
+        var a = self
+        var b = other
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                guard x.count == y.count else { return false }
+                var i = 0
+                while i < x.count {
+                    if x[i] != y[i] { return false }
+                    i += 1
+                }
+                return true
+            }
+        }
     }
 }

@@ -59,6 +59,35 @@ import Testing
         #expect(try parse("1" + String(repeating: "0", count: 300)) == .double(1e300))
     }
 
+    /// Decimal text of every shape (long mantissas, halfway cases, subnormals, overflow edges)
+    /// converts exactly as the platform's correctly rounded `Double(String)` does.
+    @Test func decimalConversionMatchesStandardLibrary() throws {
+        var state: UInt64 = 0x0DDB_1A5E_5BAD_5EED
+        func next(_ bound: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        for _ in 0..<20_000 {
+            var text = String(next(9) + 1)
+            for _ in 0..<[1, 5, 16, 17, 20, 40, 120, 900][next(8)] { text += String(next(10)) }
+            if next(2) == 0 { text.insert(".", at: text.index(text.startIndex, offsetBy: 1)) }
+            text += "e\(next(680) - 340)"
+            guard let expected = Double(text), expected.isFinite else { continue }
+            #expect(try parse(text) == .double(expected), "\(text)")
+        }
+        // The largest exact divisions the converter does (801 kept digits, 10^1131 divisor).
+        for text in [String(repeating: "9", count: 801) + "e-1131", String(repeating: "9", count: 801) + "e-1130",
+                     "1" + String(repeating: "0", count: 799) + "1e-1130", String(repeating: "7", count: 2000) + "e-2300",
+                     String(repeating: "4", count: 1500) + "e-1500", "0." + String(repeating: "0", count: 320) + "4941"] {
+            #expect(try parse(text) == .double(Double(text)!), "\(text.prefix(20))…")
+        }
+        // Exactly halfway between two doubles, and a hair either side of it.
+        for text in ["9007199254740993e0", "9007199254740993.0000000000000000000001", "9007199254740992.9999999999999999999999",
+                     "2.4703282292062327208828439643411068618252990130716238221279284125033775363510437593264991818081799618989828234772285886546332835517796989819938739800539093906315035659515570226392290858392449105184435931802849936536152500319370457678249219365623669863658480757001585769269903706311928279558551332927834338409351978015531246597263579574622766465272827220056374006485499977096599470454020828166226237857393450736339007967761930577506740176324673600968951340535537458516661134223766678604162159680461914467291840300530057530849048765391711386591646239524912623653881879636239373280423891018672348497668235089863388587925628302755995657524455507255189313690836254779186948667994968324049705821028513185451396213837722826145437693412532098591327667236328125e-324"] {
+            #expect(try parse(text) == .double(Double(text)!), "\(text)")
+        }
+    }
+
     @Test func doublesRoundTripThroughSerializer() throws {
         var state: UInt64 = 0x1234_5678_9ABC_DEF0
         for _ in 0..<20_000 {

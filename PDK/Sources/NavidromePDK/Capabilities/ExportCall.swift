@@ -9,21 +9,55 @@ public enum ExportCall {
         _ request: Request.Type,
         _ body: (Request) throws(PluginError) -> [UInt8]?
     ) -> Int32 {
+        // The generic part is only the decoding and the call; the rest is shared by all exports.
+        guard let reader = inputObject() else { return 1 }
         let decoded: Request
         do {
-            decoded = try Request.decode(json: Extism.input())
+            decoded = try Request(json: reader)
         } catch {
-            Extism.setError("invalid input: \(error.message)")
-            return 1
+            return failInput(error)
         }
         do {
-            if let output = try body(decoded) { Extism.setOutput(output) }
-            return 0
+            return succeed(try body(decoded))
         } catch {
-            if error.notImplemented { return notImplementedCode }
-            Extism.setError(error.text)
-            return 1
+            return fail(error)
         }
+    }
+
+    /// The input as a JSON object, or nil after reporting why it is not one.
+    @inline(never)
+    static func inputObject() -> JSONObjectReader? {
+        do {
+            let value = try JSONValue.parse(Extism.input())
+            guard case .object(let object) = value else {
+                _ = failInput(.mismatch("expected a JSON object, found \(value.kindName)"))
+                return nil
+            }
+            return JSONObjectReader(object)
+        } catch {
+            _ = failInput(error)
+            return nil
+        }
+    }
+
+    @inline(never)
+    static func failInput(_ error: JSONError) -> Int32 {
+        Extism.setError("invalid input: " + error.message)
+        return 1
+    }
+
+    @inline(never)
+    static func succeed(_ output: [UInt8]?) -> Int32 {
+        if let output { Extism.setOutput(output) }
+        return 0
+    }
+
+    /// The return code for a failed capability call, after setting its error message.
+    @inline(never)
+    static func fail(_ error: PluginError) -> Int32 {
+        if error.notImplemented { return notImplementedCode }
+        Extism.setError(error.text)
+        return 1
     }
 
     /// JSON `true` / `false` as output bytes (no serializer needed).

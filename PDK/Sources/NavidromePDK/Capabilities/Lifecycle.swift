@@ -17,9 +17,7 @@ extension Lifecycle {
             try Self().onInit()
             return 0
         } catch {
-            if error.notImplemented { return ExportCall.notImplementedCode }
-            Extism.setError(error.text)
-            return 1
+            return ExportCall.fail(error)
         }
     }
 }

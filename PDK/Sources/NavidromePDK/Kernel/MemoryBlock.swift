@@ -14,17 +14,22 @@ public struct MemoryBlock {
 
     /// A new kernel block holding `bytes` (offset 0 when empty: Extism has no empty blocks).
     public static func allocate(_ bytes: [UInt8]) -> MemoryBlock {
-        guard !bytes.isEmpty else { return MemoryBlock(offset: 0, length: 0) }
-        let offset = extism_alloc(Int64(bytes.count))
-        bytes.withUnsafeBufferPointer { buffer in
-            Self.store(buffer, at: offset)
-        }
-        return MemoryBlock(offset: offset, length: Int64(bytes.count))
+        bytes.withUnsafeBufferPointer { allocate($0) }
     }
 
     /// A new kernel block holding the UTF-8 bytes of `text`.
+    @inline(never)
     public static func allocate(_ text: String) -> MemoryBlock {
-        allocate(Array(text.utf8))
+        var text = text
+        return text.withUTF8 { allocate($0) }
+    }
+
+    @inline(never)
+    static func allocate(_ buffer: UnsafeBufferPointer<UInt8>) -> MemoryBlock {
+        guard buffer.count > 0 else { return MemoryBlock(offset: 0, length: 0) }
+        let offset = extism_alloc(Int64(buffer.count))
+        store(buffer, at: offset)
+        return MemoryBlock(offset: offset, length: Int64(buffer.count))
     }
 
     init(offset: Int64, length: Int64) {

@@ -18,12 +18,8 @@ public struct ArtistRef: JSONDecodable, JSONEncodable {
     }
 
     public init(json: JSONObjectReader) throws(JSONError) {
-        id = try json.string("id")
-        name = try json.string("name")
-        mbid = try json.string("mbid")
-        sortName = try json.string("sortName")
-        role = try json.string("role")
-        subRole = try json.string("subRole")
+        try self.init(id: json.string("id"), name: json.string("name"), mbid: json.string("mbid"),
+                      sortName: json.string("sortName"), role: json.string("role"), subRole: json.string("subRole"))
     }
 
     public func encode(to json: inout JSONObjectWriter) {

@@ -27,9 +27,7 @@ public struct NowPlayingRequest: JSONDecodable, JSONEncodable {
     }
 
     public init(json: JSONObjectReader) throws(JSONError) {
-        username = try json.string("username")
-        track = try json.decode("track")
-        position = try json.int32("position")
+        try self.init(username: json.string("username"), track: json.decode("track"), position: json.int32("position"))
     }
 
     public func encode(to json: inout JSONObjectWriter) {
@@ -53,9 +51,7 @@ public struct ScrobbleRequest: JSONDecodable, JSONEncodable {
     }
 
     public init(json: JSONObjectReader) throws(JSONError) {
-        username = try json.string("username")
-        track = try json.decode("track")
-        timestamp = try json.int64("timestamp")
+        try self.init(username: json.string("username"), track: json.decode("track"), timestamp: json.int64("timestamp"))
     }
 
     public func encode(to json: inout JSONObjectWriter) {
@@ -106,14 +102,10 @@ public struct PlaybackReportRequest: JSONDecodable, JSONEncodable {
     }
 
     public init(json: JSONObjectReader) throws(JSONError) {
-        username = try json.string("username")
-        track = try json.decode("track")
-        state = try json.string("state")
-        positionMs = try json.int64("positionMs")
-        playbackRate = try json.double("playbackRate")
-        playerId = try json.string("playerId")
-        playerName = try json.string("playerName")
-        timestamp = try json.int64("timestamp")
+        try self.init(username: json.string("username"), track: json.decode("track"), state: json.string("state"),
+                      positionMs: json.int64("positionMs"), playbackRate: json.double("playbackRate"),
+                      playerId: json.string("playerId"), playerName: json.string("playerName"),
+                      timestamp: json.int64("timestamp"))
     }
 
     public func encode(to json: inout JSONObjectWriter) {

@@ -45,22 +45,16 @@ public struct TrackInfo: JSONDecodable, JSONEncodable {
     }
 
     public init(json: JSONObjectReader) throws(JSONError) {
-        id = try json.string("id")
-        title = try json.string("title")
-        album = try json.string("album")
-        artist = try json.string("artist")
-        albumArtist = try json.string("albumArtist")
-        artists = try json.array("artists")
-        albumArtists = try json.array("albumArtists")
-        duration = try json.double("duration")
-        trackNumber = try json.int32("trackNumber")
-        discNumber = try json.int32("discNumber")
-        mbzRecordingId = try json.string("mbzRecordingId")
-        mbzAlbumId = try json.string("mbzAlbumId")
-        mbzReleaseGroupId = try json.string("mbzReleaseGroupId")
-        mbzReleaseTrackId = try json.string("mbzReleaseTrackId")
-        libraryId = try json.int32("libraryId")
-        path = try json.string("path")
+        // One memberwise call: fields are read in order straight into the new value.
+        try self.init(
+            id: json.string("id"), title: json.string("title"), album: json.string("album"),
+            artist: json.string("artist"), albumArtist: json.string("albumArtist"),
+            artists: json.array("artists"), albumArtists: json.array("albumArtists"),
+            duration: json.double("duration"), trackNumber: json.int32("trackNumber"),
+            discNumber: json.int32("discNumber"), mbzRecordingId: json.string("mbzRecordingId"),
+            mbzAlbumId: json.string("mbzAlbumId"), mbzReleaseGroupId: json.string("mbzReleaseGroupId"),
+            mbzReleaseTrackId: json.string("mbzReleaseTrackId"), libraryId: json.int32("libraryId"),
+            path: json.string("path"))
     }
 
     public func encode(to json: inout JSONObjectWriter) {
