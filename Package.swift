@@ -17,6 +17,8 @@ let package = Package(
     products: [
         .executable(name: "tonearm", targets: ["tonearm"]),
         .executable(name: "discord-simulator", targets: ["discord-simulator"]),
+        // For Benchmarks/ (a separate package, so that `swift build` here stays lean).
+        .library(name: "PluginRuntime", targets: ["PluginRuntime"]),
     ],
     dependencies: [
         .package(url: "https://github.com/swiftwasm/WasmKit.git", exact: "0.4.2"),
@@ -194,7 +196,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TonearmServerTests",
-            dependencies: ["TonearmServer", "PluginRuntime", "HostServices", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["TonearmServer", "PluginRuntime", "HostServices", "Feeds", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .testTarget(

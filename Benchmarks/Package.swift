@@ -1,15 +1,23 @@
 // swift-tools-version:6.1
+import Foundation
 import PackageDescription
 
-// Benchmarks of the Swift PDK (not timed tests). Build the plugins first:
+// Benchmarks (not timed tests). Build the plugins and the host first, then run them all:
 //   scripts/build-plugins && scripts/build-plugins Benchmarks/Plugins/json-roundtrip
 //   swift package --package-path Benchmarks benchmark
+// See Benchmarks/README.md for each target and what it needs.
+
+// The repository's own package, by the identity SwiftPM gives a path dependency: the name of
+// the folder it was cloned into.
+let host = URL(fileURLWithPath: Context.packageDirectory).deletingLastPathComponent().lastPathComponent.lowercased()
+
 let package = Package(
     name: "TonearmBenchmarks",
     platforms: [.macOS(.v15)],
     dependencies: [
         .package(url: "https://github.com/ordo-one/benchmark.git", exact: "1.38.1", traits: ["MallocInterposer"]),
         .package(url: "https://github.com/swiftwasm/WasmKit.git", exact: "0.4.2"),
+        .package(path: ".."),
     ],
     targets: [
         .executableTarget(
@@ -19,6 +27,15 @@ let package = Package(
                 .product(name: "WasmKit", package: "WasmKit"),
             ],
             path: "Benchmarks/PDKBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "RuntimeBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "PluginRuntime", package: host),
+            ],
+            path: "Benchmarks/RuntimeBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
     ]

@@ -3,14 +3,20 @@ import Synchronization
 
 /// The threads plugin calls run on, outside the Swift concurrency pool, so host functions may
 /// block. A job never waits for a busy thread: it goes to an idle thread or a new one, so a host
-/// function that calls back into a plugin (and waits for it) cannot deadlock. Threads idle for
-/// a minute end.
+/// function that calls back into a plugin (and waits for it) cannot deadlock. A thread that
+/// finished a job stays awake for a few microseconds (calls tend to come in bursts: a playback
+/// event is several calls in a row), then sleeps; threads idle for a minute end.
 final class CallThreads: Sendable {
     static let shared = CallThreads()
 
+    /// How long a thread that finished a job keeps looking for the next before it sleeps.
+    private static let spin: Duration = .microseconds(40)
+
     private final class Worker: @unchecked Sendable {
+        static let awake = 0, sleeping = 1, handedJob = 2
+        let state = Atomic<Int>(Worker.awake)
         let wakeUp = DispatchSemaphore(value: 0)
-        // Written by the submitter before `wakeUp.signal()`, read by the worker after its wait.
+        // Written by the submitter before it sets `handedJob`, read by the worker after seeing it.
         var job: (@Sendable () -> Void)?
     }
 
@@ -20,7 +26,9 @@ final class CallThreads: Sendable {
     func run(_ job: @escaping @Sendable () -> Void) {
         if let worker = idle.withLock({ $0.popLast() }) {
             worker.job = job
-            worker.wakeUp.signal()
+            if worker.state.exchange(Worker.handedJob, ordering: .acquiringAndReleasing) == Worker.sleeping {
+                worker.wakeUp.signal()
+            }
             return
         }
         let worker = Worker()
@@ -35,18 +43,33 @@ final class CallThreads: Sendable {
         while true {
             let job = worker.job!
             worker.job = nil
+            worker.state.store(Worker.awake, ordering: .releasing)
             job()
             idle.withLock { $0.append(worker) }
-            if worker.wakeUp.wait(timeout: .now() + 60) == .timedOut {
-                let retired = idle.withLock { workers -> Bool in
-                    guard let index = workers.firstIndex(where: { $0 === worker }) else { return false }
-                    workers.remove(at: index)
-                    return true
-                }
-                if retired { return }
-                // Claimed just as the wait timed out: the job is on its way.
-                worker.wakeUp.wait()
-            }
+            guard waitForJob(worker) else { return }
         }
+    }
+
+    /// Waits until `worker` is handed a job (true) or has been idle for a minute and left the
+    /// idle list (false).
+    private func waitForJob(_ worker: Worker) -> Bool {
+        let clock = ContinuousClock()
+        let spinUntil = clock.now + Self.spin
+        while clock.now < spinUntil {
+            if worker.state.load(ordering: .acquiring) == Worker.handedJob { return true }
+        }
+        guard worker.state.compareExchange(
+            expected: Worker.awake, desired: Worker.sleeping, ordering: .acquiringAndReleasing
+        ).exchanged else { return true }
+        if worker.wakeUp.wait(timeout: .now() + 60) == .success { return true }
+        let retired = idle.withLock { workers -> Bool in
+            guard let index = workers.firstIndex(where: { $0 === worker }) else { return false }
+            workers.remove(at: index)
+            return true
+        }
+        if retired { return false }
+        // Claimed just as the wait timed out: the job is on its way.
+        worker.wakeUp.wait()
+        return true
     }
 }

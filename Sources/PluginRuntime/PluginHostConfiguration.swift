@@ -61,29 +61,34 @@ public struct PluginHostConfiguration: Sendable {
         }
         func fail(_ message: String) -> ConfigurationError { ConfigurationError(file: file, message: message) }
 
-        if let value = root["DataFolder"] {
+        // Setting names match case-insensitively, as in Navidrome's configuration; plugin ids
+        // (file names) keep their case.
+        func lookup(_ table: TOMLTable, _ name: String) -> (any TOMLValueConvertible)? {
+            table.keys.first { $0.lowercased() == name.lowercased() }.flatMap { table[$0] }
+        }
+        if let value = lookup(root, "DataFolder") {
             guard let folder = value.string else { throw fail("DataFolder must be a string") }
             dataFolder = folder
         }
-        if let value = root["Plugins"] {
+        if let value = lookup(root, "Plugins") {
             guard let table = value.table else { throw fail("[Plugins] must be a table") }
             for key in table.keys {
                 let item = table[key]!
-                switch key {
-                case "Folder":
+                switch key.lowercased() {
+                case "folder":
                     guard let folder = item.string else { throw fail("Plugins.Folder must be a string") }
                     pluginsFolder = folder
-                case "CallTimeout":
+                case "calltimeout":
                     guard let seconds = item.double ?? item.int.map(Double.init), seconds > 0 else {
                         throw fail("Plugins.CallTimeout must be a positive number of seconds")
                     }
                     callTimeout = seconds
-                case "MemoryLimit":
+                case "memorylimit":
                     guard let mebibytes = item.int, mebibytes > 0, mebibytes <= 4096 else {
                         throw fail("Plugins.MemoryLimit must be a whole number of MiB between 1 and 4096")
                     }
                     memoryLimit = mebibytes * 1024 * 1024
-                case "AutoReload":
+                case "autoreload":
                     guard let flag = item.bool else { throw fail("Plugins.AutoReload must be true or false") }
                     autoReload = flag
                 default:
@@ -94,7 +99,7 @@ public struct PluginHostConfiguration: Sendable {
                 }
             }
         }
-        if let value = root["PluginSettings"] {
+        if let value = lookup(root, "PluginSettings") {
             guard let table = value.table else { throw fail("[PluginSettings] must be a table") }
             for id in table.keys {
                 guard let settings = table[id]!.table else {
@@ -156,13 +161,13 @@ public struct PluginOptions: Sendable, Equatable {
             return result
         }
         for key in table.keys {
-            switch key {
-            case "Users": users = try strings(key)
-            case "ExtraHosts": extraHosts = try strings(key)
-            case "AllUsers":
+            switch key.lowercased() {
+            case "users": users = try strings(key)
+            case "extrahosts": extraHosts = try strings(key)
+            case "allusers":
                 guard let flag = table[key]!.bool else { throw fail("Plugins.\(id).AllUsers must be true or false") }
                 allUsers = flag
-            case "AllowAdmins":
+            case "allowadmins":
                 guard let flag = table[key]!.bool else { throw fail("Plugins.\(id).AllowAdmins must be true or false") }
                 allowAdmins = flag
             default:

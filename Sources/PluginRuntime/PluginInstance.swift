@@ -38,7 +38,7 @@ final class PluginInstance: @unchecked Sendable {
     let kernel: ExtismKernel
     private let memory: Memory?
     private let globals: [Global]
-    private let memorySnapshot: [UInt8]
+    private let memorySnapshot: MemorySnapshot
     private let globalSnapshot: [Value]
     private var functions: [String: Function] = [:]
     private let interruptFlag = Atomic<Bool>(false)
@@ -94,9 +94,7 @@ final class PluginInstance: @unchecked Sendable {
         self.memory = memory
         self.globals = globals
         globalSnapshot = globals.map(\.value)
-        memorySnapshot = memory.map { memory in
-            memory.withUnsafeBufferPointer(offset: 0, count: memory.byteCount) { Array($0) }
-        } ?? []
+        memorySnapshot = MemorySnapshot(memory)
     }
 
     /// Whether the export exists.
@@ -132,7 +130,7 @@ final class PluginInstance: @unchecked Sendable {
             if interruptFlag.load(ordering: .relaxed) { return (.failure(.interrupted), false) }
             return (.failure(.trap(Self.describe(error))), false)
         }
-        let reusable = memory.map { $0.byteCount == memorySnapshot.count } ?? true
+        let reusable = memory.map { $0.byteCount == memorySnapshot.byteCount } ?? true
         if let message = kernel.errorMessage() { return (.failure(.pluginError(message)), reusable) }
         if exitCode == -2 { return (.failure(.notImplemented(missingExport: false)), reusable) }
         if exitCode != 0 { return (.failure(.exitCode(exitCode)), reusable) }
@@ -152,11 +150,7 @@ final class PluginInstance: @unchecked Sendable {
 
     /// Returns linear memory and mutable globals to their post-initialization snapshot.
     func restore() throws {
-        if let memory {
-            memory.withUnsafeMutableBufferPointer(offset: 0, count: memorySnapshot.count) { target in
-                memorySnapshot.withUnsafeBytes { target.copyMemory(from: $0) }
-            }
-        }
+        if let memory { memorySnapshot.restore(memory) }
         for (global, value) in zip(globals, globalSnapshot) { try global.assign(value) }
     }
 

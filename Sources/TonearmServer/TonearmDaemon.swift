@@ -36,7 +36,9 @@ public final class TonearmDaemon: Sendable {
         host = try HostServiceSet(configuration: configuration, logger: logger)
         pluginManager = PluginManager(
             configuration: configuration.plugins, services: host.services, users: host.users, logger: logger)
-        dispatcher = PlaybackDispatcher(host: pluginManager, logger: logger)
+        dispatcher = PlaybackDispatcher(
+            host: pluginManager, logger: logger,
+            retryStore: ScrobbleRetryStore(dataFolder: configuration.plugins.dataFolder))
     }
 
     /// Runs until SIGINT or SIGTERM, then shuts down gracefully.

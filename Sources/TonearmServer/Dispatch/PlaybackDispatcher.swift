@@ -36,13 +36,14 @@ final class PlaybackDispatcher: Sendable {
 
     init(
         host: any ScrobblerPluginHost, logger: Logger, expiryGrace: Duration = .seconds(5),
-        unknownDurationExpiry: Duration = .seconds(600), retryBackoff: ScrobbleRetries.Backoff = .navidrome
+        unknownDurationExpiry: Duration = .seconds(600), retryBackoff: ScrobbleRetries.Backoff = .navidrome,
+        retryStore: ScrobbleRetryStore? = nil
     ) {
         self.host = host
         self.logger = logger
         self.expiryGrace = expiryGrace
         self.unknownDurationExpiry = unknownDurationExpiry
-        self.retries = ScrobbleRetries(host: host, logger: logger, backoff: retryBackoff)
+        self.retries = ScrobbleRetries(host: host, logger: logger, backoff: retryBackoff, store: retryStore)
     }
 
     /// Queues `event` for its user; returns at once.

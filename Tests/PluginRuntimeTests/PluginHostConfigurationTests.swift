@@ -1,0 +1,36 @@
+import PluginRuntime
+import Testing
+
+@Suite struct PluginHostConfigurationTests {
+    @Test func settingNamesMatchWhateverTheirCase() throws {
+        let configuration = try PluginHostConfiguration(toml: """
+            datafolder = "/var/lib/tonearm"
+            [plugins]
+            calltimeout = 5
+            MEMORYLIMIT = 64
+            [plugins.discord-rich-presence]
+            allusers = true
+            extrahosts = ["127.0.0.1"]
+            [pluginsettings.discord-rich-presence]
+            ClientID = "123456789012345678"
+            """)
+        #expect(configuration.dataFolder == "/var/lib/tonearm")
+        #expect(configuration.callTimeout == 5)
+        #expect(configuration.memoryLimit == 64 * 1024 * 1024)
+        let options = configuration.options(for: "discord-rich-presence")
+        #expect(options.allUsers)
+        #expect(options.extraHosts == ["127.0.0.1"])
+        #expect(configuration.pluginSettings["discord-rich-presence"]?["ClientID"] == .string("123456789012345678"))
+    }
+
+    @Test func unknownPluginOptionsAreNamed() {
+        #expect(throws: ConfigurationError.self) {
+            try PluginHostConfiguration(toml: "[Plugins.minimal]\nAllUser = true")
+        }
+        do {
+            _ = try PluginHostConfiguration(toml: "[Plugins.minimal]\nAllUser = true", file: "tonearm.toml")
+        } catch {
+            #expect(error.description == "tonearm.toml: Plugins.minimal.AllUser: unknown setting (known: Users, AllUsers, AllowAdmins, ExtraHosts)")
+        }
+    }
+}

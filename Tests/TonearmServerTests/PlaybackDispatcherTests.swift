@@ -1,0 +1,170 @@
+import Feeds
+import Foundation
+import Logging
+import PluginRuntime
+import Synchronization
+import Testing
+
+@testable import TonearmServer
+
+/// A plugin host that records every call and answers through `respond`.
+private final class RecordingHost: ScrobblerPluginHost {
+    struct Call: Sendable, Equatable {
+        let plugin: String
+        let export: String
+        let input: String
+    }
+
+    private let state = Mutex<[Call]>([])
+    private let respond: @Sendable (Call, Int) -> Result<[UInt8], PluginCallError>
+
+    /// `respond` gets the call and how many calls of that export came before it.
+    init(respond: @escaping @Sendable (Call, Int) -> Result<[UInt8], PluginCallError> = RecordingHost.authorizeAll) {
+        self.respond = respond
+    }
+
+    static let authorizeAll: @Sendable (Call, Int) -> Result<[UInt8], PluginCallError> = { call, _ in
+        .success(call.export == "nd_scrobbler_is_authorized" ? Array("true".utf8) : [])
+    }
+
+    var calls: [Call] { state.withLock { $0 } }
+
+    func exports(_ export: String) -> [Call] { calls.filter { $0.export == export } }
+
+    func scrobblerPlugins(for username: String) -> [String] { ["scrobbler"] }
+
+    func call(plugin: String, export: String, input: [UInt8]) async throws(PluginCallError) -> [UInt8] {
+        let call = Call(plugin: plugin, export: export, input: String(decoding: input, as: UTF8.self))
+        let earlier = state.withLock { calls in
+            defer { calls.append(call) }
+            return calls.filter { $0.export == export }.count
+        }
+        return try respond(call, earlier).get()
+    }
+}
+
+private func event(_ kind: PlaybackEvent.Kind, title: String = "Teardrop") -> PlaybackEvent {
+    PlaybackEvent(
+        kind: kind, source: .listenBrainz, username: "alice", playerId: "web", playerName: "Web",
+        track: PlaybackTrack(id: "t1", title: title, album: "Mezzanine", artist: "Massive Attack", duration: 330),
+        positionMs: 0, playbackRate: 1, timestamp: Date(timeIntervalSince1970: 1_764_000_000))
+}
+
+private func retryLater(_ call: RecordingHost.Call) -> PluginCallError {
+    PluginCallError(pluginID: call.plugin, export: call.export, reason: .pluginError("scrobbler(retry_later): service down"))
+}
+
+/// Polls `condition` every 10 ms for up to `seconds`.
+private func eventually(_ seconds: Double = 10, _ condition: () -> Bool) async -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if condition() { return true }
+        try? await Task.sleep(for: .milliseconds(10))
+    }
+    return condition()
+}
+
+private let quickBackoff = ScrobbleRetries.Backoff(first: .milliseconds(20), maximum: .milliseconds(80))
+
+private func temporaryFolder() -> String {
+    FileManager.default.temporaryDirectory.appendingPathComponent("tonearm-dispatch-\(UUID().uuidString)").path
+}
+
+@Suite struct PlaybackDispatcherTests {
+    @Test func deliversInNavidromeOrder() async throws {
+        let host = RecordingHost()
+        let dispatcher = PlaybackDispatcher(host: host, logger: Logger(label: "test"))
+        dispatcher.submit(event(.started))
+        dispatcher.submit(event(.paused))
+        #expect(await eventually { host.calls.count == 5 })
+        #expect(host.calls.map(\.export) == [
+            "nd_scrobbler_is_authorized", "nd_scrobbler_playback_report", "nd_scrobbler_now_playing",
+            "nd_scrobbler_is_authorized", "nd_scrobbler_playback_report",
+        ])
+        let states = host.exports("nd_scrobbler_playback_report").map { call in
+            (try? JSONSerialization.jsonObject(with: Data(call.input.utf8)) as? [String: Any])?["state"] as? String
+        }
+        #expect(states == ["starting", "paused"])
+        await dispatcher.shutdown()
+    }
+
+    @Test func unauthorizedUsersGetNothingElse() async throws {
+        let host = RecordingHost { call, _ in .success(call.export == "nd_scrobbler_is_authorized" ? Array("false".utf8) : []) }
+        let dispatcher = PlaybackDispatcher(host: host, logger: Logger(label: "test"))
+        dispatcher.submit(event(.started))
+        dispatcher.submit(event(.scrobble))
+        #expect(await eventually { host.calls.count == 2 })
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(host.calls.map(\.export) == ["nd_scrobbler_is_authorized", "nd_scrobbler_is_authorized"])
+        await dispatcher.shutdown()
+    }
+
+    @Test func scrobblesAreRetriedOnlyOnRetryLater() async throws {
+        let host = RecordingHost { call, earlier in
+            switch call.export {
+            case "nd_scrobbler_is_authorized": return .success(Array("true".utf8))
+            case "nd_scrobbler_scrobble":
+                if call.input.contains("Unrecoverable") {
+                    return .failure(PluginCallError(
+                        pluginID: call.plugin, export: call.export, reason: .pluginError("scrobbler(unrecoverable): bad track")))
+                }
+                return earlier < 2 ? .failure(retryLater(call)) : .success([])
+            default: return .success([])
+            }
+        }
+        let dispatcher = PlaybackDispatcher(host: host, logger: Logger(label: "test"), retryBackoff: quickBackoff)
+        dispatcher.submit(event(.scrobble, title: "First"))
+        dispatcher.submit(event(.scrobble, title: "Second"))
+        // First: retry_later twice, then accepted; Second waits behind it and goes through once.
+        #expect(await eventually { host.exports("nd_scrobbler_scrobble").count == 4 })
+        let titles = host.exports("nd_scrobbler_scrobble").map { $0.input.contains("First") ? "First" : "Second" }
+        #expect(titles == ["First", "First", "First", "Second"])
+
+        dispatcher.submit(event(.scrobble, title: "Unrecoverable"))
+        #expect(await eventually { host.exports("nd_scrobbler_scrobble").count == 5 })
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(host.exports("nd_scrobbler_scrobble").count == 5)
+        await dispatcher.shutdown()
+    }
+
+    @Test func scrobblesWaitingForARetrySurviveARestart() async throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let store = ScrobbleRetryStore(dataFolder: folder)
+        let failing = RecordingHost { call, _ in
+            call.export == "nd_scrobbler_is_authorized" ? .success(Array("true".utf8)) : .failure(retryLater(call))
+        }
+        let first = PlaybackDispatcher(
+            host: failing, logger: Logger(label: "test"), retryBackoff: .navidrome, retryStore: store)
+        first.submit(event(.scrobble, title: "Kept"))
+        first.submit(event(.scrobble, title: "Kept too"))
+        #expect(await eventually { store.load(logger: Logger(label: "test")).count == 2 })
+        let sent = try #require(failing.exports("nd_scrobbler_scrobble").first).input
+        await first.shutdown()
+        #expect(store.load(logger: Logger(label: "test")).map(\.input).first == sent)
+
+        let working = RecordingHost()
+        let second = PlaybackDispatcher(host: working, logger: Logger(label: "test"), retryBackoff: quickBackoff, retryStore: store)
+        #expect(await eventually { working.exports("nd_scrobbler_scrobble").count == 2 })
+        #expect(working.exports("nd_scrobbler_scrobble").first?.input == sent)
+        #expect(working.exports("nd_scrobbler_scrobble").last?.input.contains("Kept too") == true)
+        #expect(await eventually { !FileManager.default.fileExists(atPath: store.file.path) })
+        await second.shutdown()
+    }
+
+    @Test func anUnreadableRetryFileIsKeptAside() async throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let store = ScrobbleRetryStore(dataFolder: folder)
+        try Data("{not json".utf8).write(to: store.file)
+        let host = RecordingHost()
+        let dispatcher = PlaybackDispatcher(host: host, logger: Logger(label: "test"), retryStore: store)
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder)
+        #expect(files.contains { $0.hasPrefix("scrobble-retries.json.unreadable-") })
+        #expect(!files.contains("scrobble-retries.json"))
+        dispatcher.submit(event(.scrobble))
+        #expect(await eventually { host.exports("nd_scrobbler_scrobble").count == 1 })
+        await dispatcher.shutdown()
+    }
+}
