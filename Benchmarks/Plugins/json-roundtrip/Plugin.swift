@@ -21,3 +21,60 @@ func roundTripHundred() -> Int32 {
     Extism.setOutput(bytes)
     return 0
 }
+
+// The steps of a WebSocket text-message call, each ×100 inside the plugin (input: an
+// `nd_websocket_on_text_message` request whose message is a gateway frame).
+
+/// Reading the call input from the kernel.
+@_expose(wasm, "bench_read_input_x100") @_cdecl("bench_read_input_x100")
+func readInputHundred() -> Int32 {
+    var total = 0
+    for _ in 0..<100 { total &+= Extism.input().count }
+    Extism.setOutput("\(total)")
+    return 0
+}
+
+/// Decoding `OnTextMessageRequest` from the input bytes.
+@_expose(wasm, "bench_decode_text_message_x100") @_cdecl("bench_decode_text_message_x100")
+func decodeTextMessageHundred() -> Int32 {
+    let input = Extism.input()
+    var total = 0
+    do {
+        for _ in 0..<100 { total &+= try OnTextMessageRequest.decode(json: input).message.utf8.count }
+    } catch {
+        Extism.setError(error.message)
+        return 1
+    }
+    Extism.setOutput("\(total)")
+    return 0
+}
+
+/// The message as bytes, as the Discord plugin reads it.
+@_expose(wasm, "bench_message_bytes_x100") @_cdecl("bench_message_bytes_x100")
+func messageBytesHundred() -> Int32 {
+    guard let request = try? OnTextMessageRequest.decode(json: Extism.input()) else { return 1 }
+    var total = 0
+    for _ in 0..<100 { total &+= Array(request.message.utf8).count }
+    Extism.setOutput("\(total)")
+    return 0
+}
+
+/// Reading `op`, `s` and `t` of the frame with ``JSONLazyObject``.
+@_expose(wasm, "bench_lazy_frame_x100") @_cdecl("bench_lazy_frame_x100")
+func lazyFrameHundred() -> Int32 {
+    guard let request = try? OnTextMessageRequest.decode(json: Extism.input()) else { return 1 }
+    let message = Array(request.message.utf8)
+    var total: Int64 = 0
+    do {
+        for _ in 0..<100 {
+            let frame = try JSONLazyObject(bytes: message)
+            total &+= (try frame.int64("op") ?? 0) &+ (try frame.int64("s") ?? 0)
+            total &+= Int64(try frame.string("t")?.utf8.count ?? 0)
+        }
+    } catch {
+        Extism.setError(error.message)
+        return 1
+    }
+    Extism.setOutput("\(total)")
+    return 0
+}
