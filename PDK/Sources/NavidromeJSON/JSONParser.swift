@@ -155,35 +155,74 @@ public struct JSONParser {
 
     /// Reads the string starting at the opening quote, checking escapes and UTF-8. Without
     /// escapes it returns the range of the raw content and leaves `out` alone; otherwise it
-    /// appends the decoded content to `out` and returns nil.
+    /// appends the decoded content to `out` and returns nil. Runs of plain ASCII are found
+    /// eight bytes at a time and copied in bulk.
     @inline(never)
     mutating func scanString(decodingInto out: inout [UInt8]) throws(JSONError) -> Range<Int>? {
         let open = index
-        index += 1
-        let contentStart = index
+        let contentStart = index + 1
+        let end = self.end
+        var i = contentStart
         var escaped = false
-        while index < end {
-            let b = bytes[index]
+        var pending = contentStart  // first byte not yet copied to `out` (once escaped)
+        while true {
+            i = bytes.withUnsafeBufferPointer { Self.plainRunEnd($0, from: i, to: end) }
+            guard i < end else { throw JSONError.at(.unexpectedEnd, open, "unterminated string") }
+            let b = bytes[i]
             if b == UInt8(ascii: "\"") {
-                index += 1
-                return escaped ? nil : contentStart..<(index - 1)
+                index = i + 1
+                if !escaped { return contentStart..<i }
+                appendRun(pending..<i, to: &out)
+                return nil
             }
             if b == UInt8(ascii: "\\") {
-                if !escaped {
-                    out.append(contentsOf: bytes[contentStart..<index])
-                    escaped = true
-                }
+                appendRun(pending..<i, to: &out)
+                escaped = true
+                index = i
                 try parseEscape(into: &out)
+                i = index
+                pending = i
                 continue
             }
             if b < 0x20 {
-                throw JSONError.at(.unexpectedByte, index, "unescaped control character in string", found: b)
+                throw JSONError.at(.unexpectedByte, i, "unescaped control character in string", found: b)
             }
-            let length = b < 0x80 ? 1 : try validateUTF8Sequence()
-            if escaped { out.append(contentsOf: bytes[index..<(index + length)]) }
-            index += length
+            index = i
+            i += try validateUTF8Sequence()
         }
-        throw JSONError.at(.unexpectedEnd, open, "unterminated string")
+    }
+
+    /// Appends `bytes[range]` to `out` in one copy.
+    func appendRun(_ range: Range<Int>, to out: inout [UInt8]) {
+        guard !range.isEmpty else { return }
+        bytes.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[range])) }
+    }
+
+    /// The index of the first byte in `p[start..<end]` that ends a run of plain string content
+    /// (a quote, a backslash, a control character or a non-ASCII byte), or `end`.
+    static func plainRunEnd(_ p: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Int {
+        guard let base = p.baseAddress, end <= p.count else { return end }
+        let raw = UnsafeRawPointer(base)
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        var i = start
+        while i + 8 <= end {
+            // Little-endian word: a borrow only runs upward from a byte that matched, so the
+            // lowest flagged byte is the first special one.
+            let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            let quote = (w ^ (ones &* 0x22)) &- ones
+            let backslash = (w ^ (ones &* 0x5C)) &- ones
+            let control = w &- (ones &* 0x20)
+            let flags = (((quote | backslash | control) & ~w) | w) & highs
+            if flags != 0 { return i + flags.trailingZeroBitCount >> 3 }
+            i += 8
+        }
+        while i < end {
+            let b = p[i]
+            if b == 0x22 || b == 0x5C || b < 0x20 || b >= 0x80 { return i }
+            i += 1
+        }
+        return end
     }
 
     /// Text from UTF-8 already checked by the parser (the one place strings are made).

@@ -106,6 +106,29 @@ import Testing
         #expect(try parse(#""\u0000""#) == .string("\u{0}"))
     }
 
+    /// Strings are scanned eight bytes at a time: every special byte must be found at every
+    /// position of a word, in runs of every length, and plain runs around escapes kept intact.
+    @Test func specialBytesAtEveryPositionOfAWord() throws {
+        let specials: [(json: String, decoded: String)] = [(#"\""#, "\""), (#"\\"#, "\\"), (#"\n"#, "\n"),
+                                                            (#"\u00e9"#, "é"), ("é", "é"), ("🎵", "🎵")]
+        for length in 0..<20 {
+            for position in 0...length {
+                let before = String(repeating: "a", count: position)
+                let after = String(repeating: "b", count: length - position)
+                for special in specials {
+                    let text = "\"" + before + special.json + after + special.json + "\""
+                    #expect(try parse(text) == .string(before + special.decoded + after + special.decoded), "\(text)")
+                }
+                let control = error("\"" + before + "\u{1F}" + after + "\"")
+                #expect(control?.kind == .unexpectedByte && control?.offset == 1 + position)
+                let unterminated = error("\"" + before + after)
+                #expect(unterminated?.kind == .unexpectedEnd && unterminated?.offset == 0)
+                let badUTF8 = error(bytes: [0x22] + Array(before.utf8) + [0xC0, 0xAF] + Array(after.utf8) + [0x22])
+                #expect(badUTF8?.kind == .invalidUnicode && badUTF8?.offset == 1 + position)
+            }
+        }
+    }
+
     @Test func malformedInputGivesOffsetErrors() {
         let cases: [(String, JSONError.Kind, Int)] = [
             ("", .unexpectedEnd, 0),

@@ -5,10 +5,10 @@ public enum Extism {
         let n = Int(extism_input_length())
         guard n > 0 else { return [] }
         return [UInt8](unsafeUninitializedCapacity: n) { buffer, count in
+            let raw = UnsafeMutableRawPointer(buffer.baseAddress!)
             var i = 0
             while i + 8 <= n {
-                let word = extism_input_load_u64(Int64(i))
-                for k in 0..<8 { buffer[i + k] = UInt8(truncatingIfNeeded: word >> UInt64(8 * k)) }
+                raw.storeBytes(of: UInt64(littleEndian: extism_input_load_u64(Int64(i))), toByteOffset: i, as: UInt64.self)
                 i += 8
             }
             while i < n {

@@ -42,10 +42,10 @@ public struct MemoryBlock {
         guard offset != 0 && length > 0 else { return [] }
         let n = Int(length)
         return [UInt8](unsafeUninitializedCapacity: n) { buffer, count in
+            let raw = UnsafeMutableRawPointer(buffer.baseAddress!)
             var i = 0
             while i + 8 <= n {
-                let word = extism_load_u64(offset + Int64(i))
-                for k in 0..<8 { buffer[i + k] = UInt8(truncatingIfNeeded: word >> UInt64(8 * k)) }
+                raw.storeBytes(of: UInt64(littleEndian: extism_load_u64(offset + Int64(i))), toByteOffset: i, as: UInt64.self)
                 i += 8
             }
             while i < n {
@@ -69,11 +69,12 @@ public struct MemoryBlock {
     static func store(_ buffer: UnsafeBufferPointer<UInt8>, at offset: Int64) {
         let n = buffer.count
         var i = 0
-        while i + 8 <= n {
-            var word: UInt64 = 0
-            for k in 0..<8 { word |= UInt64(buffer[i + k]) << UInt64(8 * k) }
-            extism_store_u64(offset + Int64(i), word)
-            i += 8
+        if let base = buffer.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while i + 8 <= n {
+                extism_store_u64(offset + Int64(i), UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
+                i += 8
+            }
         }
         while i < n {
             extism_store_u8(offset + Int64(i), buffer[i])
