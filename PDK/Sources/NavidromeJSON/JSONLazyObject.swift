@@ -132,9 +132,23 @@ public struct JSONLazyObject {
 
     /// Member `key` as a string (`nil` when missing or `null`).
     public func string(_ key: String) throws(JSONError) -> String? {
-        guard let v = try value(key), !v.isNull else { return nil }
-        guard case .string(let s) = v else { throw mismatch(key, "string", v) }
-        return s
+        guard let utf8 = try stringBytes(key) else { return nil }
+        return utf8.withUnsafeBufferPointer { JSONParser.string($0) }
+    }
+
+    /// Member `key` as the UTF-8 bytes of a string, escapes decoded (`nil` when missing or
+    /// `null`). Makes no `String`: for text that is read further as bytes (e.g. JSON in JSON).
+    public func stringBytes(_ key: String) throws(JSONError) -> [UInt8]? {
+        guard let r = rangeOf(key) else { return nil }
+        switch bytes[r.lowerBound] {
+        case UInt8(ascii: "\""):  // checked by the scan
+            return bytes.withUnsafeBufferPointer { JSONParser.decodeChecked($0, (r.lowerBound + 1)..<(r.upperBound - 1)) }
+        case UInt8(ascii: "n"):
+            return nil
+        default:
+            var parser = JSONParser(bytes, range: r, maxDepth: maxDepth)
+            throw mismatch(key, "string", try parser.parseDocument())
+        }
     }
 
     /// Member `key` as an integer (`nil` when missing or `null`).
@@ -153,12 +167,6 @@ public struct JSONLazyObject {
 }
 
 extension JSONParser {
-    /// Skips a string starting at its opening quote, validating escapes and UTF-8.
-    mutating func skipString() throws(JSONError) {
-        var scratch: [UInt8] = []
-        _ = try scanString(decodingInto: &scratch)
-    }
-
     /// Skips one value of any kind, checking its syntax without building it.
     mutating func skipValue() throws(JSONError) {
         guard index < end else { throw JSONError.at(.unexpectedEnd, index, "unexpected end of input, expected a value") }

@@ -117,6 +117,14 @@ struct Song: JSONDecodable, JSONEncodable, Equatable {
         #expect(try event.int64("s") == nil)
         #expect(try event.object("d") == nil)
         #expect(try event.string("key") == "v")
+        #expect(try event.stringBytes("s") == nil)
+        #expect(try event.stringBytes("missing") == nil)
+    }
+
+    @Test func stringBytesDecodeEscapesAndNameMismatches() throws {
+        let event = try JSONLazyObject(text: #"{"message":"{\"op\":0,\"t\":\"caf\u00e9 — ok\"}","n":1}"#)
+        #expect(try event.stringBytes("message") == Array(#"{"op":0,"t":"café — ok"}"#.utf8))
+        #expect(throws: JSONError.mismatch("field 'n': expected string, found number")) { try event.stringBytes("n") }
     }
 
     @Test func malformedInputIsAnError() {

@@ -110,14 +110,18 @@ import Testing
     /// position of a word, in runs of every length, and plain runs around escapes kept intact.
     @Test func specialBytesAtEveryPositionOfAWord() throws {
         let specials: [(json: String, decoded: String)] = [(#"\""#, "\""), (#"\\"#, "\\"), (#"\n"#, "\n"),
-                                                            (#"\u00e9"#, "é"), ("é", "é"), ("🎵", "🎵")]
+                                                            (#"\u00e9"#, "é"), (#"\ud83c\udfb5"#, "🎵"),
+                                                            ("é", "é"), ("—", "—"), ("🎵", "🎵")]
         for length in 0..<20 {
             for position in 0...length {
                 let before = String(repeating: "a", count: position)
                 let after = String(repeating: "b", count: length - position)
                 for special in specials {
                     let text = "\"" + before + special.json + after + special.json + "\""
-                    #expect(try parse(text) == .string(before + special.decoded + after + special.decoded), "\(text)")
+                    let decoded = before + special.decoded + after + special.decoded
+                    #expect(try parse(text) == .string(decoded), "\(text)")
+                    let lazy = try JSONLazyObject(text: "{\"k\":" + text + "}")
+                    #expect(try lazy.stringBytes("k") == Array(decoded.utf8), "\(text)")
                 }
                 let control = error("\"" + before + "\u{1F}" + after + "\"")
                 #expect(control?.kind == .unexpectedByte && control?.offset == 1 + position)
