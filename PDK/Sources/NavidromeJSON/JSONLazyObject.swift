@@ -169,6 +169,102 @@ public struct JSONLazyObject {
 extension JSONParser {
     /// Skips one value of any kind, checking its syntax without building it.
     mutating func skipValue() throws(JSONError) {
+        let start = index
+        let end = self.end
+        let depth = self.depth
+        let maxDepth = self.maxDepth
+        if let next = bytes.withUnsafeBufferPointer({ Self.valueEnd($0, at: start, end: end, depth: depth, maxDepth: maxDepth) }) {
+            index = next
+            return
+        }
+        try skipValueChecked()  // finds and reports the problem
+    }
+
+    /// The index after the valid value at `p[i]` (containers entered at `depth`), or nil when
+    /// the value is invalid — or a number with an exponent or more than 300 digits, whose range
+    /// only the number parser checks.
+    static func valueEnd(_ p: UnsafeBufferPointer<UInt8>, at start: Int, end: Int, depth: Int, maxDepth: Int) -> Int? {
+        guard start < end else { return nil }
+        var i = start
+        switch p[i] {
+        case UInt8(ascii: "\""):
+            var escaped = false
+            guard let close = closingQuote(p, open: i, end: end, escaped: &escaped) else { return nil }
+            return close + 1
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            let isObject = p[i] == UInt8(ascii: "{")
+            let close = isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")
+            guard depth < maxDepth else { return nil }
+            i = spaceEnd(p, from: i + 1, end: end)
+            if i < end && p[i] == close { return i + 1 }
+            while true {
+                if isObject {
+                    var escaped = false
+                    guard i < end, p[i] == UInt8(ascii: "\""),
+                          let keyClose = closingQuote(p, open: i, end: end, escaped: &escaped) else { return nil }
+                    i = spaceEnd(p, from: keyClose + 1, end: end)
+                    guard i < end, p[i] == UInt8(ascii: ":") else { return nil }
+                    i = spaceEnd(p, from: i + 1, end: end)
+                }
+                guard let next = valueEnd(p, at: i, end: end, depth: depth + 1, maxDepth: maxDepth) else { return nil }
+                i = spaceEnd(p, from: next, end: end)
+                guard i < end else { return nil }
+                let b = p[i]
+                i += 1
+                if b == close { return i }
+                guard b == UInt8(ascii: ",") else { return nil }
+                i = spaceEnd(p, from: i, end: end)
+            }
+        case UInt8(ascii: "t"): return literalEnd(p, at: i, end: end, "true")
+        case UInt8(ascii: "f"): return literalEnd(p, at: i, end: end, "false")
+        case UInt8(ascii: "n"): return literalEnd(p, at: i, end: end, "null")
+        default: return numberEnd(p, at: i, end: end)
+        }
+    }
+
+    static func spaceEnd(_ p: UnsafeBufferPointer<UInt8>, from start: Int, end: Int) -> Int {
+        var i = start
+        while i < end {
+            let b = p[i]
+            guard b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 else { return i }
+            i += 1
+        }
+        return end
+    }
+
+    static func literalEnd(_ p: UnsafeBufferPointer<UInt8>, at i: Int, end: Int, _ word: StaticString) -> Int? {
+        let n = word.utf8CodeUnitCount
+        guard end - i >= n else { return nil }
+        for k in 1..<n where p[i + k] != word.utf8Start[k] { return nil }
+        return i + n
+    }
+
+    /// The index after the number at `p[i]` when it has no exponent and at most 300 digits
+    /// (so it is within range), or nil.
+    static func numberEnd(_ p: UnsafeBufferPointer<UInt8>, at start: Int, end: Int) -> Int? {
+        var i = start
+        if i < end && p[i] == UInt8(ascii: "-") { i += 1 }
+        guard i < end else { return nil }
+        let digitsStart = i
+        if p[i] == UInt8(ascii: "0") {
+            i += 1
+            if i < end && p[i] &- 0x30 < 10 { return nil }  // leading zero
+        } else {
+            while i < end && p[i] &- 0x30 < 10 { i += 1 }
+            guard i > digitsStart else { return nil }
+        }
+        if i < end && p[i] == UInt8(ascii: ".") {
+            i += 1
+            let fractionStart = i
+            while i < end && p[i] &- 0x30 < 10 { i += 1 }
+            guard i > fractionStart else { return nil }
+        }
+        guard i - digitsStart <= 301, i == end || p[i] | 0x20 != UInt8(ascii: "e") else { return nil }
+        return i
+    }
+
+    /// ``skipValue()`` with errors: checks every step and throws at the first problem.
+    mutating func skipValueChecked() throws(JSONError) {
         guard index < end else { throw JSONError.at(.unexpectedEnd, index, "unexpected end of input, expected a value") }
         switch bytes[index] {
         case UInt8(ascii: "\""):
@@ -199,7 +295,7 @@ extension JSONParser {
                     index += 1
                     skipWhitespace()
                 }
-                try skipValue()
+                try skipValueChecked()
                 skipWhitespace()
                 guard index < end else { throw JSONError.at(.unexpectedEnd, index, "unexpected end of input") }
                 let b = bytes[index]

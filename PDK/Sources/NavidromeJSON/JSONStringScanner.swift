@@ -29,10 +29,14 @@ extension JSONParser {
     @inline(never)
     mutating func skipString() throws(JSONError) -> (content: Range<Int>, escaped: Bool) {
         let open = index
-        let contentStart = index + 1
         let end = self.end
-        var i = contentStart
         var escaped = false
+        if let close = bytes.withUnsafeBufferPointer({ Self.closingQuote($0, open: open, end: end, escaped: &escaped) }) {
+            index = close + 1
+            return ((open + 1)..<close, escaped)
+        }
+        // Not a valid string: find the problem.
+        var i = open + 1
         while true {
             i = bytes.withUnsafeBufferPointer { Self.simpleRunEnd($0, from: i, to: end, escaped: &escaped) }
             guard i < end else { throw JSONError.at(.unexpectedEnd, open, "unterminated string") }
@@ -40,7 +44,7 @@ extension JSONParser {
             index = i
             if b == UInt8(ascii: "\"") {
                 index = i + 1
-                return (contentStart..<i, escaped)
+                return ((open + 1)..<i, escaped)
             }
             if b == UInt8(ascii: "\\") {
                 escaped = true
@@ -53,6 +57,78 @@ extension JSONParser {
             }
             i += try validateUTF8Sequence()
         }
+    }
+
+    /// The index of the closing quote of the valid string opening at `p[open]`, or nil when the
+    /// string is not valid. Sets `escaped` when the string has escapes.
+    static func closingQuote(_ p: UnsafeBufferPointer<UInt8>, open: Int, end: Int, escaped: inout Bool) -> Int? {
+        var i = open + 1
+        while true {
+            i = simpleRunEnd(p, from: i, to: end, escaped: &escaped)
+            guard i < end else { return nil }
+            let b = p[i]
+            if b == UInt8(ascii: "\"") { return i }
+            if b == UInt8(ascii: "\\") {
+                guard let next = unicodeEscapeEnd(p, at: i, end: end) else { return nil }
+                escaped = true
+                i = next
+            } else {
+                guard let length = utf8SequenceLength(p, at: i, end: end) else { return nil }
+                i += length
+            }
+        }
+    }
+
+    /// The index after the valid `\u` escape (a surrogate pair as one) at `p[i]`, or nil.
+    static func unicodeEscapeEnd(_ p: UnsafeBufferPointer<UInt8>, at i: Int, end: Int) -> Int? {
+        guard let high = hex4(p, at: i, end: end) else { return nil }
+        if high >= 0xDC00 && high <= 0xDFFF { return nil }
+        guard high >= 0xD800 && high <= 0xDBFF else { return i + 6 }
+        guard let low = hex4(p, at: i + 6, end: end), low >= 0xDC00 && low <= 0xDFFF else { return nil }
+        return i + 12
+    }
+
+    /// The value of the `\uXXXX` escape at `p[i]`, or nil when it is not one.
+    static func hex4(_ p: UnsafeBufferPointer<UInt8>, at i: Int, end: Int) -> UInt32? {
+        guard i + 6 <= end, p[i] == UInt8(ascii: "\\"), p[i + 1] == UInt8(ascii: "u") else { return nil }
+        var v: UInt32 = 0
+        for k in 2..<6 {
+            let b = p[i + k]
+            let d: UInt8
+            switch b {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): d = b - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): d = b - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): d = b - UInt8(ascii: "A") + 10
+            default: return nil
+            }
+            v = v << 4 | UInt32(d)
+        }
+        return v
+    }
+
+    /// The length of the valid multi-byte UTF-8 sequence at `p[i]` (no overlong forms,
+    /// surrogates or code points above U+10FFFF), or nil.
+    static func utf8SequenceLength(_ p: UnsafeBufferPointer<UInt8>, at i: Int, end: Int) -> Int? {
+        var need: Int
+        var lower: UInt8 = 0x80
+        var upper: UInt8 = 0xBF
+        switch p[i] {
+        case 0xC2...0xDF: need = 1
+        case 0xE0: need = 2; lower = 0xA0
+        case 0xE1...0xEC, 0xEE...0xEF: need = 2
+        case 0xED: need = 2; upper = 0x9F
+        case 0xF0: need = 3; lower = 0x90
+        case 0xF1...0xF3: need = 3
+        case 0xF4: need = 3; upper = 0x8F
+        default: return nil
+        }
+        guard end - i > need, p[i + 1] >= lower && p[i + 1] <= upper else { return nil }
+        var k = 2
+        while k <= need {
+            guard p[i + k] & 0xC0 == 0x80 else { return nil }
+            k += 1
+        }
+        return need + 1
     }
 
     /// The first index in `p[start..<end]` that needs the checking slow path (a quote, a `\u`
@@ -203,34 +279,16 @@ extension JSONParser {
         }
     }
 
-    /// Checks the multi-byte UTF-8 sequence at `index` (no overlong forms, surrogates or code
-    /// points above U+10FFFF) and returns its length; `index` is not moved.
+    /// Checks the multi-byte UTF-8 sequence at `index` and returns its length; `index` is not moved.
     func validateUTF8Sequence() throws(JSONError) -> Int {
-        let start = index
-        let b0 = bytes[index]
-        var need: Int
-        var lower: UInt8 = 0x80
-        var upper: UInt8 = 0xBF
-        switch b0 {
-        case 0xC2...0xDF: need = 1
-        case 0xE0: need = 2; lower = 0xA0
-        case 0xE1...0xEC, 0xEE...0xEF: need = 2
-        case 0xED: need = 2; upper = 0x9F
-        case 0xF0: need = 3; lower = 0x90
-        case 0xF1...0xF3: need = 3
-        case 0xF4: need = 3; upper = 0x8F
-        default: throw JSONError.at(.invalidUnicode, start, "invalid UTF-8 lead byte", found: b0)
-        }
-        guard end - index > need else { throw JSONError.at(.unexpectedEnd, start, "truncated UTF-8 sequence") }
-        let b1 = bytes[index + 1]
-        guard b1 >= lower && b1 <= upper else { throw JSONError.at(.invalidUnicode, start, "invalid UTF-8 sequence") }
-        var k = 2
-        while k <= need {
-            let b = bytes[index + k]
-            guard b >= 0x80 && b <= 0xBF else { throw JSONError.at(.invalidUnicode, start, "invalid UTF-8 sequence") }
-            k += 1
-        }
-        return need + 1
+        let i = index
+        let end = self.end
+        if let length = bytes.withUnsafeBufferPointer({ Self.utf8SequenceLength($0, at: i, end: end) }) { return length }
+        let b0 = bytes[i]
+        guard b0 >= 0xC2 && b0 <= 0xF4 else { throw JSONError.at(.invalidUnicode, i, "invalid UTF-8 lead byte", found: b0) }
+        let need = b0 < 0xE0 ? 1 : b0 < 0xF0 ? 2 : 3
+        guard end - i > need else { throw JSONError.at(.unexpectedEnd, i, "truncated UTF-8 sequence") }
+        throw JSONError.at(.invalidUnicode, i, "invalid UTF-8 sequence")
     }
 
     /// Checks the escape at `index` (a backslash) and moves past it; returns the scalar it
