@@ -37,18 +37,24 @@ public enum JSONSerializer {
     }
 
     public static func writeInt(_ value: Int64, to out: inout [UInt8]) {
-        if value == 0 {
-            out.append(UInt8(ascii: "0"))
-            return
-        }
-        var magnitude = value.magnitude
-        var digits: [UInt8] = []
-        while magnitude > 0 {
-            digits.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
-            magnitude /= 10
-        }
         if value < 0 { out.append(UInt8(ascii: "-")) }
-        out.append(contentsOf: digits.reversed())
+        var magnitude = value.magnitude
+        var count = 1
+        var rest = magnitude
+        while rest >= 10 {
+            rest /= 10
+            count += 1
+        }
+        let start = out.count
+        for _ in 0..<count { out.append(UInt8(ascii: "0")) }
+        out.withUnsafeMutableBufferPointer { p in
+            var i = start + count - 1
+            repeat {
+                p[i] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10)
+                magnitude /= 10
+                i -= 1
+            } while magnitude > 0
+        }
     }
 
     public static func writeDouble(_ value: Double, to out: inout [UInt8]) {

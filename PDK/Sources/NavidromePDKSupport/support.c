@@ -20,14 +20,9 @@ static uintptr_t heap_next;
 static void *free_lists[CLASSES];
 
 static unsigned size_class(size_t n) {
-    unsigned c = 0;
-    size_t cap = (size_t)1 << MIN_SHIFT;
-    while (cap < n) {
-        cap <<= 1;
-        c++;
-        if (c >= CLASSES) return CLASSES;
-    }
-    return c;
+    if (n <= ((size_t)1 << MIN_SHIFT)) return 0;
+    unsigned bits = 32u - (unsigned)__builtin_clz((unsigned)(n - 1)); // ceil(log2 n)
+    return bits - MIN_SHIFT >= CLASSES ? CLASSES : bits - MIN_SHIFT;
 }
 
 static void *bump(size_t total, size_t align) {

@@ -196,5 +196,8 @@ import Testing
         let out = value.serializedString()
         #expect(out == #"{"s":"q\"\\\n\u0001é🎵","i":-42,"d":215.5,"b":[true,false,null],"o":{}}"#)
         #expect(try parse(out) == value)
+        for i: Int64 in [0, 7, -7, 10, 99, 100, -1_764_000_000_000, Int64.max, Int64.min] {
+            #expect(JSONValue.int(i).serializedString() == "\(i)")
+        }
     }
 }
