@@ -91,19 +91,33 @@ public struct JSONLazyObject {
     }
 
     func rangeOf(_ key: String) -> Range<Int>? {
-        let wanted = Array(key.utf8)
-        var i = members.count - 1
-        while i >= 0 {
-            let r = members[i].key
-            if r.count == wanted.count && bytes[r].elementsEqual(wanted) { return members[i].value }
-            // Keys with escapes are compared after decoding.
-            if bytes[r].contains(UInt8(ascii: "\\")) {
-                var p = JSONParser(bytes, range: (r.lowerBound - 1)..<(r.upperBound + 1))
-                if let decoded = try? p.parseStringBytes(), decoded == wanted { return members[i].value }
+        var key = key
+        return key.withUTF8 { wanted in
+            bytes.withUnsafeBufferPointer { p in
+                var i = members.count - 1
+                while i >= 0 {
+                    let raw = UnsafeBufferPointer(rebasing: p[members[i].key])
+                    if Self.equal(raw, wanted) { return members[i].value }
+                    // Keys with escapes (checked by the scan) are compared after decoding.
+                    if raw.contains(UInt8(ascii: "\\")) {
+                        let decoded = JSONParser.decodeChecked(p, members[i].key)
+                        if decoded.withUnsafeBufferPointer({ Self.equal($0, wanted) }) { return members[i].value }
+                    }
+                    i -= 1
+                }
+                return nil
             }
-            i -= 1
         }
-        return nil
+    }
+
+    static func equal(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard a.count == b.count else { return false }
+        var k = 0
+        while k < a.count {
+            if a[k] != b[k] { return false }
+            k += 1
+        }
+        return true
     }
 
     /// Parses just the member `key` (`nil` when missing).
