@@ -69,15 +69,9 @@ public enum JSONSerializer {
 
     public static func writeString(_ s: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        let written: Void? = s.utf8.withContiguousStorageIfAvailable { writeEscaped($0, to: &out) }
-        if written == nil {
-            writeEscaped(Array(s.utf8), to: &out)
-        }
+        var s = s  // withUTF8 gives small strings contiguous storage too (no copy to an array)
+        s.withUTF8 { writeEscaped($0, to: &out) }
         out.append(UInt8(ascii: "\""))
-    }
-
-    static func writeEscaped(_ bytes: [UInt8], to out: inout [UInt8]) {
-        bytes.withUnsafeBufferPointer { writeEscaped($0, to: &out) }
     }
 
     /// Copies runs of bytes that need no escaping in one go.
