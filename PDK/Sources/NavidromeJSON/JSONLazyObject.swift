@@ -199,48 +199,66 @@ extension JSONParser {
     /// only the number parser checks.
     static func valueEnd(_ p: UnsafeBufferPointer<UInt8>, at start: Int, end: Int, depth: Int, maxDepth: Int) -> Int? {
         guard start < end else { return nil }
-        var i = start
-        switch p[i] {
-        case UInt8(ascii: "\""):
-            var escaped = false
-            guard let close = closingQuote(p, open: i, end: end, escaped: &escaped) else { return nil }
-            return close + 1
-        case UInt8(ascii: "{"), UInt8(ascii: "["):
-            let isObject = p[i] == UInt8(ascii: "{")
-            let close = isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")
-            guard depth < maxDepth else { return nil }
-            i = spaceEnd(p, from: i + 1, end: end)
-            if i < end && p[i] == close { return i + 1 }
-            while true {
-                if isObject {
-                    var escaped = false
-                    guard i < end, p[i] == UInt8(ascii: "\""),
-                          let keyClose = closingQuote(p, open: i, end: end, escaped: &escaped) else { return nil }
-                    i = spaceEnd(p, from: keyClose + 1, end: end)
-                    guard i < end, p[i] == UInt8(ascii: ":") else { return nil }
-                    i = spaceEnd(p, from: i + 1, end: end)
-                }
-                guard let next = valueEnd(p, at: i, end: end, depth: depth + 1, maxDepth: maxDepth) else { return nil }
-                i = spaceEnd(p, from: next, end: end)
+        if p[start] == UInt8(ascii: "{") || p[start] == UInt8(ascii: "[") {
+            return containerEnd(p, at: start, end: end, depth: depth, maxDepth: maxDepth)
+        }
+        return scalarEnd(p, at: start, end: end)
+    }
+
+    /// ``valueEnd(_:at:end:depth:maxDepth:)`` of an object or array.
+    static func containerEnd(_ p: UnsafeBufferPointer<UInt8>, at start: Int, end: Int, depth: Int, maxDepth: Int) -> Int? {
+        let isObject = p[start] == UInt8(ascii: "{")
+        let close = isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")
+        guard depth < maxDepth else { return nil }
+        var i = spaceEnd(p, from: start + 1, end: end)
+        if i < end && p[i] == close { return i + 1 }
+        while true {
+            guard i < end else { return nil }
+            if isObject {
+                var escaped = false
+                guard p[i] == UInt8(ascii: "\""),
+                      let keyClose = closingQuote(p, open: i, end: end, escaped: &escaped) else { return nil }
+                i = spaceEnd(p, from: keyClose + 1, end: end)
+                guard i < end, p[i] == UInt8(ascii: ":") else { return nil }
+                i = spaceEnd(p, from: i + 1, end: end)
                 guard i < end else { return nil }
-                let b = p[i]
-                i += 1
-                if b == close { return i }
-                guard b == UInt8(ascii: ",") else { return nil }
-                i = spaceEnd(p, from: i, end: end)
             }
-        case UInt8(ascii: "t"): return literalEnd(p, at: i, end: end, "true")
-        case UInt8(ascii: "f"): return literalEnd(p, at: i, end: end, "false")
-        case UInt8(ascii: "n"): return literalEnd(p, at: i, end: end, "null")
-        default: return numberEnd(p, at: i, end: end)
+            let next = p[i] == UInt8(ascii: "{") || p[i] == UInt8(ascii: "[")
+                ? containerEnd(p, at: i, end: end, depth: depth + 1, maxDepth: maxDepth)
+                : scalarEnd(p, at: i, end: end)
+            guard let next else { return nil }
+            i = spaceEnd(p, from: next, end: end)
+            guard i < end else { return nil }
+            let b = p[i]
+            i += 1
+            if b == close { return i }
+            guard b == UInt8(ascii: ",") else { return nil }
+            i = spaceEnd(p, from: i, end: end)
         }
     }
 
+    /// ``valueEnd(_:at:end:depth:maxDepth:)`` of a string, number or literal (`start < end`).
+    @inline(__always)
+    static func scalarEnd(_ p: UnsafeBufferPointer<UInt8>, at start: Int, end: Int) -> Int? {
+        switch p[start] {
+        case UInt8(ascii: "\""):
+            var escaped = false
+            guard let close = closingQuote(p, open: start, end: end, escaped: &escaped) else { return nil }
+            return close + 1
+        case UInt8(ascii: "t"): return literalEnd(p, at: start, end: end, "true")
+        case UInt8(ascii: "f"): return literalEnd(p, at: start, end: end, "false")
+        case UInt8(ascii: "n"): return literalEnd(p, at: start, end: end, "null")
+        default: return numberEnd(p, at: start, end: end)
+        }
+    }
+
+    /// The index of the first non-whitespace byte from `start` on, or `end`.
+    @inline(__always)
     static func spaceEnd(_ p: UnsafeBufferPointer<UInt8>, from start: Int, end: Int) -> Int {
         var i = start
         while i < end {
             let b = p[i]
-            guard b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 else { return i }
+            guard b <= 0x20 && (b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09) else { return i }
             i += 1
         }
         return end
