@@ -2,10 +2,10 @@
 import Foundation
 import PackageDescription
 
-// Benchmarks (not timed tests). Build the plugins and the host first, then run them all:
+// Benchmarks (not timed tests), one target at a time, e.g.
 //   scripts/build-plugins && scripts/build-plugins Benchmarks/Plugins/json-roundtrip
-//   swift package --package-path Benchmarks benchmark
-// See Benchmarks/README.md for each target and what it needs.
+//   swift package --package-path Benchmarks benchmark --target PDKBenchmarks
+// Benchmarks/README.md says what each target needs (ServeBenchmarks: release binaries) and reports.
 
 // The repository's own package, by the identity SwiftPM gives a path dependency: the name of
 // the folder it was cloned into.
@@ -36,6 +36,14 @@ let package = Package(
                 .product(name: "PluginRuntime", package: host),
             ],
             path: "Benchmarks/RuntimeBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "ServeBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/ServeBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
     ]

@@ -128,11 +128,13 @@ public final class ExtismKernel: @unchecked Sendable {
         return Function(store: store, parameters: type.parameters, results: type.results, raw: body)
     }
 
+    // The functions hold the kernel strongly: it holds no reference back to the store, so there
+    // is no cycle, and a strong capture spares an atomic unowned-retain on every host call.
     private func implementation(of name: String) -> Function.RawImplementation? {
         let memory = self.memory
         switch name {
         case "alloc": return { _, a, r in r[0] = .i64(memory.alloc(a[0].u64)) }
-        case "free": return { [unowned self] _, a, _ in
+        case "free": return { [self] _, a, _ in
             let handle = a[0].u64
             if handle == inputHandle && handle != 0 { inputLength = 0 }
             memory.free(handle)
@@ -142,54 +144,54 @@ public final class ExtismKernel: @unchecked Sendable {
         case "load_u64": return { _, a, r in r[0] = .i64(memory.loadU64(a[0].u64)) }
         case "store_u8": return { _, a, _ in memory.storeU8(a[0].u64, UInt8(truncatingIfNeeded: a[1].u32)) }
         case "store_u64": return { _, a, _ in memory.storeU64(a[0].u64, a[1].u64) }
-        case "input_length": return { [unowned self] _, _, r in r[0] = .i64(inputLength) }
-        case "input_offset": return { [unowned self] _, _, r in r[0] = .i64(inputHandle) }
-        case "input_load_u8": return { [unowned self] _, a, r in
+        case "input_length": return { [self] _, _, r in r[0] = .i64(inputLength) }
+        case "input_offset": return { [self] _, _, r in r[0] = .i64(inputHandle) }
+        case "input_load_u8": return { [self] _, a, r in
             let i = a[0].u64
             r[0] = .i32(i < inputLength ? UInt32(memory.loadU8(inputHandle + i)) : 0)
         }
-        case "input_load_u64": return { [unowned self] _, a, r in
+        case "input_load_u64": return { [self] _, a, r in
             let i = a[0].u64
             r[0] = .i64(i < inputLength && inputLength - i >= 8 ? memory.loadU64(inputHandle + i) : 0)
         }
-        case "input_set": return { [unowned self] _, a, _ in
+        case "input_set": return { [self] _, a, _ in
             if memory.isAllocated(a[0].u64, count: a[1].u64) { (inputHandle, inputLength) = (a[0].u64, a[1].u64) }
         }
-        case "output_set": return { [unowned self] _, a, _ in
+        case "output_set": return { [self] _, a, _ in
             if memory.isAllocated(a[0].u64, count: a[1].u64) { (outputOffset, outputLength) = (a[0].u64, a[1].u64) }
         }
-        case "output_offset": return { [unowned self] _, _, r in r[0] = .i64(outputOffset) }
-        case "output_length": return { [unowned self] _, _, r in r[0] = .i64(outputLength) }
-        case "error_set": return { [unowned self] _, a, _ in
+        case "output_offset": return { [self] _, _, r in r[0] = .i64(outputOffset) }
+        case "output_length": return { [self] _, _, r in r[0] = .i64(outputLength) }
+        case "error_set": return { [self] _, a, _ in
             let handle = a[0].u64
             if handle == 0 || memory.isAllocated(handle, count: 1) { errorHandle = handle }
         }
-        case "error_get": return { [unowned self] _, _, r in r[0] = .i64(errorHandle) }
-        case "reset": return { [unowned self] _, _, _ in
+        case "error_get": return { [self] _, _, r in r[0] = .i64(errorHandle) }
+        case "reset": return { [self] _, _, _ in
             memory.reset()
             (inputHandle, inputLength, outputOffset, outputLength, errorHandle) = (0, 0, 0, 0, 0)
         }
         case "memory_bytes": return { _, _, r in r[0] = .i64(UInt64(memory.capacity)) }
-        case "config_get": return { [unowned self] _, a, r in
+        case "config_get": return { [self] _, a, r in
             let key = String(decoding: memory.block(a[0].u64), as: UTF8.self)
             memory.free(a[0].u64)
             r[0] = .i64(try config[key].map { try write(block: Array($0.utf8)) } ?? 0)
         }
-        case "var_get": return { [unowned self] _, a, r in
+        case "var_get": return { [self] _, a, r in
             let key = String(decoding: memory.block(a[0].u64), as: UTF8.self)
             memory.free(a[0].u64)
             r[0] = .i64(try vars[key].map { try write(block: $0) } ?? 0)
         }
-        case "var_set": return { [unowned self] _, a, _ in try setVar(key: a[0].u64, value: a[1].u64) }
-        case "http_request": return { [unowned self] _, a, r in r[0] = .i64(try httpRequest(a[0].u64, body: a[1].u64)) }
-        case "http_status_code": return { [unowned self] _, _, r in r[0] = .i32(UInt32(bitPattern: lastHTTPStatus)) }
-        case "http_headers": return { [unowned self] _, _, r in
+        case "var_set": return { [self] _, a, _ in try setVar(key: a[0].u64, value: a[1].u64) }
+        case "http_request": return { [self] _, a, r in r[0] = .i64(try httpRequest(a[0].u64, body: a[1].u64)) }
+        case "http_status_code": return { [self] _, _, r in r[0] = .i32(UInt32(bitPattern: lastHTTPStatus)) }
+        case "http_headers": return { [self] _, _, r in
             guard let headers = lastHTTPHeaders,
                 let json = try? JSONSerialization.data(withJSONObject: headers, options: [.sortedKeys])
             else { r[0] = .i64(0); return }
             r[0] = .i64(try write(block: Array(json)))
         }
-        case "get_log_level": return { [unowned self] _, _, r in
+        case "get_log_level": return { [self] _, _, r in
             r[0] = .i32(logLevel.map { UInt32($0.rawValue) } ?? UInt32(Int32.max))
         }
         case "log_trace": return logFunction(.trace)
@@ -202,7 +204,7 @@ public final class ExtismKernel: @unchecked Sendable {
     }
 
     private func logFunction(_ level: KernelLogLevel) -> Function.RawImplementation {
-        { [unowned self] _, a, _ in
+        { [self] _, a, _ in
             let handle = a[0].u64
             defer { memory.free(handle) }
             guard let threshold = logLevel, level >= threshold, let sink = logSink else { return }

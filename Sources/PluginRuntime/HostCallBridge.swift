@@ -11,12 +11,21 @@ public enum HostCallBridge {
         let box = ResultBox<T>()
         let semaphore = DispatchSemaphore(value: 0)
         Task {
-            do { box.result = .success(try await operation()) } catch { box.result = .failure(error) }
+            // Plugin calls made by `operation` (a callback delivered while the host function
+            // runs) are nested: they must not wait for a call slot the caller holds.
+            await PluginCallNesting.$isNested.withValue(true) {
+                do { box.result = .success(try await operation()) } catch { box.result = .failure(error) }
+            }
             semaphore.signal()
         }
         semaphore.wait()
         return try box.result!.get()
     }
+}
+
+/// Whether the current task runs inside a host function of a plugin call.
+enum PluginCallNesting {
+    @TaskLocal static var isNested = false
 }
 
 private final class ResultBox<T: Sendable>: @unchecked Sendable {

@@ -23,6 +23,7 @@ public final class LoadedPlugin: Sendable {
     private let idle = Mutex<[PluginInstance]>([])
     private let unloaded = Atomic<Bool>(false)
     private let maxIdle: Int
+    private let slots: CallSlots
 
     /// Compiles `package`, resolves its imports against `hostFunctions` and creates the first
     /// instance (so a module that cannot instantiate fails here, with the reason).
@@ -39,6 +40,7 @@ public final class LoadedPlugin: Sendable {
         self.engine = engine
         self.logger = logger
         maxIdle = limits.poolSize ?? max(4, ProcessInfo.processInfo.activeProcessorCount * 2)
+        slots = CallSlots(capacity: max(maxIdle, 4))
         compiled = try CompiledPlugin(
             id: package.id, file: package.path, wasm: package.wasm, hostFunctionNames: Set(hostFunctions.keys),
             services: services, declared: package.manifest.permissions.declared, engine: engine)
@@ -61,15 +63,27 @@ public final class LoadedPlugin: Sendable {
 
     /// Calls `export` with `input` on a pristine instance, on a call thread, within the
     /// deadline. `trace`, when given, records host calls and log lines.
+    ///
+    /// At most ``maxInFlight`` calls of one load run at once (more would only create instances
+    /// and threads the cores cannot serve); the others wait their turn, and the deadline starts
+    /// when a call runs. Calls made from inside a host function of a running call (a callback
+    /// the host delivers synchronously) do not wait, so they cannot deadlock.
     public func call(export: String, input: [UInt8], trace: CallTrace? = nil) async throws(PluginCallError) -> [UInt8] {
+        let nested = PluginCallNesting.isNested
+        if !nested { await slots.acquire() }
         let result: Result<[UInt8], PluginCallError> = await withCheckedContinuation { continuation in
             let once = ResumeOnce(continuation)
             CallThreads.shared.run { [self] in
                 once.resume(callSynchronously(export: export, input: input, trace: trace, onTimeout: once))
+                // After the instance went back to the pool, so the next call finds it there.
+                if !nested { slots.release() }
             }
         }
         return try result.get()
     }
+
+    /// How many calls of this load run at once (the pool size, at least 4).
+    var maxInFlight: Int { slots.capacity }
 
     /// Runs a call on the current thread (which must not be a Swift concurrency thread if host
     /// functions block). The deadline still applies: the call is interrupted at its deadline.
@@ -151,6 +165,49 @@ public final class LoadedPlugin: Sendable {
 
     /// Whether ``markUnloaded()`` was called.
     public var isUnloaded: Bool { unloaded.load(ordering: .relaxed) }
+}
+
+/// A counting semaphore for async callers: ``acquire()`` waits (first come, first served) while
+/// every slot is taken.
+final class CallSlots: Sendable {
+    let capacity: Int
+    private let state: Mutex<(available: Int, waiting: [CheckedContinuation<Void, Never>])>
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        state = Mutex((capacity, []))
+    }
+
+    func acquire() async {
+        let free = state.withLock { state -> Bool in
+            guard state.available > 0 else { return false }
+            state.available -= 1
+            return true
+        }
+        if free { return }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let granted = state.withLock { state -> Bool in
+                guard state.available > 0 else {
+                    state.waiting.append(continuation)
+                    return false
+                }
+                state.available -= 1
+                return true
+            }
+            if granted { continuation.resume() }
+        }
+    }
+
+    func release() {
+        let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            guard !state.waiting.isEmpty else {
+                state.available += 1
+                return nil
+            }
+            return state.waiting.removeFirst()
+        }
+        next?.resume()
+    }
 }
 
 /// Resumes a continuation once, from whichever comes first: the call or its deadline.

@@ -41,6 +41,9 @@ final class PluginInstance: @unchecked Sendable {
     private let memorySnapshot: MemorySnapshot
     private let globalSnapshot: [Value]
     private var functions: [String: Function] = [:]
+    /// The interpreter's stack, kept across calls (allocating one per call is a large share of a
+    /// small call's cost).
+    private var stack: ExecutionStack
     private let interruptFlag = Atomic<Bool>(false)
     /// The current call's trace, if the caller asked for one.
     private let traceBox = TraceBox()
@@ -49,6 +52,7 @@ final class PluginInstance: @unchecked Sendable {
          limits: PluginLimits, logSink: @escaping @Sendable (KernelLogLevel, String) -> Void) throws {
         let store = Store(engine: engine)
         self.store = store
+        stack = ExecutionStack(engine: engine)
         store.resourceLimiter = MemoryCap(limit: limits.memoryLimit)
         kernel = ExtismKernel(config: config, memoryLimit: limits.memoryLimit, maxOutputBytes: limits.maxOutputBytes)
         let traceBox = self.traceBox
@@ -122,7 +126,7 @@ final class PluginInstance: @unchecked Sendable {
         }
         var exitCode: Int32 = 0
         do {
-            let results = try function.invoke([])
+            let results = try function.invoke([], on: &stack)
             if case .i32(let code)? = results.first { exitCode = Int32(bitPattern: code) }
         } catch let exit as WASIExit {
             exitCode = exit.code

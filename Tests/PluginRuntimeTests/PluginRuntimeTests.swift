@@ -65,6 +65,30 @@ import WAT
         #expect(try await call("reenter", "again") == "again")
     }
 
+    @Test func callsBeyondTheLimitWaitTheirTurn() async throws {
+        InFlight.shared.reset()
+        let outputs = try await withThrowingTaskGroup(of: String.self) { group in
+            for index in 0..<(plugin.maxInFlight * 4) {
+                group.addTask { [self] in try await call("track", "\(index)") }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(outputs.count == plugin.maxInFlight * 4)
+        #expect(InFlight.shared.most <= plugin.maxInFlight)
+        #expect(InFlight.shared.most >= 2)
+    }
+
+    @Test func reentrantCallbacksDoNotWaitForSlotsTheirCallersHold() async throws {
+        // More re-entering calls than slots: each holds a slot while its callback runs.
+        let outputs = try await withThrowingTaskGroup(of: String.self) { group in
+            for index in 0..<(plugin.maxInFlight + 2) {
+                group.addTask { [self] in try await call("reenter", "r\(index)") }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(Set(outputs) == Set((0..<(plugin.maxInFlight + 2)).map { "r\($0)" }))
+    }
+
     @Test func logLinesAreTraced() async throws {
         let trace = CallTrace()
         _ = try await plugin.call(export: "log", input: [], trace: trace)

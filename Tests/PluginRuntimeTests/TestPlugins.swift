@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Logging
 import PluginRuntime
 import WAT
@@ -68,10 +69,27 @@ final class EchoService: HostService {
                 Thread.sleep(forTimeInterval: 5)
                 return request
             },
+            "echo_track": { request in
+                InFlight.shared.enter()
+                Thread.sleep(forTimeInterval: 0.05)
+                InFlight.shared.leave()
+                return request
+            },
         ]
     }
 
     func pluginUnloaded(_ pluginID: String) async {}
+}
+
+/// How many `echo_track` host calls run at once, and the most seen.
+final class InFlight: Sendable {
+    static let shared = InFlight()
+    private let state = Mutex((now: 0, most: 0))
+
+    func enter() { state.withLock { $0.now += 1; $0.most = max($0.most, $0.now) } }
+    func leave() { state.withLock { $0.now -= 1 } }
+    func reset() { state.withLock { $0 = (0, 0) } }
+    var most: Int { state.withLock { $0.most } }
 }
 
 /// Stands for a permission-gated service (prefix `cache`, permission `cache`).
@@ -114,6 +132,7 @@ let kernelWAT = #"""
   (import "extism:host/user" "echo_back" (func $echo_back (param i64) (result i64)))
   (import "extism:host/user" "echo_reenter" (func $echo_reenter (param i64) (result i64)))
   (import "extism:host/user" "echo_sleep" (func $echo_sleep (param i64) (result i64)))
+  (import "extism:host/user" "echo_track" (func $echo_track (param i64) (result i64)))
   (import "wasi_snapshot_preview1" "clock_time_get" (func $clock (param i32 i64 i32) (result i32)))
   (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
   (memory (export "memory") 2)
@@ -168,6 +187,10 @@ let kernelWAT = #"""
     (local $h i64)
     (local.set $h (call $echo_reenter (call $input_offset)))
     (call $output_set (local.get $h) (call $length (local.get $h)))
+    (i32.const 0))
+
+  (func (export "track") (result i32)
+    (drop (call $echo_track (call $input_offset)))
     (i32.const 0))
 
   (func (export "sleep") (result i32)

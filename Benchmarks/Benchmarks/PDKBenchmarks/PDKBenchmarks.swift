@@ -43,9 +43,11 @@ struct LoadedPlugin {
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .instructions, .mallocCountTotal], maxDuration: .seconds(5))
 
-    Benchmark("minimal plugin .wasm size",
-              configuration: .init(metrics: [.custom("wasm bytes", useScalingFactor: false)], maxIterations: 1)) { benchmark in
-        benchmark.measurement(.custom("wasm bytes", useScalingFactor: false), pluginWasm("minimal").count)
+    for plugin in ["minimal", "discord-rich-presence"] {
+        Benchmark("\(plugin) plugin .wasm size",
+                  configuration: .init(metrics: [.custom("wasm bytes", useScalingFactor: false)], maxIterations: 1)) { benchmark in
+            benchmark.measurement(.custom("wasm bytes", useScalingFactor: false), pluginWasm(plugin).count)
+        }
     }
 
     Benchmark("NowPlaying JSON round-trip (one plugin call)") { benchmark in

@@ -53,31 +53,59 @@ struct DiscordUser {
         } else {
             users = try parsePairs(text)
         }
-        var seen: [String] = []
-        for user in users {
-            let folded = ActivityText.asciiLowercased(user.username)
-            if seen.contains(where: { ActivityText.equal($0, folded) }) {
-                throw ConfigError(key: "users", "user '\(user.username)' is listed twice")
+        // Duplicates, found by sorting hashes of the case-folded names (a thousand users must
+        // not cost a million comparisons on every call).
+        var hashes = users.indices.map { (hash: foldedHash(users[$0].username), index: $0) }
+        hashes.sort { $0.hash < $1.hash }
+        var first: Int?
+        for position in hashes.indices.dropFirst() where hashes[position].hash == hashes[position - 1].hash {
+            let (a, b) = (hashes[position - 1].index, hashes[position].index)
+            if ActivityText.equalIgnoringASCIICase(users[a].username, users[b].username) {
+                first = min(first ?? Int.max, max(a, b))
             }
-            seen.append(folded)
         }
+        if let first { throw ConfigError(key: "users", "user '\(users[first].username)' is listed twice") }
         return users
     }
 
+    /// FNV-1a of the name's UTF-8 with ASCII letters lowercased.
+    static func foldedHash(_ name: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in name.utf8 {
+            let folded = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+            hash = (hash ^ UInt64(folded)) &* 0x100_0000_01b3
+        }
+        return hash
+    }
+
+    /// The `alice:token1,bob:token2` form, in one pass over the bytes (empty entries skipped).
     static func parsePairs(_ text: String) throws(ConfigError) -> [DiscordUser] {
+        let bytes = Array(text.utf8)
+        func trimmed(_ range: Range<Int>) -> Range<Int> {
+            var (lower, upper) = (range.lowerBound, range.upperBound)
+            while lower < upper, ActivityText.isSpace(bytes[lower]) { lower += 1 }
+            while upper > lower, ActivityText.isSpace(bytes[upper - 1]) { upper -= 1 }
+            return lower..<upper
+        }
         var users: [DiscordUser] = []
         var position = 0
-        for entry in ActivityText.split(text, on: UInt8(ascii: ",")) {
+        var start = 0
+        while start <= bytes.count {
+            var end = start
+            while end < bytes.count && bytes[end] != UInt8(ascii: ",") { end += 1 }
+            let entry = trimmed(start..<end)
+            start = end + 1
+            if entry.isEmpty { continue }
             position += 1
-            let bytes = Array(entry.utf8)
-            guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")) else {
+            guard let colon = bytes[entry].firstIndex(of: UInt8(ascii: ":")) else {
                 throw ConfigError(key: "users", "entry \(position) is not 'username:token'")
             }
-            let name = ActivityText.trimmed(String(decoding: bytes[..<colon], as: UTF8.self))
-            let token = ActivityText.trimmed(String(decoding: bytes[(colon + 1)...], as: UTF8.self))
+            let name = trimmed(entry.lowerBound..<colon)
+            let token = trimmed((colon + 1)..<entry.upperBound)
             if name.isEmpty { throw ConfigError(key: "users", "entry \(position) has no username") }
-            if token.isEmpty { throw ConfigError(key: "users[\(name)].token", "is empty") }
-            users.append(DiscordUser(username: name, token: token))
+            let username = String(decoding: bytes[name], as: UTF8.self)
+            if token.isEmpty { throw ConfigError(key: "users[\(username)].token", "is empty") }
+            users.append(DiscordUser(username: username, token: String(decoding: bytes[token], as: UTF8.self)))
         }
         if users.isEmpty { throw ConfigError(key: "users", "has no 'username:token' entries") }
         return users

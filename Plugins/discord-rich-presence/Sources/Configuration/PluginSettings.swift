@@ -105,8 +105,7 @@ struct PluginSettings {
 
     /// The configured user whose name matches `username` (ASCII case-insensitive).
     func user(named username: String) -> DiscordUser? {
-        let folded = ActivityText.asciiLowercased(username)
-        return users.first { ActivityText.equal(ActivityText.asciiLowercased($0.username), folded) }
+        users.first { ActivityText.equalIgnoringASCIICase($0.username, username) }
     }
 
     /// Whether playback from `playerName` is ignored for `user` (global or per-user list).

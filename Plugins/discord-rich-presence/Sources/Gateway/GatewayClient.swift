@@ -171,25 +171,42 @@ struct GatewayClient {
         deliverPresence(resend: true, firingID: nil)
     }
 
-    /// Op 11.
-    func acknowledged() {
-        host.setCacheInt(keys.acknowledged, 1, ttlSeconds: Self.ttlSeconds)
-    }
-
     /// Op 1 from the server, or the heartbeat schedule firing. Heartbeats are not counted in the
     /// send budget (its reserve covers them), so they never race a presence update's write.
     func heartbeat(requested: Bool) {
-        guard let session = loadSession(), session.phase != .disconnected else {
-            _ = host.cancelSchedule(id: keys.heartbeatSchedule)
-            return
-        }
-        if !requested && host.cacheInt(keys.acknowledged) == 0 {
+        finish(Self.beat(host: host, keys: keys, requested: requested))
+    }
+
+    /// What a heartbeat did, when it needed no settings (see ``beat(host:keys:requested:)``).
+    enum Beat {
+        case sent
+        case noSession
+        case missingACK(GatewaySession)
+        case sendFailed
+    }
+
+    /// The part of a heartbeat that needs only the cache and the connection: most heartbeats end
+    /// here, so a heartbeat does not re-read the whole configuration (the `users` list can hold
+    /// a thousand entries) unless it must reconnect.
+    static func beat(host: PluginHost, keys: UserKeys, requested: Bool) -> Beat {
+        guard let text = host.cacheString(keys.session), let session = GatewaySession(text: text),
+              session.phase != .disconnected else { return .noSession }
+        if !requested && host.cacheInt(keys.acknowledged) == 0 { return .missingACK(session) }
+        host.setCacheInt(keys.acknowledged, 0, ttlSeconds: ttlSeconds)
+        let frame = GatewayFrame.heartbeat(sequence: host.cacheInt(keys.sequence))
+        return host.webSocketSend(connectionID: keys.user, text: frame).error == nil ? .sent : .sendFailed
+    }
+
+    /// Completes a heartbeat that ``beat(host:keys:requested:)`` could not finish alone.
+    func finish(_ beat: Beat) {
+        switch beat {
+        case .sent: break
+        case .noSession: _ = host.cancelSchedule(id: keys.heartbeatSchedule)
+        case .missingACK(let session):
             host.log(.warn, "No heartbeat ACK from Discord for \(user.username); reconnecting")
             reconnect(session)
-            return
+        case .sendFailed: connectionLost(code: nil, detail: "send failed")
         }
-        host.setCacheInt(keys.acknowledged, 0, ttlSeconds: Self.ttlSeconds)
-        _ = send(GatewayFrame.heartbeat(sequence: host.cacheInt(keys.sequence)))
     }
 
     /// Op 7, or a zombie connection: close (not 1000, so the session stays resumable) and resume.

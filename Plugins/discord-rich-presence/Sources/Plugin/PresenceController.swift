@@ -125,12 +125,22 @@ struct PresenceController {
         default:
             return
         }
+        // Heartbeats and their ACKs are most of the traffic: they touch only the cache and the
+        // connection, and read the configuration only when something else must happen.
+        if event.op == GatewayEvent.Opcode.heartbeatACK {
+            host.setCacheInt(keys.acknowledged, 1, ttlSeconds: GatewayClient.ttlSeconds)
+            return
+        }
+        if event.op == GatewayEvent.Opcode.heartbeat {
+            let beat = GatewayClient.beat(host: host, keys: keys, requested: true)
+            if case .sent = beat { return }
+            client(for: connectionID)?.finish(beat)
+            return
+        }
         guard let client = client(for: connectionID) else { return }
         switch event.op {
         case GatewayEvent.Opcode.dispatch: client.ready(event, resumed: readyKind == 2)
         case GatewayEvent.Opcode.hello: client.hello(event)
-        case GatewayEvent.Opcode.heartbeat: client.heartbeat(requested: true)
-        case GatewayEvent.Opcode.heartbeatACK: client.acknowledged()
         case GatewayEvent.Opcode.reconnect:
             host.log(.info, "Discord asked \(connectionID) to reconnect (op 7)")
             if let session = client.loadSession() { client.reconnect(session) }
@@ -158,12 +168,19 @@ struct PresenceController {
             _ = host.cancelSchedule(id: scheduleID)
             return
         }
-        guard let client = client(for: job.user) else {
-            if job.kind == .heartbeat { _ = host.cancelSchedule(id: scheduleID) }
+        if job.kind == .heartbeat {
+            let beat = GatewayClient.beat(host: host, keys: UserKeys(user: job.user), requested: false)
+            if case .sent = beat { return }
+            guard let client = client(for: job.user) else {
+                _ = host.cancelSchedule(id: scheduleID)
+                return
+            }
+            client.finish(beat)
             return
         }
+        guard let client = client(for: job.user) else { return }
         switch job.kind {
-        case .heartbeat: client.heartbeat(requested: false)
+        case .heartbeat: break  // handled above
         case .flush: client.deliverPresence(resend: false, firingID: scheduleID)
         case .reconnect: client.reconnectNow(firingID: scheduleID)
         case .identify: client.identifyAgain()

@@ -46,6 +46,13 @@ enum ActivityText {
         a.utf8.elementsEqual(b.utf8)
     }
 
+    /// Byte-wise equality with ASCII letters folded to lower case (no allocation).
+    static func equalIgnoringASCIICase(_ a: String, _ b: String) -> Bool {
+        guard a.utf8.count == b.utf8.count else { return false }
+        func fold(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
+        return a.utf8.elementsEqual(b.utf8) { fold($0) == fold($1) }
+    }
+
     /// ASCII letters folded to lower case; other bytes unchanged.
     static func asciiLowercased(_ text: String) -> String {
         var bytes: [UInt8] = []

@@ -1,0 +1,122 @@
+import Benchmark
+import Foundation
+import Synchronization
+
+// `tonearm serve` end to end: the Discord simulator and serve as child processes (release
+// binaries), the Discord Rich Presence plugin, ListenBrainz playing_now submissions over loopback.
+// How to run: Benchmarks/README.md.
+
+/// The stack of the benchmark that is running (set up and torn down by its hooks).
+let running = Mutex<ServeStack?>(nil)
+let latencyDriver = Mutex<LatencyDriver?>(nil)
+
+func currentStack() throws -> ServeStack {
+    guard let stack = running.withLock({ $0 }) else { throw BenchError("the stack did not start") }
+    return stack
+}
+
+func currentDriver() throws -> LatencyDriver {
+    guard let driver = latencyDriver.withLock({ $0 }) else { throw BenchError("the stack did not start") }
+    return driver
+}
+
+/// Starts `userCount` users and shows a first presence for each (gateways connected).
+@Sendable func startStack(userCount: Int) async throws {
+    let stack = try await ServeStack.start(userCount: userCount)
+    running.withLock { $0 = stack }
+    do {
+        // A healthy serve shows 1,000 first presences in well under a minute; the bound keeps a
+        // saturated one from holding the machine.
+        let timeout = Duration.seconds(60) + .milliseconds(240 * userCount)
+        try await stack.showEveryone(concurrency: 8, timeout: timeout) { "Warm-up \($0.name)" }
+    } catch {
+        stopStack(keepFolder: true)
+        throw error
+    }
+    let driver = LatencyDriver(stack: stack)
+    try await driver.skipLoggedFrames()
+    latencyDriver.withLock { $0 = driver }
+}
+
+@Sendable func stopStack(keepFolder: Bool = false) {
+    latencyDriver.withLock { $0 = nil }
+    running.withLock { stack in
+        stack?.stop(keepFolder: keepFolder)
+        stack = nil
+    }
+}
+
+/// A positive integer from the environment, else `fallback`.
+func environmentCount(_ name: String, default fallback: Int) -> Int {
+    ProcessInfo.processInfo.environment[name].flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil } ?? fallback
+}
+
+/// `SOAK_SECONDS` (default 600): how long the users are held.
+let soakSeconds = environmentCount("SOAK_SECONDS", default: 600)
+/// `SOAK_USERS` (default 1,000): how many users are held.
+let soakUsers = environmentCount("SOAK_USERS", default: 1_000)
+
+let latency = BenchmarkMetric.custom("playing_now → presence frame (µs)", useScalingFactor: false)
+let serveCPU = BenchmarkMetric.custom("serve CPU per playing_now (µs)", useScalingFactor: false)
+let residentMax = BenchmarkMetric.custom("serve RSS max over hold (MiB)", useScalingFactor: false)
+let residentAtStart = BenchmarkMetric.custom("serve RSS at start, no users (MiB)", useScalingFactor: false)
+let residentPeak = BenchmarkMetric.custom("serve VmHWM peak incl. warm-up (MiB)", useScalingFactor: false)
+let cpu = BenchmarkMetric.custom("serve CPU over hold (‰ of one core)", useScalingFactor: false)
+let shownAtEnd = BenchmarkMetric.custom("presences shown at end", polarity: .prefersLarger, useScalingFactor: false)
+let heartbeats = BenchmarkMetric.custom("heartbeats during hold", polarity: .prefersLarger, useScalingFactor: false)
+let breaches = BenchmarkMetric.custom("rate-limit breaches", useScalingFactor: false)
+let reconnects = BenchmarkMetric.custom("gateway reconnects during hold", useScalingFactor: false)
+
+let benchmarks: @Sendable () -> Void = {
+    Benchmark(
+        "playing_now latency (100 users)",
+        configuration: .init(
+            metrics: [latency, serveCPU, .wallClock], warmupIterations: 0, maxDuration: .seconds(120), maxIterations: 500,
+            setup: { try await startStack(userCount: 100) }, teardown: { stopStack() })
+    ) { benchmark in
+        let driver = try currentDriver()
+        let turn = try await driver.nextTurn()
+        let pid = try currentStack().tonearmPID
+        let cpuBefore = threadCPUNanoseconds(pid: pid)
+        benchmark.startMeasurement()
+        let micros = try await driver.measure(turn.user, title: turn.title)
+        benchmark.stopMeasurement()
+        benchmark.measurement(latency, Int(micros))
+        benchmark.measurement(serveCPU, Int((threadCPUNanoseconds(pid: pid) - cpuBefore) / 1_000))
+    }
+
+    Benchmark(
+        "playing_now latency, burst of 100 POSTs (100 users)",
+        configuration: .init(
+            metrics: [latency], warmupIterations: 0, maxDuration: .seconds(120), maxIterations: 10,
+            setup: { try await startStack(userCount: 100) }, teardown: { stopStack() })
+    ) { benchmark in
+        for micros in try await currentDriver().burst() {
+            benchmark.measurement(latency, Int(micros))
+        }
+    }
+
+    Benchmark(
+        "serve at \(soakUsers.formatted()) users (\(soakSeconds) s hold)",
+        configuration: .init(
+            metrics: [residentAtStart, residentMax, residentPeak, cpu, shownAtEnd, heartbeats, reconnects, breaches], warmupIterations: 0,
+            maxDuration: .seconds(soakSeconds + 60), maxIterations: 1,
+            setup: { try await startStack(userCount: soakUsers) }, teardown: { stopStack() })
+    ) { benchmark in
+        let stack = try currentStack()
+        let result = try await SoakRun(stack: stack, seconds: soakSeconds).run()
+        benchmark.measurement(residentAtStart, stack.residentAtStartKB / 1024)
+        benchmark.measurement(residentMax, result.residentMaxKB / 1024)
+        benchmark.measurement(residentPeak, result.peakResidentKB / 1024)
+        benchmark.measurement(cpu, Int((result.cpuPercent * 10).rounded()))
+        benchmark.measurement(shownAtEnd, result.shownAtEnd)
+        benchmark.measurement(heartbeats, result.heartbeats)
+        benchmark.measurement(reconnects, result.reconnects)
+        benchmark.measurement(breaches, result.breaches)
+        FileHandle.standardError.write(Data((result.summary + "\n").utf8))
+        if let problem = result.problem {
+            stack.keepLogs()
+            benchmark.error(problem + "; logs in \(stack.folder.path)")
+        }
+    }
+}
