@@ -91,19 +91,33 @@ public struct JSONLazyObject {
     }
 
     func rangeOf(_ key: String) -> Range<Int>? {
-        let wanted = Array(key.utf8)
-        var i = members.count - 1
-        while i >= 0 {
-            let r = members[i].key
-            if r.count == wanted.count && bytes[r].elementsEqual(wanted) { return members[i].value }
-            // Keys with escapes are compared after decoding.
-            if bytes[r].contains(UInt8(ascii: "\\")) {
-                var p = JSONParser(bytes, range: (r.lowerBound - 1)..<(r.upperBound + 1))
-                if let decoded = try? p.parseStringBytes(), decoded == wanted { return members[i].value }
+        var key = key
+        return key.withUTF8 { wanted in
+            bytes.withUnsafeBufferPointer { p in
+                var i = members.count - 1
+                while i >= 0 {
+                    let raw = UnsafeBufferPointer(rebasing: p[members[i].key])
+                    if Self.equal(raw, wanted) { return members[i].value }
+                    // Keys with escapes (checked by the scan) are compared after decoding.
+                    if raw.contains(UInt8(ascii: "\\")) {
+                        let decoded = JSONParser.decodeChecked(p, members[i].key)
+                        if decoded.withUnsafeBufferPointer({ Self.equal($0, wanted) }) { return members[i].value }
+                    }
+                    i -= 1
+                }
+                return nil
             }
-            i -= 1
         }
-        return nil
+    }
+
+    static func equal(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard a.count == b.count else { return false }
+        var k = 0
+        while k < a.count {
+            if a[k] != b[k] { return false }
+            k += 1
+        }
+        return true
     }
 
     /// Parses just the member `key` (`nil` when missing).
@@ -132,9 +146,23 @@ public struct JSONLazyObject {
 
     /// Member `key` as a string (`nil` when missing or `null`).
     public func string(_ key: String) throws(JSONError) -> String? {
-        guard let v = try value(key), !v.isNull else { return nil }
-        guard case .string(let s) = v else { throw mismatch(key, "string", v) }
-        return s
+        guard let utf8 = try stringBytes(key) else { return nil }
+        return utf8.withUnsafeBufferPointer { JSONParser.string($0) }
+    }
+
+    /// Member `key` as the UTF-8 bytes of a string, escapes decoded (`nil` when missing or
+    /// `null`). Makes no `String`: for text that is read further as bytes (e.g. JSON in JSON).
+    public func stringBytes(_ key: String) throws(JSONError) -> [UInt8]? {
+        guard let r = rangeOf(key) else { return nil }
+        switch bytes[r.lowerBound] {
+        case UInt8(ascii: "\""):  // checked by the scan
+            return bytes.withUnsafeBufferPointer { JSONParser.decodeChecked($0, (r.lowerBound + 1)..<(r.upperBound - 1)) }
+        case UInt8(ascii: "n"):
+            return nil
+        default:
+            var parser = JSONParser(bytes, range: r, maxDepth: maxDepth)
+            throw mismatch(key, "string", try parser.parseDocument())
+        }
     }
 
     /// Member `key` as an integer (`nil` when missing or `null`).
@@ -153,14 +181,122 @@ public struct JSONLazyObject {
 }
 
 extension JSONParser {
-    /// Skips a string starting at its opening quote, validating escapes and UTF-8.
-    mutating func skipString() throws(JSONError) {
-        var scratch: [UInt8] = []
-        _ = try scanString(decodingInto: &scratch)
-    }
-
     /// Skips one value of any kind, checking its syntax without building it.
     mutating func skipValue() throws(JSONError) {
+        let start = index
+        let end = self.end
+        let depth = self.depth
+        let maxDepth = self.maxDepth
+        if let next = bytes.withUnsafeBufferPointer({ Self.valueEnd($0, at: start, end: end, depth: depth, maxDepth: maxDepth) }) {
+            index = next
+            return
+        }
+        try skipValueChecked()  // finds and reports the problem
+    }
+
+    /// The index after the valid value at `p[i]` (containers entered at `depth`), or nil when
+    /// the value is invalid — or a number with an exponent or more than 300 digits, whose range
+    /// only the number parser checks.
+    static func valueEnd(_ p: UnsafeBufferPointer<UInt8>, at start: Int, end: Int, depth: Int, maxDepth: Int) -> Int? {
+        guard start < end else { return nil }
+        if p[start] == UInt8(ascii: "{") || p[start] == UInt8(ascii: "[") {
+            return containerEnd(p, at: start, end: end, depth: depth, maxDepth: maxDepth)
+        }
+        return scalarEnd(p, at: start, end: end)
+    }
+
+    /// ``valueEnd(_:at:end:depth:maxDepth:)`` of an object or array.
+    static func containerEnd(_ p: UnsafeBufferPointer<UInt8>, at start: Int, end: Int, depth: Int, maxDepth: Int) -> Int? {
+        let isObject = p[start] == UInt8(ascii: "{")
+        let close = isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")
+        guard depth < maxDepth else { return nil }
+        var i = spaceEnd(p, from: start + 1, end: end)
+        if i < end && p[i] == close { return i + 1 }
+        while true {
+            guard i < end else { return nil }
+            if isObject {
+                var escaped = false
+                guard p[i] == UInt8(ascii: "\""),
+                      let keyClose = closingQuote(p, open: i, end: end, escaped: &escaped) else { return nil }
+                i = spaceEnd(p, from: keyClose + 1, end: end)
+                guard i < end, p[i] == UInt8(ascii: ":") else { return nil }
+                i = spaceEnd(p, from: i + 1, end: end)
+                guard i < end else { return nil }
+            }
+            let next = p[i] == UInt8(ascii: "{") || p[i] == UInt8(ascii: "[")
+                ? containerEnd(p, at: i, end: end, depth: depth + 1, maxDepth: maxDepth)
+                : scalarEnd(p, at: i, end: end)
+            guard let next else { return nil }
+            i = spaceEnd(p, from: next, end: end)
+            guard i < end else { return nil }
+            let b = p[i]
+            i += 1
+            if b == close { return i }
+            guard b == UInt8(ascii: ",") else { return nil }
+            i = spaceEnd(p, from: i, end: end)
+        }
+    }
+
+    /// ``valueEnd(_:at:end:depth:maxDepth:)`` of a string, number or literal (`start < end`).
+    @inline(__always)
+    static func scalarEnd(_ p: UnsafeBufferPointer<UInt8>, at start: Int, end: Int) -> Int? {
+        switch p[start] {
+        case UInt8(ascii: "\""):
+            var escaped = false
+            guard let close = closingQuote(p, open: start, end: end, escaped: &escaped) else { return nil }
+            return close + 1
+        case UInt8(ascii: "t"): return literalEnd(p, at: start, end: end, "true")
+        case UInt8(ascii: "f"): return literalEnd(p, at: start, end: end, "false")
+        case UInt8(ascii: "n"): return literalEnd(p, at: start, end: end, "null")
+        default: return numberEnd(p, at: start, end: end)
+        }
+    }
+
+    /// The index of the first non-whitespace byte from `start` on, or `end`.
+    @inline(__always)
+    static func spaceEnd(_ p: UnsafeBufferPointer<UInt8>, from start: Int, end: Int) -> Int {
+        var i = start
+        while i < end {
+            let b = p[i]
+            guard b <= 0x20 && (b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09) else { return i }
+            i += 1
+        }
+        return end
+    }
+
+    static func literalEnd(_ p: UnsafeBufferPointer<UInt8>, at i: Int, end: Int, _ word: StaticString) -> Int? {
+        let n = word.utf8CodeUnitCount
+        guard end - i >= n else { return nil }
+        for k in 1..<n where p[i + k] != word.utf8Start[k] { return nil }
+        return i + n
+    }
+
+    /// The index after the number at `p[i]` when it has no exponent and at most 300 digits
+    /// (so it is within range), or nil.
+    static func numberEnd(_ p: UnsafeBufferPointer<UInt8>, at start: Int, end: Int) -> Int? {
+        var i = start
+        if i < end && p[i] == UInt8(ascii: "-") { i += 1 }
+        guard i < end else { return nil }
+        let digitsStart = i
+        if p[i] == UInt8(ascii: "0") {
+            i += 1
+            if i < end && p[i] &- 0x30 < 10 { return nil }  // leading zero
+        } else {
+            while i < end && p[i] &- 0x30 < 10 { i += 1 }
+            guard i > digitsStart else { return nil }
+        }
+        if i < end && p[i] == UInt8(ascii: ".") {
+            i += 1
+            let fractionStart = i
+            while i < end && p[i] &- 0x30 < 10 { i += 1 }
+            guard i > fractionStart else { return nil }
+        }
+        guard i - digitsStart <= 301, i == end || p[i] | 0x20 != UInt8(ascii: "e") else { return nil }
+        return i
+    }
+
+    /// ``skipValue()`` with errors: checks every step and throws at the first problem.
+    mutating func skipValueChecked() throws(JSONError) {
         guard index < end else { throw JSONError.at(.unexpectedEnd, index, "unexpected end of input, expected a value") }
         switch bytes[index] {
         case UInt8(ascii: "\""):
@@ -191,7 +327,7 @@ extension JSONParser {
                     index += 1
                     skipWhitespace()
                 }
-                try skipValue()
+                try skipValueChecked()
                 skipWhitespace()
                 guard index < end else { throw JSONError.at(.unexpectedEnd, index, "unexpected end of input") }
                 let b = bytes[index]

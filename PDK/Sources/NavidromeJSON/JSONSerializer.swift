@@ -37,18 +37,24 @@ public enum JSONSerializer {
     }
 
     public static func writeInt(_ value: Int64, to out: inout [UInt8]) {
-        if value == 0 {
-            out.append(UInt8(ascii: "0"))
-            return
-        }
-        var magnitude = value.magnitude
-        var digits: [UInt8] = []
-        while magnitude > 0 {
-            digits.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
-            magnitude /= 10
-        }
         if value < 0 { out.append(UInt8(ascii: "-")) }
-        out.append(contentsOf: digits.reversed())
+        var magnitude = value.magnitude
+        var count = 1
+        var rest = magnitude
+        while rest >= 10 {
+            rest /= 10
+            count += 1
+        }
+        let start = out.count
+        for _ in 0..<count { out.append(UInt8(ascii: "0")) }
+        out.withUnsafeMutableBufferPointer { p in
+            var i = start + count - 1
+            repeat {
+                p[i] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10)
+                magnitude /= 10
+                i -= 1
+            } while magnitude > 0
+        }
     }
 
     public static func writeDouble(_ value: Double, to out: inout [UInt8]) {
@@ -63,15 +69,9 @@ public enum JSONSerializer {
 
     public static func writeString(_ s: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        let written: Void? = s.utf8.withContiguousStorageIfAvailable { writeEscaped($0, to: &out) }
-        if written == nil {
-            writeEscaped(Array(s.utf8), to: &out)
-        }
+        var s = s  // withUTF8 gives small strings contiguous storage too (no copy to an array)
+        s.withUTF8 { writeEscaped($0, to: &out) }
         out.append(UInt8(ascii: "\""))
-    }
-
-    static func writeEscaped(_ bytes: [UInt8], to out: inout [UInt8]) {
-        bytes.withUnsafeBufferPointer { writeEscaped($0, to: &out) }
     }
 
     /// Copies runs of bytes that need no escaping in one go.
@@ -102,25 +102,5 @@ public enum JSONSerializer {
             runStart = i
         }
         if runStart < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count])) }
-    }
-
-    /// Appends the UTF-8 encoding of a Unicode scalar value.
-    static func appendUTF8(_ scalar: UInt32, to out: inout [UInt8]) {
-        switch scalar {
-        case 0..<0x80:
-            out.append(UInt8(scalar))
-        case 0x80..<0x800:
-            out.append(UInt8(0xC0 | (scalar >> 6)))
-            out.append(UInt8(0x80 | (scalar & 0x3F)))
-        case 0x800..<0x10000:
-            out.append(UInt8(0xE0 | (scalar >> 12)))
-            out.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
-            out.append(UInt8(0x80 | (scalar & 0x3F)))
-        default:
-            out.append(UInt8(0xF0 | (scalar >> 18)))
-            out.append(UInt8(0x80 | ((scalar >> 12) & 0x3F)))
-            out.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
-            out.append(UInt8(0x80 | (scalar & 0x3F)))
-        }
     }
 }

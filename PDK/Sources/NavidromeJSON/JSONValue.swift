@@ -24,6 +24,7 @@ public enum JSONValue: Equatable {
     /// Compact JSON text as UTF-8 bytes.
     public func serialized() -> [UInt8] {
         var out: [UInt8] = []
+        out.reserveCapacity(64)  // most host requests fit: no regrowth byte by byte
         JSONSerializer.write(self, to: &out)
         return out
     }

@@ -117,6 +117,40 @@ struct Song: JSONDecodable, JSONEncodable, Equatable {
         #expect(try event.int64("s") == nil)
         #expect(try event.object("d") == nil)
         #expect(try event.string("key") == "v")
+        #expect(try event.stringBytes("s") == nil)
+        #expect(try event.stringBytes("missing") == nil)
+    }
+
+    /// Values are skipped by a fast scan that hands anything unusual to the checking one: both
+    /// must accept the same documents, and errors must come from the checking one.
+    @Test func skippedValuesAcceptAndRejectLikeTheParser() throws {
+        let valid = [#"[1.5e3,-0,0.25,1E-2,true,false,null,{},[],"\u00e9\ud83c\udfb5🎵\u20ac—é"]"#,
+                     #"{"a":{"b":[{"c":"\"x\""}]} , "e" : [ 1 , 2 ] }"#, "1" + String(repeating: "0", count: 305) + ".5"]
+        for d in valid {
+            let event = try JSONLazyObject(text: #"{"d":"# + d + #","t":"X"}"#)
+            #expect(try event.string("t") == "X")
+            #expect(try event.value("d") == (try JSONValue.parse(d)), "\(d)")
+        }
+        let invalid: [(String, JSONError.Kind, Int)] = [
+            (#"{"d":[01]}"#, .invalidNumber, 6), (#"{"d":[1e400]}"#, .numberOutOfRange, 6),
+            (#"{"d":{"a":1,}}"#, .unexpectedByte, 12), (#"{"d":["\ud800"]}"#, .invalidUnicode, 7),
+            (#"{"d":[tru]}"#, .unexpectedByte, 6), (#"{"d":[1,]}"#, .unexpectedByte, 8),
+            (#"{"d":["a\x"]}"#, .invalidEscape, 8), (#"{"d":[[[1]]]}"#, .tooDeep, 7),
+        ]
+        for (text, kind, offset) in invalid {
+            do {
+                _ = try JSONLazyObject(bytes: Array(text.utf8), maxDepth: 3)
+                Issue.record("accepted \(text)")
+            } catch {
+                #expect(error.kind == kind && error.offset == offset, "\(text): \(error.message)")
+            }
+        }
+    }
+
+    @Test func stringBytesDecodeEscapesAndNameMismatches() throws {
+        let event = try JSONLazyObject(text: #"{"message":"{\"op\":0,\"t\":\"caf\u00e9 — ok\"}","n":1}"#)
+        #expect(try event.stringBytes("message") == Array(#"{"op":0,"t":"café — ok"}"#.utf8))
+        #expect(throws: JSONError.mismatch("field 'n': expected string, found number")) { try event.stringBytes("n") }
     }
 
     @Test func malformedInputIsAnError() {

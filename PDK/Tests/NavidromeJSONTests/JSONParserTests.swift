@@ -106,6 +106,33 @@ import Testing
         #expect(try parse(#""\u0000""#) == .string("\u{0}"))
     }
 
+    /// Strings are scanned eight bytes at a time: every special byte must be found at every
+    /// position of a word, in runs of every length, and plain runs around escapes kept intact.
+    @Test func specialBytesAtEveryPositionOfAWord() throws {
+        let specials: [(json: String, decoded: String)] = [(#"\""#, "\""), (#"\\"#, "\\"), (#"\n"#, "\n"),
+                                                            (#"\u00e9"#, "é"), (#"\ud83c\udfb5"#, "🎵"),
+                                                            ("é", "é"), ("—", "—"), ("🎵", "🎵")]
+        for length in 0..<20 {
+            for position in 0...length {
+                let before = String(repeating: "a", count: position)
+                let after = String(repeating: "b", count: length - position)
+                for special in specials {
+                    let text = "\"" + before + special.json + after + special.json + "\""
+                    let decoded = before + special.decoded + after + special.decoded
+                    #expect(try parse(text) == .string(decoded), "\(text)")
+                    let lazy = try JSONLazyObject(text: "{\"k\":" + text + "}")
+                    #expect(try lazy.stringBytes("k") == Array(decoded.utf8), "\(text)")
+                }
+                let control = error("\"" + before + "\u{1F}" + after + "\"")
+                #expect(control?.kind == .unexpectedByte && control?.offset == 1 + position)
+                let unterminated = error("\"" + before + after)
+                #expect(unterminated?.kind == .unexpectedEnd && unterminated?.offset == 0)
+                let badUTF8 = error(bytes: [0x22] + Array(before.utf8) + [0xC0, 0xAF] + Array(after.utf8) + [0x22])
+                #expect(badUTF8?.kind == .invalidUnicode && badUTF8?.offset == 1 + position)
+            }
+        }
+    }
+
     @Test func malformedInputGivesOffsetErrors() {
         let cases: [(String, JSONError.Kind, Int)] = [
             ("", .unexpectedEnd, 0),
@@ -169,5 +196,8 @@ import Testing
         let out = value.serializedString()
         #expect(out == #"{"s":"q\"\\\n\u0001é🎵","i":-42,"d":215.5,"b":[true,false,null],"o":{}}"#)
         #expect(try parse(out) == value)
+        for i: Int64 in [0, 7, -7, 10, 99, 100, -1_764_000_000_000, Int64.max, Int64.min] {
+            #expect(JSONValue.int(i).serializedString() == "\(i)")
+        }
     }
 }

@@ -24,6 +24,15 @@ public enum ExportCall {
         }
     }
 
+    /// Runs `body` on an input the caller has already decoded.
+    static func run(_ body: () throws(PluginError) -> [UInt8]?) -> Int32 {
+        do {
+            return succeed(try body())
+        } catch {
+            return fail(error)
+        }
+    }
+
     /// The input as a JSON object, or nil after reporting why it is not one.
     @inline(never)
     static func inputObject() -> JSONObjectReader? {

@@ -19,9 +19,13 @@ extension WebSocketCallback {
     public func onError(_ request: OnErrorRequest) throws(PluginError) { throw .notImplemented }
     public func onClose(_ request: OnCloseRequest) throws(PluginError) { throw .notImplemented }
 
-    /// Body of the `nd_websocket_on_text_message` export.
+    /// Body of the `nd_websocket_on_text_message` export. The request is read without a JSON
+    /// tree (frames arrive often); bad input is reported by the generic path.
     public static func ndWebSocketOnTextMessage() -> Int32 {
-        ExportCall.run(OnTextMessageRequest.self) { (r) throws(PluginError) -> [UInt8]? in try Self().onTextMessage(r); return nil }
+        guard let request = try? OnTextMessageRequest(jsonBytes: Extism.input()) else {
+            return ExportCall.run(OnTextMessageRequest.self) { (r) throws(PluginError) -> [UInt8]? in try Self().onTextMessage(r); return nil }
+        }
+        return ExportCall.run { () throws(PluginError) -> [UInt8]? in try Self().onTextMessage(request); return nil }
     }
 
     /// Body of the `nd_websocket_on_binary_message` export.

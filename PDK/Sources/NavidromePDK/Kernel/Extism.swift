@@ -2,21 +2,7 @@
 public enum Extism {
     /// The raw input of the current call.
     public static func input() -> [UInt8] {
-        let n = Int(extism_input_length())
-        guard n > 0 else { return [] }
-        return [UInt8](unsafeUninitializedCapacity: n) { buffer, count in
-            var i = 0
-            while i + 8 <= n {
-                let word = extism_input_load_u64(Int64(i))
-                for k in 0..<8 { buffer[i + k] = UInt8(truncatingIfNeeded: word >> UInt64(8 * k)) }
-                i += 8
-            }
-            while i < n {
-                buffer[i] = extism_input_load_u8(Int64(i))
-                i += 1
-            }
-            count = n
-        }
+        MemoryBlock.load(count: Int(extism_input_length()), word: extism_input_load_u64, byte: extism_input_load_u8)
     }
 
     /// The input as UTF-8 text.

@@ -39,17 +39,29 @@ public struct MemoryBlock {
 
     /// A copy of the block's bytes.
     public func bytes() -> [UInt8] {
-        guard offset != 0 && length > 0 else { return [] }
-        let n = Int(length)
+        guard offset != 0 else { return [] }
+        let base = offset
+        return Self.load(count: Int(length), word: { extism_load_u64(base + $0) }, byte: { extism_load_u8(base + $0) })
+    }
+
+    /// `count` bytes read from the kernel eight at a time (`word(i)` loads bytes i..<i+8); a
+    /// tail shorter than eight is read as the overlapping last word, `byte` only for tiny blocks.
+    @inline(never)
+    static func load(count n: Int, word: (Int64) -> UInt64, byte: (Int64) -> UInt8) -> [UInt8] {
+        guard n > 0 else { return [] }
         return [UInt8](unsafeUninitializedCapacity: n) { buffer, count in
+            let raw = UnsafeMutableRawPointer(buffer.baseAddress!)
             var i = 0
             while i + 8 <= n {
-                let word = extism_load_u64(offset + Int64(i))
-                for k in 0..<8 { buffer[i + k] = UInt8(truncatingIfNeeded: word >> UInt64(8 * k)) }
+                raw.storeBytes(of: UInt64(littleEndian: word(Int64(i))), toByteOffset: i, as: UInt64.self)
                 i += 8
             }
+            if i < n && n >= 8 {
+                raw.storeBytes(of: UInt64(littleEndian: word(Int64(n - 8))), toByteOffset: n - 8, as: UInt64.self)
+                i = n
+            }
             while i < n {
-                buffer[i] = extism_load_u8(offset + Int64(i))
+                buffer[i] = byte(Int64(i))
                 i += 1
             }
             count = n
@@ -69,11 +81,16 @@ public struct MemoryBlock {
     static func store(_ buffer: UnsafeBufferPointer<UInt8>, at offset: Int64) {
         let n = buffer.count
         var i = 0
-        while i + 8 <= n {
-            var word: UInt64 = 0
-            for k in 0..<8 { word |= UInt64(buffer[i + k]) << UInt64(8 * k) }
-            extism_store_u64(offset + Int64(i), word)
-            i += 8
+        if let base = buffer.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while i + 8 <= n {
+                extism_store_u64(offset + Int64(i), UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
+                i += 8
+            }
+            if i < n && n >= 8 {  // the tail as the overlapping last word
+                extism_store_u64(offset + Int64(n - 8), UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)))
+                i = n
+            }
         }
         while i < n {
             extism_store_u8(offset + Int64(i), buffer[i])

@@ -30,7 +30,7 @@ struct DiscordPlugin: Scrobbler, WebSocketCallback, SchedulerCallback {
     }
 
     func onTextMessage(_ request: OnTextMessageRequest) throws(PluginError) {
-        controller.onTextMessage(connectionID: request.connectionId, message: Array(request.message.utf8))
+        controller.onTextMessage(connectionID: request.connectionId, message: request.messageUTF8)
     }
 
     func onBinaryMessage(_ request: OnBinaryMessageRequest) throws(PluginError) {
