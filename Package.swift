@@ -19,6 +19,7 @@ let package = Package(
         .executable(name: "discord-simulator", targets: ["discord-simulator"]),
         // For Benchmarks/ (a separate package, so that `swift build` here stays lean).
         .library(name: "PluginRuntime", targets: ["PluginRuntime"]),
+        .library(name: "TestSupport", targets: ["TestSupport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/swiftwasm/WasmKit.git", exact: "0.4.2"),

@@ -42,6 +42,7 @@ let package = Package(
             name: "ServeBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "TestSupport", package: host),
             ],
             path: "Benchmarks/ServeBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

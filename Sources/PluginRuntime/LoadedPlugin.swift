@@ -65,12 +65,14 @@ public final class LoadedPlugin: Sendable {
     /// deadline. `trace`, when given, records host calls and log lines.
     ///
     /// At most ``maxInFlight`` calls of one load run at once (more would only create instances
-    /// and threads the cores cannot serve); the others wait their turn, and the deadline starts
-    /// when a call runs. Calls made from inside a host function of a running call (a callback
+    /// and threads the cores cannot serve); the others wait their turn (callbacks before
+    /// Scrobbler calls), and the deadline starts when a call runs. Calls made from inside a host function of a running call (a callback
     /// the host delivers synchronously) do not wait, so they cannot deadlock.
     public func call(export: String, input: [UInt8], trace: CallTrace? = nil) async throws(PluginCallError) -> [UInt8] {
         let nested = PluginCallNesting.isNested
-        if !nested { await slots.acquire() }
+        // Callbacks (gateway frames, heartbeats) keep connections alive: they go before
+        // playback events waiting for a slot.
+        if !nested { await slots.acquire(urgent: !export.hasPrefix("nd_scrobbler_")) }
         let result: Result<[UInt8], PluginCallError> = await withCheckedContinuation { continuation in
             let once = ResumeOnce(continuation)
             CallThreads.shared.run { [self] in
@@ -167,18 +169,23 @@ public final class LoadedPlugin: Sendable {
     public var isUnloaded: Bool { unloaded.load(ordering: .relaxed) }
 }
 
-/// A counting semaphore for async callers: ``acquire()`` waits (first come, first served) while
-/// every slot is taken.
+/// A counting semaphore for async callers: ``acquire(urgent:)`` waits while every slot is taken;
+/// a freed slot goes to the longest-waiting urgent caller, else the longest-waiting other.
 final class CallSlots: Sendable {
     let capacity: Int
-    private let state: Mutex<(available: Int, waiting: [CheckedContinuation<Void, Never>])>
+    private struct State {
+        var available: Int
+        var urgent: [CheckedContinuation<Void, Never>] = []
+        var other: [CheckedContinuation<Void, Never>] = []
+    }
+    private let state: Mutex<State>
 
     init(capacity: Int) {
         self.capacity = capacity
-        state = Mutex((capacity, []))
+        state = Mutex(State(available: capacity))
     }
 
-    func acquire() async {
+    func acquire(urgent: Bool) async {
         let free = state.withLock { state -> Bool in
             guard state.available > 0 else { return false }
             state.available -= 1
@@ -188,7 +195,7 @@ final class CallSlots: Sendable {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let granted = state.withLock { state -> Bool in
                 guard state.available > 0 else {
-                    state.waiting.append(continuation)
+                    if urgent { state.urgent.append(continuation) } else { state.other.append(continuation) }
                     return false
                 }
                 state.available -= 1
@@ -200,11 +207,10 @@ final class CallSlots: Sendable {
 
     func release() {
         let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            guard !state.waiting.isEmpty else {
-                state.available += 1
-                return nil
-            }
-            return state.waiting.removeFirst()
+            if !state.urgent.isEmpty { return state.urgent.removeFirst() }
+            if !state.other.isEmpty { return state.other.removeFirst() }
+            state.available += 1
+            return nil
         }
         next?.resume()
     }

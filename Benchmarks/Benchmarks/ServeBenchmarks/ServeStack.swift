@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Synchronization
 
 /// A user of the benchmark: a Tonearm user with a ListenBrainz token and a Discord account.

@@ -44,12 +44,19 @@ struct DiscordUser {
 
     /// Parses the `users` value: a JSON array of `{"username","token"}` objects (optionally with
     /// `status`, `hidedetails`, `ignoredplayers`) or the text form `alice:token1,bob:token2`.
-    static func parseList(_ value: String) throws(ConfigError) -> [DiscordUser] {
+    ///
+    /// With `only`, just that user's entry is returned (or none): the text form is then scanned
+    /// without building the other entries or checking them — a list of a thousand users costs
+    /// a scan, not a thousand parses, on calls that concern one user. The full check runs where
+    /// every playback event passes first (`is_authorized`).
+    static func parseList(_ value: String, only wanted: String? = nil) throws(ConfigError) -> [DiscordUser] {
         let text = ActivityText.trimmed(value)
         if text.isEmpty { throw ConfigError(key: "users", "is empty; add at least one username and token") }
         let users: [DiscordUser]
         if text.utf8.first == UInt8(ascii: "[") {
             users = try parseArray(text)
+        } else if let wanted {
+            return try parsePairs(text, only: wanted)
         } else {
             users = try parsePairs(text)
         }
@@ -72,15 +79,23 @@ struct DiscordUser {
     static func foldedHash(_ name: String) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in name.utf8 {
-            let folded = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
-            hash = (hash ^ UInt64(folded)) &* 0x100_0000_01b3
+            hash = (hash ^ UInt64(ActivityText.foldASCII(byte))) &* 0x100_0000_01b3
         }
         return hash
     }
 
     /// The `alice:token1,bob:token2` form, in one pass over the bytes (empty entries skipped).
-    static func parsePairs(_ text: String) throws(ConfigError) -> [DiscordUser] {
+    static func parsePairs(_ text: String, only wanted: String? = nil) throws(ConfigError) -> [DiscordUser] {
         let bytes = Array(text.utf8)
+        let wantedBytes = wanted.map { Array($0.utf8) }
+        func isWanted(_ range: Range<Int>) -> Bool {
+            guard let wantedBytes else { return true }
+            guard range.count == wantedBytes.count else { return false }
+            for (offset, byte) in wantedBytes.enumerated() where ActivityText.foldASCII(bytes[range.lowerBound + offset]) != ActivityText.foldASCII(byte) {
+                return false
+            }
+            return true
+        }
         func trimmed(_ range: Range<Int>) -> Range<Int> {
             var (lower, upper) = (range.lowerBound, range.upperBound)
             while lower < upper, ActivityText.isSpace(bytes[lower]) { lower += 1 }
@@ -98,16 +113,18 @@ struct DiscordUser {
             if entry.isEmpty { continue }
             position += 1
             guard let colon = bytes[entry].firstIndex(of: UInt8(ascii: ":")) else {
+                if wanted != nil { continue }
                 throw ConfigError(key: "users", "entry \(position) is not 'username:token'")
             }
             let name = trimmed(entry.lowerBound..<colon)
+            if !isWanted(name) { continue }
             let token = trimmed((colon + 1)..<entry.upperBound)
             if name.isEmpty { throw ConfigError(key: "users", "entry \(position) has no username") }
             let username = String(decoding: bytes[name], as: UTF8.self)
             if token.isEmpty { throw ConfigError(key: "users[\(username)].token", "is empty") }
             users.append(DiscordUser(username: username, token: String(decoding: bytes[token], as: UTF8.self)))
         }
-        if users.isEmpty { throw ConfigError(key: "users", "has no 'username:token' entries") }
+        if users.isEmpty && wanted == nil { throw ConfigError(key: "users", "has no 'username:token' entries") }
         return users
     }
 

@@ -36,7 +36,8 @@ struct PluginSettings {
     /// Reads every key through `lookup` (which returns `nil` for a missing key). Missing or
     /// invalid `clientid`, `users`, `gatewayurl` or `apibaseurl` is an error; a bad optional key
     /// falls back to its default and adds a warning.
-    static func load(_ lookup: (String) -> String?) throws(ConfigError) -> PluginSettings {
+    /// With `onlyUser`, ``users`` holds just that user (see ``DiscordUser/parseList(_:only:)``).
+    static func load(_ lookup: (String) -> String?, onlyUser: String? = nil) throws(ConfigError) -> PluginSettings {
         guard let rawID = lookup("clientid").map(ActivityText.trimmed), !rawID.isEmpty else {
             throw ConfigError(key: "clientid", "is missing; set it to your Discord application's id")
         }
@@ -47,7 +48,7 @@ struct PluginSettings {
         guard let rawUsers = lookup("users") else {
             throw ConfigError(key: "users", "is missing; add at least one username and Discord token")
         }
-        var settings = PluginSettings(clientID: rawID, users: try DiscordUser.parseList(rawUsers))
+        var settings = PluginSettings(clientID: rawID, users: try DiscordUser.parseList(rawUsers, only: onlyUser))
 
         if let name = lookup("activityname").map(ActivityText.trimmed), !name.isEmpty {
             let folded = ActivityText.asciiLowercased(name)

@@ -31,7 +31,7 @@ struct PresenceController {
 
     /// NowPlaying: show the track from `positionSeconds` on, clear it when it should have ended.
     func nowPlaying(username: String, track: TrackSummary, positionSeconds: Int) -> String? {
-        guard let settings = loadSettings(logWarnings: false) else { return Self.notAuthorized("invalid plugin configuration") }
+        guard let settings = loadSettings(logWarnings: false, onlyUser: username) else { return Self.notAuthorized("invalid plugin configuration") }
         guard let user = settings.user(named: username) else { return Self.notAuthorized("no Discord token for \(username)") }
         let keys = UserKeys(user: user.username)
         if let report = lastReport(keys), ActivityText.equal(report.track, track.id),
@@ -51,7 +51,7 @@ struct PresenceController {
     /// stopped/expired clear the presence and close the connection.
     func playbackReport(username: String, track: TrackSummary, state rawState: String, positionMs: Int64,
                                playbackRate: Double, playerName: String, timestampSeconds: Int64) -> String? {
-        guard let settings = loadSettings(logWarnings: false) else { return Self.notAuthorized("invalid plugin configuration") }
+        guard let settings = loadSettings(logWarnings: false, onlyUser: username) else { return Self.notAuthorized("invalid plugin configuration") }
         guard let user = settings.user(named: username) else { return Self.notAuthorized("no Discord token for \(username)") }
         let client = GatewayClient(host: host, user: user, settings: settings)
         let state = ActivityText.asciiLowercased(rawState)
@@ -196,9 +196,11 @@ struct PresenceController {
         "scrobbler(not_authorized): " + detail
     }
 
-    func loadSettings(logWarnings: Bool) -> PluginSettings? {
+    /// The configuration; with `onlyUser`, its `users` holds just that user (unchecked otherwise:
+    /// `is_authorized` checks the whole list before every playback event).
+    func loadSettings(logWarnings: Bool, onlyUser: String? = nil) -> PluginSettings? {
         do {
-            let settings = try PluginSettings.load { host.config($0) }
+            let settings = try PluginSettings.load({ host.config($0) }, onlyUser: onlyUser)
             if logWarnings { for warning in settings.warnings { host.log(.warn, warning) } }
             return settings
         } catch {
@@ -210,7 +212,7 @@ struct PresenceController {
     /// The client of a connection's user, or `nil` (and the connection closed) when the user
     /// is no longer configured.
     func client(for username: String) -> GatewayClient? {
-        guard let settings = loadSettings(logWarnings: false) else { return nil }
+        guard let settings = loadSettings(logWarnings: false, onlyUser: username) else { return nil }
         guard let user = settings.user(named: username) else {
             host.log(.warn, "Discord connection \(username) belongs to no configured user; closing it")
             _ = host.webSocketClose(connectionID: username, code: 1000, reason: "user not configured")

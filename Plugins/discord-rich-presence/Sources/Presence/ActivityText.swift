@@ -46,11 +46,13 @@ enum ActivityText {
         a.utf8.elementsEqual(b.utf8)
     }
 
+    /// An ASCII upper-case letter lowered; any other byte unchanged.
+    static func foldASCII(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
+
     /// Byte-wise equality with ASCII letters folded to lower case (no allocation).
     static func equalIgnoringASCIICase(_ a: String, _ b: String) -> Bool {
         guard a.utf8.count == b.utf8.count else { return false }
-        func fold(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
-        return a.utf8.elementsEqual(b.utf8) { fold($0) == fold($1) }
+        return a.utf8.elementsEqual(b.utf8) { foldASCII($0) == foldASCII($1) }
     }
 
     /// ASCII letters folded to lower case; other bytes unchanged.

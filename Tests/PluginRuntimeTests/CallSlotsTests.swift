@@ -1,0 +1,33 @@
+import Synchronization
+import Testing
+
+@testable import PluginRuntime
+
+@Suite struct CallSlotsTests {
+    @Test func urgentWaitersGoFirstThenArrivalOrder() async throws {
+        let slots = CallSlots(capacity: 1)
+        await slots.acquire(urgent: false)
+        let order = Order()
+        func waiter(_ name: String, urgent: Bool) -> Task<Void, Never> {
+            Task {
+                await slots.acquire(urgent: urgent)
+                order.names.withLock { $0.append(name) }
+                slots.release()
+            }
+        }
+        let first = waiter("event 1", urgent: false)
+        try await Task.sleep(for: .milliseconds(50))
+        let second = waiter("event 2", urgent: false)
+        try await Task.sleep(for: .milliseconds(50))
+        let callback = waiter("callback", urgent: true)
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(order.names.withLock { $0 }.isEmpty)
+        slots.release()
+        _ = await (first.value, second.value, callback.value)
+        #expect(order.names.withLock { $0 } == ["callback", "event 1", "event 2"])
+    }
+}
+
+private final class Order: Sendable {
+    let names = Mutex<[String]>([])
+}
