@@ -45,9 +45,10 @@ func temporaryFolder() throws -> URL {
         let service = KVStoreService(dataFolder: try temporaryFolder())
         let f = service.functions(for: makeContext())
         #expect(try await invoke(f["kvstore_setwithttl"], ["key": "k", "value": base64("v"), "ttlSeconds": 0]).json["error"] != nil)
-        _ = try await invoke(f["kvstore_setwithttl"], ["key": "k", "value": base64("v"), "ttlSeconds": 1])
+        // A 3 s lifetime leaves a loaded machine time to read the entry back before it expires.
+        _ = try await invoke(f["kvstore_setwithttl"], ["key": "k", "value": base64("v"), "ttlSeconds": 3])
         #expect(try await invoke(f["kvstore_has"], ["key": "k"]).text == #"{"exists":true}"#)
-        try await Task.sleep(for: .milliseconds(2200))
+        try await Task.sleep(for: .milliseconds(4200))
         #expect(try await invoke(f["kvstore_get"], ["key": "k"]).text == "{}")
         #expect(try await invoke(f["kvstore_list"], ["prefix": "k"]).text == "{}")
         #expect(try await invoke(f["kvstore_getstorageused"]).text == "{}")
