@@ -10,6 +10,10 @@ public enum HostCallBridge {
     ) throws -> T {
         let box = ResultBox<T>()
         let semaphore = DispatchSemaphore(value: 0)
+        // While blocked, the call gives its slot back (see ``CallSlots``).
+        let held = CallSlots.heldByThisThread
+        held?.release()
+        defer { held?.acquireBlocking() }
         Task {
             // Plugin calls made by `operation` (a callback delivered while the host function
             // runs) are nested: they must not wait for a call slot the caller holds.
