@@ -200,12 +200,17 @@ final class CallSlots: Sendable {
         state = Mutex(State(available: capacity))
     }
 
-    /// The slots of the call running on this thread (set by the call thread around a call).
+    /// The slots of the call running on this thread (set by the call thread around a call; the
+    /// call keeps the object alive meanwhile, so the thread-local needs no reference of its own).
     static var heldByThisThread: CallSlots? {
-        get { Thread.current.threadDictionary[threadKey] as? CallSlots }
-        set { Thread.current.threadDictionary[threadKey] = newValue }
+        get { pthread_getspecific(threadKey).map { Unmanaged<CallSlots>.fromOpaque($0).takeUnretainedValue() } }
+        set { pthread_setspecific(threadKey, newValue.map { Unmanaged.passUnretained($0).toOpaque() }) }
     }
-    private static let threadKey = "tonearm.call-slots"
+    private static let threadKey: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
 
     private func take() -> Bool {
         state.withLock { state in
