@@ -171,13 +171,9 @@ struct GatewayClient {
         deliverPresence(resend: true, firingID: nil)
     }
 
-    /// Op 1 from the server, or the heartbeat schedule firing. Heartbeats are not counted in the
-    /// send budget (its reserve covers them), so they never race a presence update's write.
-    func heartbeat(requested: Bool) {
-        finish(Self.beat(host: host, keys: keys, requested: requested))
-    }
-
-    /// What a heartbeat did, when it needed no settings (see ``beat(host:keys:requested:)``).
+    /// What a heartbeat (op 1 from the server, or the heartbeat schedule firing) did without the
+    /// settings (see ``beat(host:keys:requested:)``). Heartbeats are not counted in the send
+    /// budget (its reserve covers them), so they never race a presence update's write.
     enum Beat {
         case sent
         case noSession
