@@ -175,7 +175,7 @@ public final class WebSocketService: HostService {
         }
         connection.task = task
         let deadline = DispatchTime.now() + .nanoseconds(Int(limits.connectTimeout.components.seconds) * 1_000_000_000)
-        if opened.wait(timeout: deadline) == .timedOut {
+        if HostCallBridge.blocking({ opened.wait(timeout: deadline) }) == .timedOut {
             task.cancel()
             remove(plugin.id, connection)
             throw HostServiceError("failed to connect to \(url.host ?? text): handshake timed out")

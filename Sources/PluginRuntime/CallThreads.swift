@@ -17,13 +17,18 @@ final class CallThreads: Sendable {
         let state = Atomic<Int>(Worker.awake)
         let wakeUp = DispatchSemaphore(value: 0)
         // Written by the submitter before it sets `handedJob`, read by the worker after seeing it.
-        var job: (@Sendable () -> Void)?
+        var job: Job?
     }
 
     private let idle = Mutex<[Worker]>([])
 
-    /// Runs `job` on a call thread.
-    func run(_ job: @escaping @Sendable () -> Void) {
+    /// A job returns what it hands back to its caller, run once its thread is free again.
+    typealias Job = @Sendable () -> (@Sendable () -> Void)
+
+    /// Runs `job` on a call thread, then the closure it returns. That closure runs after the
+    /// thread went back to the idle list, so a caller it wakes finds this (still hot) thread free
+    /// for its next job.
+    func run(_ job: @escaping Job) {
         if let worker = idle.withLock({ $0.popLast() }) {
             worker.job = job
             if worker.state.exchange(Worker.handedJob, ordering: .acquiringAndReleasing) == Worker.sleeping {
@@ -33,19 +38,32 @@ final class CallThreads: Sendable {
         }
         let worker = Worker()
         worker.job = job
-        let thread = Thread { [self] in loop(worker) }
+        let thread = Thread { [self] in
+            pthread_setspecific(Self.marker, UnsafeRawPointer(bitPattern: 1))
+            loop(worker)
+        }
         thread.name = "tonearm-plugin-call"
         thread.stackSize = 8 * 1024 * 1024
         thread.start()
     }
+
+    /// Whether the current thread is a call thread.
+    static var isCurrentThread: Bool { pthread_getspecific(marker) != nil }
+
+    private static let marker: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
 
     private func loop(_ worker: Worker) {
         while true {
             let job = worker.job!
             worker.job = nil
             worker.state.store(Worker.awake, ordering: .releasing)
-            job()
+            let handBack = job()
             idle.withLock { $0.append(worker) }
+            handBack()
             guard waitForJob(worker) else { return }
         }
     }

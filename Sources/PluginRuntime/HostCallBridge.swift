@@ -2,7 +2,8 @@ import Foundation
 
 /// Runs async work from a host function, which executes synchronously on a plugin-call thread.
 ///
-/// Plugin calls never run on the Swift concurrency pool, so blocking here cannot starve it.
+/// A call that blocks here runs on a call thread from its next call on (see
+/// ``LoadedPlugin/call(export:input:trace:)``), so blocking cannot starve the Swift concurrency pool.
 public enum HostCallBridge {
     /// Runs `operation` as a task and blocks the current (plugin-call) thread until it finishes.
     public static func wait<T: Sendable>(
@@ -10,10 +11,6 @@ public enum HostCallBridge {
     ) throws -> T {
         let box = ResultBox<T>()
         let semaphore = DispatchSemaphore(value: 0)
-        // While blocked, the call gives its slot back (see ``CallSlots``).
-        let held = CallSlots.heldByThisThread
-        held?.release()
-        defer { held?.acquireBlocking() }
         Task {
             // Plugin calls made by `operation` (a callback delivered while the host function
             // runs) are nested: they must not wait for a call slot the caller holds.
@@ -22,8 +19,18 @@ public enum HostCallBridge {
             }
             semaphore.signal()
         }
-        semaphore.wait()
+        blocking { semaphore.wait() }
         return try box.result!.get()
+    }
+
+    /// Runs `body`, which blocks the current (plugin-call) thread until something else happens.
+    /// Meanwhile the call gives its slot back (see ``CallSlots``).
+    public static func blocking<T>(_ body: () throws -> T) rethrows -> T {
+        let call = RunningCall.current
+        call?.blocked = true
+        call?.slots?.release()
+        defer { call?.slots?.acquireBlocking() }
+        return try body()
     }
 }
 

@@ -26,9 +26,11 @@ public protocol HostService: Sendable {
 
 /// One host function: raw JSON request bytes in, raw JSON response bytes out.
 ///
-/// It runs on the thread executing the plugin call, never on the Swift concurrency pool, so it
-/// may block (see ``HostCallBridge``). Failures are reported inside the response as
-/// `{"error":"…"}`, never thrown, exactly as Navidrome does.
+/// It runs on the thread executing the plugin call. It may block, but only through
+/// ``HostCallBridge`` (`wait` or `blocking`): that moves the export's next calls off the Swift
+/// concurrency pool, where quick calls run (see ``LoadedPlugin/call(export:input:trace:)``).
+/// Failures are reported inside the response as `{"error":"…"}`, never thrown, exactly as
+/// Navidrome does.
 public typealias HostFunction = @Sendable (_ request: [UInt8]) -> [UInt8]
 
 /// What a host service knows about the plugin it serves.

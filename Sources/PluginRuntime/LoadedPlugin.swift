@@ -24,6 +24,8 @@ public final class LoadedPlugin: Sendable {
     private let unloaded = Atomic<Bool>(false)
     private let maxIdle: Int
     private let slots: CallSlots
+    /// How each export's last call went (to decide whether the next runs inline).
+    private let lastCalls = Mutex<[String: (duration: Duration, blocked: Bool)]>([:])
 
     /// Compiles `package`, resolves its imports against `hostFunctions` and creates the first
     /// instance (so a module that cannot instantiate fails here, with the reason).
@@ -61,36 +63,70 @@ public final class LoadedPlugin: Sendable {
     /// Whether the module exports `export`.
     public func exports(_ export: String) -> Bool { compiled.exports.contains(export) }
 
-    /// Calls `export` with `input` on a pristine instance, on a call thread, within the
-    /// deadline. `trace`, when given, records host calls and log lines.
+    /// Calls `export` with `input` on a pristine instance, within the deadline. `trace`, when
+    /// given, records host calls and log lines.
     ///
     /// At most ``maxInFlight`` calls of one load run at once (more would only create instances
     /// and threads the cores cannot serve); the others wait their turn (callbacks before
-    /// Scrobbler calls), and the deadline starts when a call runs. Calls made from inside a host function of a running call (a callback
-    /// the host delivers synchronously) do not wait, so they cannot deadlock.
+    /// Scrobbler calls), and the deadline starts when a call runs. Calls made from inside a host
+    /// function of a running call (a callback the host delivers synchronously) do not wait, so
+    /// they cannot deadlock.
+    ///
+    /// A call runs on a call thread, where host functions may block, except a call that is
+    /// known to be quick: see ``runsInline(_:nested:)``.
     public func call(export: String, input: [UInt8], trace: CallTrace? = nil) async throws(PluginCallError) -> [UInt8] {
         let nested = PluginCallNesting.isNested
         // Callbacks (gateway frames, heartbeats) keep connections alive: they go before
         // playback events waiting for a slot.
         if !nested { await slots.acquire(urgent: !export.hasPrefix("nd_scrobbler_")) }
-        let result: Result<[UInt8], PluginCallError> = await withCheckedContinuation { continuation in
-            let once = ResumeOnce(continuation)
-            CallThreads.shared.run { [self] in
-                CallSlots.heldByThisThread = nested ? nil : slots
-                once.resume(callSynchronously(export: export, input: input, trace: trace, onTimeout: once))
-                CallSlots.heldByThisThread = nil
-                // After the instance went back to the pool, so the next call finds it there.
-                if !nested { slots.release() }
+        let running = RunningCall(slots: nested ? nil : slots)
+        let inline = runsInline(export, nested: nested)
+        defer { Self.callsInFlight.subtract(1, ordering: .relaxed) }
+        let result: Result<[UInt8], PluginCallError>
+        if inline {
+            result = running.run { callSynchronously(export: export, input: input, trace: trace) }
+            if !nested { slots.release() }
+        } else {
+            result = await withCheckedContinuation { continuation in
+                let once = ResumeOnce(continuation)
+                CallThreads.shared.run { [self] in
+                    let result = running.run {
+                        callSynchronously(export: export, input: input, trace: trace, onTimeout: once)
+                    }
+                    if !nested { slots.release() }
+                    // Resumed after the instance went back to the pool and this thread to the
+                    // idle list, so a caller with a next call finds both there.
+                    return { once.resume(result) }
+                }
             }
         }
         return try result.get()
     }
 
+    /// Plugin calls running in this process.
+    private static let callsInFlight = Atomic<Int>(0)
+    /// A blocked call holds its thread; with one core, the Swift concurrency pool has only one.
+    private static let canRunInline = ProcessInfo.processInfo.activeProcessorCount >= 2
+
+    /// Whether a call of `export` runs on the caller's own (Swift concurrency) thread.
+    ///
+    /// Handing a call to a call thread and resuming the caller costs two thread wake-ups, more
+    /// than a quick call itself. So a call runs inline when it is the only plugin call in the
+    /// process (a blocked concurrency thread then leaves the others free), it is not nested, and
+    /// the export's previous call ran under ``PluginLimits/inlineCallLimit`` without blocking in a host function.
+    /// The deadline applies as on a call thread.
+    private func runsInline(_ export: String, nested: Bool) -> Bool {
+        let alone = Self.callsInFlight.add(1, ordering: .relaxed).newValue == 1
+        guard alone, !nested, Self.canRunInline else { return false }
+        guard let last = lastCalls.withLock({ $0[export] }) else { return false }
+        return !last.blocked && last.duration < limits.inlineCallLimit
+    }
+
     /// How many calls of this load run at once (the pool size, at least 4).
     var maxInFlight: Int { slots.capacity }
 
-    /// Runs a call on the current thread (which must not be a Swift concurrency thread if host
-    /// functions block). The deadline still applies: the call is interrupted at its deadline.
+    /// Runs a call on the current thread. The deadline still applies: the call is interrupted
+    /// at its deadline.
     func callSynchronously(
         export: String, input: [UInt8], trace: CallTrace?, onTimeout: ResumeOnce? = nil
     ) -> Result<[UInt8], PluginCallError> {
@@ -114,8 +150,13 @@ public final class LoadedPlugin: Sendable {
             }
             instance.interrupt()
         }
+        let clock = ContinuousClock()
+        let start = clock.now
         let (outcome, reusable) = instance.call(export: export, input: input, trace: trace)
+        let ran = clock.now - start
         CallWatchdog.shared.finish(token)
+        let blocked = RunningCall.current?.blocked ?? true
+        lastCalls.withLock { $0[export] = (ran, blocked) }
         let timedOut = expired.load(ordering: .relaxed)
         let result: Result<[UInt8], PluginCallError>
         switch outcome {
@@ -126,10 +167,7 @@ public final class LoadedPlugin: Sendable {
         case .failure(.exitCode(let code)): result = failure(.exitCode(code))
         case .failure(.trap(let text)): result = timedOut ? .failure(timeoutError) : failure(.trap(text))
         }
-        if reusable && !timedOut {
-            onTimeout?.resume(result)
-            recycle(instance)
-        }
+        if reusable && !timedOut { recycle(instance) }
         return result
     }
 
@@ -169,93 +207,6 @@ public final class LoadedPlugin: Sendable {
 
     /// Whether ``markUnloaded()`` was called.
     public var isUnloaded: Bool { unloaded.load(ordering: .relaxed) }
-}
-
-/// A counting semaphore: ``acquire(urgent:)`` waits while every slot is taken; a freed slot goes
-/// to the longest-waiting urgent caller, else the longest-waiting other. A call gives its slot
-/// back while a host function blocks it (``HostCallBridge``) and takes one again afterwards, so
-/// the slots count calls that can run, and a call never waits on a call that waits for its slot.
-final class CallSlots: Sendable {
-    let capacity: Int
-    private enum Waiter {
-        case task(CheckedContinuation<Void, Never>)
-        case thread(DispatchSemaphore)
-
-        func resume() {
-            switch self {
-            case .task(let continuation): continuation.resume()
-            case .thread(let semaphore): semaphore.signal()
-            }
-        }
-    }
-    private struct State {
-        var available: Int
-        var urgent: [Waiter] = []
-        var other: [Waiter] = []
-    }
-    private let state: Mutex<State>
-
-    init(capacity: Int) {
-        self.capacity = capacity
-        state = Mutex(State(available: capacity))
-    }
-
-    /// The slots of the call running on this thread (set by the call thread around a call; the
-    /// call keeps the object alive meanwhile, so the thread-local needs no reference of its own).
-    static var heldByThisThread: CallSlots? {
-        get { pthread_getspecific(threadKey).map { Unmanaged<CallSlots>.fromOpaque($0).takeUnretainedValue() } }
-        set { pthread_setspecific(threadKey, newValue.map { Unmanaged.passUnretained($0).toOpaque() }) }
-    }
-    private static let threadKey: pthread_key_t = {
-        var key = pthread_key_t()
-        pthread_key_create(&key, nil)
-        return key
-    }()
-
-    private func take() -> Bool {
-        state.withLock { state in
-            guard state.available > 0 else { return false }
-            state.available -= 1
-            return true
-        }
-    }
-
-    /// Takes a slot, or queues `waiter` for the next one.
-    private func takeOrQueue(_ waiter: Waiter, urgent: Bool) -> Bool {
-        state.withLock { state in
-            guard state.available > 0 else {
-                if urgent { state.urgent.append(waiter) } else { state.other.append(waiter) }
-                return false
-            }
-            state.available -= 1
-            return true
-        }
-    }
-
-    func acquire(urgent: Bool) async {
-        if take() { return }
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            if takeOrQueue(.task(continuation), urgent: urgent) { continuation.resume() }
-        }
-    }
-
-    /// Takes a slot, blocking this (call) thread until one is free; ahead of queued calls.
-    func acquireBlocking() {
-        if take() { return }
-        let semaphore = DispatchSemaphore(value: 0)
-        if takeOrQueue(.thread(semaphore), urgent: true) { return }
-        semaphore.wait()
-    }
-
-    func release() {
-        let next = state.withLock { state -> Waiter? in
-            if !state.urgent.isEmpty { return state.urgent.removeFirst() }
-            if !state.other.isEmpty { return state.other.removeFirst() }
-            state.available += 1
-            return nil
-        }
-        next?.resume()
-    }
 }
 
 /// Resumes a continuation once, from whichever comes first: the call or its deadline.

@@ -16,6 +16,10 @@ public struct PluginLimits: Sendable {
     /// Warm instances kept per plugin; 0 creates a new instance for every call, as Navidrome
     /// does (slower: WasmKit translates function bodies per instance). `nil`: 2 × cores, at least 4.
     public var poolSize: Int?
+    /// A call may run on its caller's thread when its export's previous call ran shorter than
+    /// this without blocking (see ``LoadedPlugin/call(export:input:trace:)``); `.zero` sends
+    /// every call to a call thread.
+    public var inlineCallLimit: Duration = .microseconds(250)
 
     public init(
         callTimeout: Double = 30, memoryLimit: Int = 128 * 1024 * 1024, maxOutputBytes: Int = 16 * 1024 * 1024,

@@ -15,6 +15,8 @@ public struct PluginLoader: Sendable {
     public var requireAssignedUsers: Bool
     /// Warm instances kept per plugin (see ``PluginLimits/poolSize``).
     public var poolSize: Int?
+    /// Overrides ``PluginLimits/inlineCallLimit``.
+    public var inlineCallLimit: Duration?
     let engine: Engine
 
     public init(
@@ -33,6 +35,7 @@ public struct PluginLoader: Sendable {
     public var limits: PluginLimits {
         var limits = PluginLimits(callTimeout: configuration.callTimeout, memoryLimit: configuration.memoryLimit)
         limits.poolSize = poolSize
+        if let inlineCallLimit { limits.inlineCallLimit = inlineCallLimit }
         return limits
     }
 

@@ -11,10 +11,13 @@ import WAT
     init() throws {
         folder = try TestFolder()
         let path = try folder.package("kernel", wat: kernelWAT)
-        plugin = try testLoader(folder, timeout: 2, memoryMiB: 64, settings: """
+        var loader = try testLoader(folder, timeout: 2, memoryMiB: 64, settings: """
             [PluginSettings.kernel]
             greeting = "hello"
-            """).load(path: path)
+            """)
+        // Debug builds interpret far slower than release ones.
+        loader.inlineCallLimit = .milliseconds(20)
+        plugin = try loader.load(path: path)
     }
 
     func call(_ export: String, _ input: String = "") async throws -> String {
@@ -148,6 +151,44 @@ import WAT
         #expect(try await call("echo", "alive") == "alive")
         #expect(await stuck?.reason == .timeout(2))
         #expect(ContinuousClock.now - start < .seconds(3 + 5))
+        #expect(try await call("echo", "after") == "after")
+    }
+
+    /// Runs `export` until a call runs on the caller's thread (other tests' calls running at the
+    /// same time, such as the deadline tests' loops, keep a call off it); false if none did
+    /// within 20 s.
+    func ranInline(_ export: String, _ input: String = "") async throws -> Bool {
+        let until = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < until {
+            if try await call(export, input) == "caller" { return true }
+            try await Task.sleep(for: .milliseconds(1))
+        }
+        return false
+    }
+
+    @Test func quickCallsRunOnTheCallersThread() async throws {
+        // The first call of an export goes to a call thread: nothing is known of it yet.
+        #expect(try await call("where") == "call thread")
+        #expect(try await ranInline("where"))
+    }
+
+    @Test func aCallThatBlockedInAHostFunctionMovesToACallThread() async throws {
+        #expect(try await ranInline("where"))
+        _ = try await call("where", "block")
+        #expect(try await call("where") == "call thread")
+        #expect(try await ranInline("where"))
+    }
+
+    @Test func aQuickExportThatLoopsStopsAtTheDeadlineOnTheCallersThread() async throws {
+        for _ in 0..<20 { _ = try await call("spinIf") }
+        let start = ContinuousClock.now
+        do {
+            _ = try await plugin.call(export: "spinIf", input: Array("x".utf8))
+            Issue.record("the loop returned")
+        } catch {
+            #expect(error.reason == .timeout(2))
+        }
+        #expect(ContinuousClock.now - start < .seconds(2 + 3))
         #expect(try await call("echo", "after") == "after")
     }
 

@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 import Logging
-import PluginRuntime
+@testable import PluginRuntime
 import WAT
 import ZIPFoundation
 
@@ -69,6 +69,12 @@ final class EchoService: HostService {
                 Thread.sleep(forTimeInterval: 5)
                 return request
             },
+            // Where the host function runs ("call thread" or "caller"); blocks first when the
+            // request is "block".
+            "echo_where": { request in
+                if request == Array("block".utf8) { HostCallBridge.blocking { usleep(1_000) } }
+                return Array((CallThreads.isCurrentThread ? "call thread" : "caller").utf8)
+            },
             "echo_track": { request in
                 InFlight.shared.enter()
                 Thread.sleep(forTimeInterval: 0.05)
@@ -133,6 +139,7 @@ let kernelWAT = #"""
   (import "extism:host/user" "echo_reenter" (func $echo_reenter (param i64) (result i64)))
   (import "extism:host/user" "echo_sleep" (func $echo_sleep (param i64) (result i64)))
   (import "extism:host/user" "echo_track" (func $echo_track (param i64) (result i64)))
+  (import "extism:host/user" "echo_where" (func $echo_where (param i64) (result i64)))
   (import "wasi_snapshot_preview1" "clock_time_get" (func $clock (param i32 i64 i32) (result i32)))
   (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
   (memory (export "memory") 2)
@@ -181,6 +188,17 @@ let kernelWAT = #"""
     (local $h i64)
     (local.set $h (call $echo_back (call $input_offset)))
     (call $output_set (local.get $h) (call $length (local.get $h)))
+    (i32.const 0))
+
+  (func (export "where") (result i32)
+    (local $h i64)
+    (local.set $h (call $echo_where (call $input_offset)))
+    (call $output_set (local.get $h) (call $length (local.get $h)))
+    (i32.const 0))
+
+  ;; Loops forever when the input is not empty.
+  (func (export "spinIf") (result i32)
+    (if (i64.ne (call $input_length) (i64.const 0)) (then (loop $l (br $l))))
     (i32.const 0))
 
   (func (export "reenter") (result i32)
