@@ -1,9 +1,10 @@
+import Foundation
 @_spi(Fuzzing) import WasmKit
 
 /// A copy of an instance's linear memory, kept as runs of bytes: runs that were all zero are
 /// stored as their length only (most of a plugin's memory is a zeroed stack and heap), and
-/// restored by clearing just the blocks a call wrote to: reading a block is cheaper than writing
-/// it, and a call touches little of its memory.
+/// restored by clearing just the 4 KiB chunks a call wrote to: reading memory is cheaper than
+/// writing it, and a call touches little of its memory.
 struct MemorySnapshot: Sendable {
     private struct Run: Sendable {
         let offset: Int
@@ -12,7 +13,7 @@ struct MemorySnapshot: Sendable {
         let bytes: [UInt8]?
     }
 
-    /// Granularity of the zero check.
+    /// Granularity of the zero check and of clearing.
     private static let chunk = 4096
 
     let byteCount: Int
@@ -53,17 +54,17 @@ struct MemorySnapshot: Sendable {
         }
     }
 
+    /// Whether `bytes` (at most ``chunk`` of them) are all zero. libc's `memcmp` uses the widest
+    /// vector instructions the CPU has, which this module's baseline target does not.
     private static func isZero(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        // One branch per 64 bytes: the OR of eight words (vectorized by the compiler).
-        var index = 0
-        var any: UInt64 = 0
-        while index + 64 <= bytes.count {
-            for word in 0..<8 { any |= bytes.loadUnaligned(fromByteOffset: index + word * 8, as: UInt64.self) }
-            if any != 0 { return false }
-            index += 64
-        }
-        return any == 0 && bytes[index...].allSatisfy { $0 == 0 }
+        guard let base = bytes.baseAddress else { return true }
+        return memcmp(base, zeros, bytes.count) == 0
     }
+
+    // Never written after initialization.
+    nonisolated(unsafe) private static let zeros = UnsafeRawPointer(
+        UnsafeMutableRawPointer.allocate(byteCount: chunk, alignment: 64)
+            .initializeMemory(as: UInt8.self, repeating: 0, count: chunk))
 
     /// Writes the snapshot back over `memory` (which has at least ``byteCount`` bytes).
     func restore(_ memory: Memory) {
@@ -80,14 +81,12 @@ struct MemorySnapshot: Sendable {
         }
     }
 
-    /// Granularity of ``clear(_:count:)``.
-    private static let block = 512
 
     /// Zeroes the `count` bytes at `start`, writing only the blocks that are not zero already.
     private static func clear(_ start: UnsafeMutableRawPointer, count: Int) {
         var offset = 0
         while offset < count {
-            let length = min(block, count - offset)
+            let length = min(Self.chunk, count - offset)
             let bytes = UnsafeRawBufferPointer(start: start + offset, count: length)
             if !isZero(bytes) { (start + offset).initializeMemory(as: UInt8.self, repeating: 0, count: length) }
             offset += length

@@ -45,6 +45,10 @@ import WAT
         }
     }
 
+    @Test func writesToZeroedMemoryAreClearedBetweenCalls() async throws {
+        for _ in 0..<5 { #expect(try await plugin.call(export: "scribble", input: []) == [0, 0]) }
+    }
+
     @Test func parallelCallsAreIsolated() async throws {
         try await withThrowingTaskGroup(of: [UInt8].self) { group in
             for _ in 0..<16 { group.addTask { try await plugin.call(export: "count", input: []) } }

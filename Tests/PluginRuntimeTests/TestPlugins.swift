@@ -196,6 +196,18 @@ let kernelWAT = #"""
     (call $output_set (local.get $h) (call $length (local.get $h)))
     (i32.const 0))
 
+  ;; Outputs the bytes at 70000 and 131071 (zero at instantiation, far from the data), then sets
+  ;; them: always [0, 0] on a pristine instance.
+  (func (export "scribble") (result i32)
+    (local $h i64)
+    (local.set $h (call $alloc (i64.const 2)))
+    (call $store_u8 (local.get $h) (i32.load8_u (i32.const 70000)))
+    (call $store_u8 (i64.add (local.get $h) (i64.const 1)) (i32.load8_u (i32.const 131071)))
+    (i32.store8 (i32.const 70000) (i32.const 7))
+    (i32.store8 (i32.const 131071) (i32.const 9))
+    (call $output_set (local.get $h) (i64.const 2))
+    (i32.const 0))
+
   ;; Loops forever when the input is not empty.
   (func (export "spinIf") (result i32)
     (if (i64.ne (call $input_length) (i64.const 0)) (then (loop $l (br $l))))
