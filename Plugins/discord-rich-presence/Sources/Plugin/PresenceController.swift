@@ -251,8 +251,12 @@ struct PresenceController {
         }
         record.frame = GatewayFrame.presenceUpdate(activity, status: user.status)
         client.save(record)
+        let wasReady = client.loadSession()?.phase == .ready
         if let problem = client.ensureConnected() { return problem }
-        client.deliverPresence(resend: false, firingID: nil)
+        // On a connection still in its handshake, READY delivers the stored presence, possibly
+        // already, on another instance; delivering here too could send it twice, and the second
+        // send would count against Discord's rate limit.
+        if wasReady { client.deliverPresence(resend: false, firingID: nil) }
         return nil
     }
 
