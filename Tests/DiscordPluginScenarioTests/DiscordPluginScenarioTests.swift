@@ -27,6 +27,19 @@ struct DiscordPluginScenarioTests {
         }
     }
 
+    @Test func aNewConnectionSendsTheFirstPresenceOnce() async throws {
+        try await withHarness { harness in
+            try await harness.nowPlaying("alice", Track(id: "a1", title: "Alice Song"))
+            try await harness.nowPlaying("bob", Track(id: "b1", title: "Bob Song"))
+            #expect(await harness.waitForDetails("alice", "Alice Song"))
+            #expect(await harness.waitForDetails("bob", "Bob Song"))
+            try await Task.sleep(for: .milliseconds(500))
+            // READY delivers it; NowPlaying, which opened the connection, does not send it again.
+            #expect(harness.simulator.report(for: "alice")?.counters.presenceUpdates == 1)
+            #expect(harness.simulator.report(for: "bob")?.counters.presenceUpdates == 1)
+        }
+    }
+
     @Test func usersInJSONFormWithStatus() async throws {
         let users = #"[{"status":"idle","token":"TOKEN_A","username":"alice"},{"token":"TOKEN_B","username":"bob"}]"#
         try await withHarness(users: users) { harness in
