@@ -97,27 +97,17 @@ public struct JSONLazyObject {
                 var i = members.count - 1
                 while i >= 0 {
                     let raw = UnsafeBufferPointer(rebasing: p[members[i].key])
-                    if Self.equal(raw, wanted) { return members[i].value }
+                    if bytesEqual(raw, wanted) { return members[i].value }
                     // Keys with escapes (checked by the scan) are compared after decoding.
                     if raw.contains(UInt8(ascii: "\\")) {
                         let decoded = JSONParser.decodeChecked(p, members[i].key)
-                        if decoded.withUnsafeBufferPointer({ Self.equal($0, wanted) }) { return members[i].value }
+                        if decoded.withUnsafeBufferPointer({ bytesEqual($0, wanted) }) { return members[i].value }
                     }
                     i -= 1
                 }
                 return nil
             }
         }
-    }
-
-    static func equal(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard a.count == b.count else { return false }
-        var k = 0
-        while k < a.count {
-            if a[k] != b[k] { return false }
-            k += 1
-        }
-        return true
     }
 
     /// Parses just the member `key` (`nil` when missing).

@@ -6,16 +6,17 @@ extension String {
     public func hasSameUTF8(as other: String) -> Bool {
         var a = self
         var b = other
-        return a.withUTF8 { x in
-            b.withUTF8 { y in
-                guard x.count == y.count else { return false }
-                var i = 0
-                while i < x.count {
-                    if x[i] != y[i] { return false }
-                    i += 1
-                }
-                return true
-            }
-        }
+        return a.withUTF8 { x in b.withUTF8 { y in bytesEqual(x, y) } }
     }
+}
+
+/// Whether two byte buffers hold the same bytes.
+func bytesEqual(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard a.count == b.count else { return false }
+    var i = 0
+    while i < a.count {
+        if a[i] != b[i] { return false }
+        i += 1
+    }
+    return true
 }
