@@ -73,15 +73,16 @@ public final class LoadedPlugin: Sendable {
     /// they cannot deadlock.
     ///
     /// A call runs on a call thread, where host functions may block, except a call that is
-    /// known to be quick: see ``runsInline(_:nested:)``.
+    /// known to be quick: see ``runsInline(_:)``.
     public func call(export: String, input: [UInt8], trace: CallTrace? = nil) async throws(PluginCallError) -> [UInt8] {
         let nested = PluginCallNesting.isNested
         // Callbacks (gateway frames, heartbeats) keep connections alive: they go before
         // playback events waiting for a slot.
         if !nested { await slots.acquire(urgent: !export.hasPrefix("nd_scrobbler_")) }
-        let running = RunningCall(slots: nested ? nil : slots)
-        let inline = runsInline(export, nested: nested)
+        let alone = Self.callsInFlight.add(1, ordering: .relaxed).newValue == 1
         defer { Self.callsInFlight.subtract(1, ordering: .relaxed) }
+        let running = RunningCall(slots: nested ? nil : slots)
+        let inline = alone && !nested && runsInline(export)
         let result: Result<[UInt8], PluginCallError>
         if inline {
             result = running.run { callSynchronously(export: export, input: input, trace: trace) }
@@ -108,16 +109,16 @@ public final class LoadedPlugin: Sendable {
     /// A blocked call holds its thread; with one core, the Swift concurrency pool has only one.
     private static let canRunInline = ProcessInfo.processInfo.activeProcessorCount >= 2
 
-    /// Whether a call of `export` runs on the caller's own (Swift concurrency) thread.
+    /// Whether a call of `export` that is the only plugin call in the process (a blocked
+    /// concurrency thread then leaves the others free) and not nested runs on the caller's own
+    /// (Swift concurrency) thread.
     ///
     /// Handing a call to a call thread and resuming the caller costs two thread wake-ups, more
-    /// than a quick call itself. So a call runs inline when it is the only plugin call in the
-    /// process (a blocked concurrency thread then leaves the others free), it is not nested, and
-    /// the export's previous call ran under ``PluginLimits/inlineCallLimit`` without blocking in a host function.
-    /// The deadline applies as on a call thread.
-    private func runsInline(_ export: String, nested: Bool) -> Bool {
-        let alone = Self.callsInFlight.add(1, ordering: .relaxed).newValue == 1
-        guard alone, !nested, Self.canRunInline else { return false }
+    /// than a quick call itself. So such a call runs inline when the export's previous call ran
+    /// under ``PluginLimits/inlineCallLimit`` without blocking in a host function. The deadline
+    /// applies as on a call thread.
+    private func runsInline(_ export: String) -> Bool {
+        guard Self.canRunInline else { return false }
         guard let last = lastCalls.withLock({ $0[export] }) else { return false }
         return !last.blocked && last.duration < limits.inlineCallLimit
     }
