@@ -20,6 +20,10 @@ let package = Package(
         // For Benchmarks/ (a separate package, so that `swift build` here stays lean).
         .library(name: "PluginRuntime", targets: ["PluginRuntime"]),
         .library(name: "TestSupport", targets: ["TestSupport"]),
+        // For Fuzz/ (libFuzzer targets, a separate package built with sanitizers).
+        .library(name: "ExtismKernel", targets: ["ExtismKernel"]),
+        .library(name: "HostServices", targets: ["HostServices"]),
+        .library(name: "Feeds", targets: ["Feeds"]),
     ],
     dependencies: [
         .package(url: "https://github.com/swiftwasm/WasmKit.git", exact: "0.4.2"),
