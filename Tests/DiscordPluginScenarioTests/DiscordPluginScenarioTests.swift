@@ -9,7 +9,7 @@ import Testing
 /// `scripts/build-plugins`) run by Tonearm's runtime and host services against the Discord
 /// simulator on loopback: every scenario drives the real `.ndp` through its exports, and the
 /// simulator checks what reaches "Discord".
-@Suite(.serialized)
+@Suite(.serialized, .timeLimit(.minutes(5)))
 struct DiscordPluginScenarioTests {
     @Test func twoUsersPlayAtOnce() async throws {
         try await withHarness { harness in

@@ -3,7 +3,7 @@ import Testing
 
 @testable import Feeds
 
-@Suite struct NowPlayingTrackerTests {
+@Suite(.timeLimit(.minutes(3))) struct NowPlayingTrackerTests {
     let t0 = Date(timeIntervalSince1970: 1_800_000_000)
 
     func track(_ id: String, duration: Double = 200) -> PlaybackTrack {

@@ -5,7 +5,7 @@ import Testing
 
 @testable import HostServices
 
-@Suite struct ArtworkServiceTests {
+@Suite(.timeLimit(.minutes(2))) struct ArtworkServiceTests {
     final class WallClock: Sendable {
         let time = Mutex(Date(timeIntervalSince1970: 1_800_000_000))
         var now: Date { time.withLock { $0 } }

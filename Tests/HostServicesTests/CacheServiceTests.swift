@@ -12,7 +12,7 @@ final class ManualClock: Sendable {
     func advance(_ by: Double) { seconds.withLock { $0 += by } }
 }
 
-@Suite struct CacheServiceTests {
+@Suite(.timeLimit(.minutes(2))) struct CacheServiceTests {
     @Test func typedValuesRoundTripWithGoEncoding() async throws {
         let f = CacheService().functions(for: makeContext())
         #expect(try await invoke(f["cache_setstring"], ["key": "s", "value": "hi", "ttlSeconds": 60]).text == "{}")

@@ -3,7 +3,7 @@ import Testing
 
 @testable import HostServices
 
-@Suite struct ConfigServiceTests {
+@Suite(.timeLimit(.minutes(1))) struct ConfigServiceTests {
     let functions = ConfigService().functions(
         for: makeContext(config: ["clientid": "123", "count": "3", "ratio": "3.0", "users": "[{\"a\":1}]", "empty": ""]))
 
@@ -37,7 +37,7 @@ import Testing
     }
 }
 
-@Suite struct UsersServiceTests {
+@Suite(.timeLimit(.minutes(1))) struct UsersServiceTests {
     @Test func listsAssignedUsersAndAdmins() async throws {
         let access = PluginAccess(allUsers: false, users: ["ALICE", "root"], allowAdmins: true, directory: everyone)
         let functions = UsersService().functions(for: makeContext(access: access))
@@ -57,7 +57,7 @@ import Testing
     }
 }
 
-@Suite struct HostJSONTests {
+@Suite(.timeLimit(.minutes(1))) struct HostJSONTests {
     @Test func encodesLikeGo() {
         #expect(JSONValue.string("<a&b>\u{1}\"\\\n").encoded() == Array(#""\u003ca\u0026b\u003e\u0001\"\\\n""#.utf8))
         #expect(JSONValue.formatDouble(3) == "3")

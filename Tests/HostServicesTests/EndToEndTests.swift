@@ -9,7 +9,7 @@ import ZIPFoundation
 
 /// The services behind the real runtime: a wasm plugin (hand-written WAT on the Extism kernel)
 /// passes its input to a host function and returns the host's JSON response.
-@Suite struct EndToEndTests {
+@Suite(.timeLimit(.minutes(3))) struct EndToEndTests {
     static func wat(_ functions: [String]) -> String {
         let imports = functions.map {
             #"(import "extism:host/user" "\#($0)" (func $\#($0) (param i64) (result i64)))"#

@@ -6,7 +6,7 @@ import Testing
 
 @testable import HostServices
 
-@Suite(.serialized) struct HTTPServiceTests {
+@Suite(.serialized, .timeLimit(.minutes(3))) struct HTTPServiceTests {
     static func router() -> Router<BasicRequestContext> {
         let router = Router()
         router.get("/hello") { _, _ -> Response in

@@ -10,7 +10,7 @@ import Testing
 
 /// Measurements, not tests: they run only with `TONEARM_BENCHMARK=1` and print their figures
 /// (build with `-c release` for meaningful numbers). Nothing here asserts a duration.
-@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["TONEARM_BENCHMARK"] == "1"))
+@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["TONEARM_BENCHMARK"] == "1"), .timeLimit(.minutes(10)))
 struct HostServicesBenchmarks {
     static func nanos() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
 

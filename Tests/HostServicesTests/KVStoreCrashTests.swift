@@ -6,7 +6,7 @@ import Testing
 
 /// Acknowledged KVStore writes survive a process killed with SIGKILL: the test binary runs
 /// itself as a child that writes and acknowledges keys, then kills itself mid-stream.
-@Suite struct KVStoreCrashTests {
+@Suite(.timeLimit(.minutes(3))) struct KVStoreCrashTests {
     static let folderVariable = "TONEARM_KV_CRASH_FOLDER"
     static let writes = 150
 

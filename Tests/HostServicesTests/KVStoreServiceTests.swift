@@ -10,7 +10,7 @@ func temporaryFolder() throws -> URL {
     return url
 }
 
-@Suite struct KVStoreServiceTests {
+@Suite(.timeLimit(.minutes(2))) struct KVStoreServiceTests {
     @Test func allCallsWithNavidromeShapes() async throws {
         let folder = try temporaryFolder()
         let service = KVStoreService(dataFolder: folder)

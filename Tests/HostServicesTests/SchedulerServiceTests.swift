@@ -4,7 +4,7 @@ import Testing
 
 @testable import HostServices
 
-@Suite struct CronScheduleTests {
+@Suite(.timeLimit(.minutes(1))) struct CronScheduleTests {
     let utc = TimeZone(identifier: "UTC")!
 
     func date(_ text: String) -> Date { ISO8601DateFormatter().date(from: text)! }
@@ -56,7 +56,7 @@ import Testing
     }
 }
 
-@Suite(.serialized) struct SchedulerServiceTests {
+@Suite(.serialized, .timeLimit(.minutes(3))) struct SchedulerServiceTests {
     let exports: Set<String> = [SchedulerService.callback]
 
     @Test func oneTimeFiresWithPayloadThenFreesItsID() async throws {

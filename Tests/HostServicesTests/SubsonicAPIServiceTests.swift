@@ -26,7 +26,7 @@ struct LoopbackUpstream: SubsonicUpstream {
     }
 }
 
-@Suite struct SubsonicAPIServiceTests {
+@Suite(.timeLimit(.minutes(2))) struct SubsonicAPIServiceTests {
     static func router() -> Router<BasicRequestContext> {
         let router = Router()
         router.get("/rest/getCoverArt") { _, _ -> Response in

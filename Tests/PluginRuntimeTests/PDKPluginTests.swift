@@ -21,7 +21,7 @@ enum PDKPlugins {
     }
 }
 
-@Suite struct PDKPluginTests {
+@Suite(.timeLimit(.minutes(3))) struct PDKPluginTests {
     static let track = #"{"id":"1","title":"Song","album":"Album","artist":"Artist","albumArtist":"Artist","duration":200.5,"trackNumber":1,"discNumber":1,"artists":[{"id":"a","name":"Artist"}],"albumArtists":[]}"#
 
     @Test func minimalPluginRunsStatelessly() async throws {

@@ -1,7 +1,7 @@
 import PluginRuntime
 import Testing
 
-@Suite struct PluginHostConfigurationTests {
+@Suite(.timeLimit(.minutes(1))) struct PluginHostConfigurationTests {
     @Test func settingNamesMatchWhateverTheirCase() throws {
         let configuration = try PluginHostConfiguration(toml: """
             datafolder = "/var/lib/tonearm"

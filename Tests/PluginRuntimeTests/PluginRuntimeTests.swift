@@ -4,7 +4,7 @@ import Testing
 import WAT
 @testable import PluginRuntime
 
-@Suite struct PluginCallTests {
+@Suite(.timeLimit(.minutes(3))) struct PluginCallTests {
     let folder: TestFolder
     let plugin: LoadedPlugin
 
@@ -203,7 +203,7 @@ import WAT
     }
 }
 
-@Suite struct PluginLoadTests {
+@Suite(.timeLimit(.minutes(3))) struct PluginLoadTests {
     let folder: TestFolder
     init() throws { folder = try TestFolder() }
 
@@ -336,7 +336,7 @@ import WAT
     }
 }
 
-@Suite struct ConfigSchemaTests {
+@Suite(.timeLimit(.minutes(1))) struct ConfigSchemaTests {
     let schema = ConfigSchema(.object([
         "type": .string("object"),
         "properties": .object([
@@ -363,7 +363,7 @@ import WAT
     }
 }
 
-@Suite struct PluginManagerTests {
+@Suite(.timeLimit(.minutes(3))) struct PluginManagerTests {
     @Test func loadsReloadsAndRemoves() async throws {
         let folder = try TestFolder()
         try folder.package("one", wat: kernelWAT)

@@ -4,7 +4,7 @@ import Testing
 
 @testable import TonearmServer
 
-@Suite struct ServerConfigurationTests {
+@Suite(.timeLimit(.minutes(1))) struct ServerConfigurationTests {
     @Test func emptyFileGivesDefaults() throws {
         let configuration = try ServerConfiguration.parse("", source: "tonearm.toml")
         #expect(configuration.address == "127.0.0.1")
@@ -64,7 +64,7 @@ import Testing
     }
 }
 
-@Suite struct ExampleConfigurationTests {
+@Suite(.timeLimit(.minutes(1))) struct ExampleConfigurationTests {
     /// tonearm.example.toml is what operators copy: it must parse, with the defaults it documents.
     @Test func exampleFileParsesWithTheDocumentedDefaults() throws {
         let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
