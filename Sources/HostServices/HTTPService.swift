@@ -8,9 +8,11 @@ import PluginRuntime
 /// Navidrome's HTTP service (`http_send`): outgoing HTTP(S) requests to allowed hosts only.
 ///
 /// Hosts must match `permissions.http.requiredHosts` or an operator grant; an empty list allows
-/// any public host but not `localhost` or literal loopback/private IPs. Redirects are followed
+/// any public host. Redirects are followed
 /// here (at most 5 requests, as Navidrome), re-checking every hop against the same policy.
 /// A response body larger than ``Limits/maxResponseBytes`` is an error (Navidrome truncates).
+/// Unless the operator granted the host, the connection goes only to an address that passed
+/// ``HostPolicy``'s public-address check (see there).
 public final class HTTPService: HostService {
     public struct Limits: Sendable {
         /// Timeout of one `http_send` (all hops) when the request sets no `timeoutMs`.
@@ -32,16 +34,31 @@ public final class HTTPService: HostService {
     /// Headers not forwarded when a redirect leaves the original host (as Go's client does).
     static let credentialHeaders: Set<String> = ["authorization", "cookie", "www-authenticate", "proxy-authorization"]
 
+    /// Client for operator-granted hosts (connected by name); checked hosts get a client pinned
+    /// to their checked address for one request.
     private let client: HTTPClient
+    private let configuration: HTTPClient.Configuration
     private let limits: Limits
+    private let pluginLimits: HostServiceLimits
+    private let resolver: HostResolver
 
-    public init(limits: Limits = Limits()) {
+    /// - Parameters:
+    ///   - limits: default timeout and response cap.
+    ///   - pluginLimits: the largest timeout a plugin may ask for (``HostServiceLimits/maxHTTPTimeout``).
+    public convenience init(limits: Limits = Limits(), pluginLimits: HostServiceLimits = HostServiceLimits()) {
+        self.init(limits: limits, pluginLimits: pluginLimits, resolver: .system)
+    }
+
+    init(limits: Limits, pluginLimits: HostServiceLimits, resolver: HostResolver) {
         var configuration = HTTPClient.Configuration()
         configuration.redirectConfiguration = .disallow
         // A refused connection fails at once, as in Navidrome, instead of retrying until the deadline.
         configuration.connectionPool.retryConnectionEstablishment = false
+        self.configuration = configuration
         self.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         self.limits = limits
+        self.pluginLimits = pluginLimits
+        self.resolver = resolver
     }
 
     /// Shuts the shared HTTP client down; call once when the host stops.
@@ -53,15 +70,14 @@ public final class HTTPService: HostService {
         let policy = HostPolicy(
             required: plugin.permissions.httpRequiredHosts, granted: plugin.extraHosts, emptyMeansPublic: true,
             permission: "http")
-        let client = self.client
-        let limits = self.limits
         let logger = plugin.logger
+        let maxTimeout = pluginLimits.maxHTTPTimeout
+        let defaultTimeout = limits.defaultTimeout
         return [
             "http_send": hostFunction { request in
-                let outgoing = try OutgoingRequest(try request.object("request"), defaultTimeout: limits.defaultTimeout)
-                let result = try HostCallBridge.wait {
-                    try await Self.send(outgoing, client: client, policy: policy, limits: limits, logger: logger)
-                }
+                let outgoing = try OutgoingRequest(
+                    try request.object("request"), defaultTimeout: defaultTimeout, maxTimeout: maxTimeout)
+                let result = try HostCallBridge.wait { [self] in try await send(outgoing, policy: policy, logger: logger) }
                 var response = JSONResponse()
                 response.set("result", result)
                 return response
@@ -71,6 +87,14 @@ public final class HTTPService: HostService {
 
     public func pluginUnloaded(_ pluginID: String) async {}
 
+    /// Sends one request (following redirects) under `policy`. Cancelling the calling task stops
+    /// the lookup, connection and transfer.
+    func send(_ request: OutgoingRequest, policy: HostPolicy, logger: Logger) async throws -> JSONValue {
+        let transport = Transport(
+            shared: client, configuration: configuration, resolver: resolver, limits: limits, logger: logger)
+        return try await transport.send(request, policy: policy)
+    }
+
     struct OutgoingRequest: Sendable {
         var method: String
         var url: URL
@@ -79,7 +103,10 @@ public final class HTTPService: HostService {
         var timeout: Duration
         var followRedirects: Bool
 
-        init(_ r: JSONRequest, defaultTimeout: Duration) throws {
+        /// - Parameters:
+        ///   - defaultTimeout: used when `timeoutMs` is 0 or negative (as Navidrome).
+        ///   - maxTimeout: a larger `timeoutMs` is clamped to it.
+        init(_ r: JSONRequest, defaultTimeout: Duration, maxTimeout: Duration) throws {
             let method = try r.string("method").uppercased()
             self.method = method.isEmpty ? "GET" : method
             let text = try r.string("url")
@@ -90,82 +117,140 @@ public final class HTTPService: HostService {
             headers = try r.stringMap("headers")
             body = try r.bytes("body")
             let timeoutMs = try r.int64("timeoutMs")
-            timeout = timeoutMs > 0 ? .milliseconds(timeoutMs) : defaultTimeout
+            timeout = timeoutMs > 0 ? min(.milliseconds(timeoutMs), maxTimeout) : defaultTimeout
             followRedirects = !(try r.bool("noFollowRedirects"))
         }
     }
 
-    static func send(
-        _ original: OutgoingRequest, client: HTTPClient, policy: HostPolicy, limits: Limits, logger: Logger
-    ) async throws -> JSONValue {
-        let deadline = NIODeadline.now() + .nanoseconds(Int64(original.timeout.components.seconds) * 1_000_000_000
-            + original.timeout.components.attoseconds / 1_000_000_000)
-        var current = original
-        let originalHost = HostPolicy.normalize(original.url.host ?? "")
-        for attempt in 1...maxRequests {
-            guard let scheme = current.url.scheme?.lowercased(), scheme == "http" || scheme == "https" else {
-                throw HostServiceError("unsupported URL scheme \"\(current.url.scheme ?? "")\": only http and https are allowed")
+    /// One response with its body read (or the reason it could not be).
+    struct Reply: Sendable {
+        var status: Int
+        var headers: HTTPHeaders
+        var body: Result<[UInt8], HostServiceError>
+    }
+
+    /// Sends requests for one plugin. Everything it awaits honours task cancellation: when the
+    /// plugin call ends, the lookup, connection and transfer stop with it.
+    struct Transport: Sendable {
+        let shared: HTTPClient
+        let configuration: HTTPClient.Configuration
+        let resolver: HostResolver
+        let limits: Limits
+        let logger: Logger
+
+        func send(_ original: OutgoingRequest, policy: HostPolicy) async throws -> JSONValue {
+            let deadline = NIODeadline.now() + .nanoseconds(original.timeout.clampedNanoseconds)
+            var current = original
+            let originalHost = HostPolicy.normalize(original.url.host ?? "")
+            for attempt in 1...maxRequests {
+                guard let scheme = current.url.scheme?.lowercased(), scheme == "http" || scheme == "https" else {
+                    throw HostServiceError("unsupported URL scheme \"\(current.url.scheme ?? "")\": only http and https are allowed")
+                }
+                let host = current.url.host ?? ""
+                let pinned = try await policy.destination(for: host, resolver: resolver)
+                let reply = try await exchange(current, pinnedTo: pinned, deadline: deadline, timeout: original.timeout)
+                let isRedirect = [301, 302, 303, 307, 308].contains(reply.status)
+                if isRedirect, current.followRedirects, attempt < maxRequests,
+                    let location = reply.headers.first(name: "location"),
+                    let next = URL(string: location, relativeTo: current.url)?.absoluteURL
+                {
+                    if reply.status == 301 || reply.status == 302 || reply.status == 303, current.method != "HEAD" {
+                        current.method = "GET"
+                        current.body = []
+                        current.headers = current.headers.filter { $0.key.lowercased() != "content-type" }
+                    }
+                    if HostPolicy.normalize(next.host ?? "") != originalHost {
+                        current.headers = current.headers.filter { !credentialHeaders.contains($0.key.lowercased()) }
+                    }
+                    current.url = next
+                    continue
+                }
+                let body = try reply.body.get()
+                var headers: [String: JSONValue] = [:]
+                for header in reply.headers {
+                    let key = canonicalHeaderKey(header.name)
+                    if headers[key] == nil { headers[key] = .string(header.value) }
+                }
+                var result = JSONResponse()
+                result.set("statusCode", .int(Int64(reply.status)), omitEmpty: false)
+                result.set("headers", .map(headers))
+                result.set("body", .bytes(body))
+                return result.value
             }
-            try policy.check(host: current.url.host ?? "")
-            var outgoing = HTTPClientRequest(url: current.url.absoluteString)
-            outgoing.method = HTTPMethod(rawValue: current.method)
-            for (name, value) in current.headers { outgoing.headers.replaceOrAdd(name: name, value: value) }
-            if !current.body.isEmpty { outgoing.body = .bytes(current.body) }
+            throw HostServiceError("too many redirects")
+        }
+
+        /// One request: to a granted host through the shared client, otherwise through a client
+        /// whose only name-to-address mapping is the checked address (the `Host` header and TLS
+        /// server name stay the URL's host).
+        private func exchange(
+            _ request: OutgoingRequest, pinnedTo pinned: IPAddress?, deadline: NIODeadline, timeout: Duration
+        ) async throws -> Reply {
+            let urlHost = trimmedBrackets(request.url.host ?? "")
+            guard let pinned, urlHost != pinned.description else {
+                return try await exchange(request, client: shared, deadline: deadline, timeout: timeout)
+            }
+            var configuration = configuration
+            configuration.dnsOverride = [urlHost: pinned.description]
+            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+            let reply: Result<Reply, any Error>
+            do {
+                reply = .success(try await exchange(request, client: client, deadline: deadline, timeout: timeout))
+            } catch {
+                reply = .failure(error)
+            }
+            try? await client.shutdown()
+            return try reply.get()
+        }
+
+        private func trimmedBrackets(_ host: String) -> String {
+            host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        }
+
+        private func exchange(
+            _ request: OutgoingRequest, client: HTTPClient, deadline: NIODeadline, timeout: Duration
+        ) async throws -> Reply {
+            let host = request.url.host ?? ""
+            var outgoing = HTTPClientRequest(url: request.url.absoluteString)
+            outgoing.method = HTTPMethod(rawValue: request.method)
+            for (name, value) in request.headers { outgoing.headers.replaceOrAdd(name: name, value: value) }
+            if !request.body.isEmpty { outgoing.body = .bytes(request.body) }
             let response: HTTPClientResponse
             do {
                 response = try await client.execute(outgoing, deadline: deadline, logger: logger)
             } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout
                 || error == .connectTimeout
             {
-                throw HostServiceError("request to \(current.url.host ?? "") timed out after \(original.timeout)")
+                throw HostServiceError("request to \(host) timed out after \(timeout)")
             } catch {
-                throw HostServiceError("request to \(current.url.host ?? "") failed: \(error)")
-            }
-            let status = Int(response.status.code)
-            let isRedirect = [301, 302, 303, 307, 308].contains(status)
-            if isRedirect, current.followRedirects, attempt < maxRequests,
-                let location = response.headers.first(name: "location"),
-                let next = URL(string: location, relativeTo: current.url)?.absoluteURL
-            {
-                // Drain the redirect body before the next hop.
-                _ = try? await response.body.collect(upTo: limits.maxResponseBytes)
-                if status == 301 || status == 302 || status == 303, current.method != "HEAD" {
-                    current.method = "GET"
-                    current.body = []
-                    current.headers = current.headers.filter { $0.key.lowercased() != "content-type" }
-                }
-                if HostPolicy.normalize(next.host ?? "") != originalHost {
-                    current.headers = current.headers.filter { !credentialHeaders.contains($0.key.lowercased()) }
-                }
-                current.url = next
-                continue
+                try Self.checkCancellation(host)
+                throw HostServiceError("request to \(host) failed: \(error)")
             }
             var body: [UInt8] = []
+            var failure: HostServiceError?
             do {
                 for try await chunk in response.body {
                     body.append(contentsOf: chunk.readableBytesView)
                     if body.count > limits.maxResponseBytes {
-                        throw HostServiceError(
-                            "response body from \(current.url.host ?? "") exceeds the limit of \(limits.maxResponseBytes) bytes")
+                        failure = HostServiceError(
+                            "response body from \(host) exceeds the limit of \(limits.maxResponseBytes) bytes")
+                        break
                     }
                 }
-            } catch let error as HostServiceError {
-                throw error
             } catch {
-                throw HostServiceError("reading the response from \(current.url.host ?? "") failed: \(error)")
+                try Self.checkCancellation(host)
+                failure = HostServiceError("reading the response from \(host) failed: \(error)")
             }
-            var headers: [String: JSONValue] = [:]
-            for header in response.headers {
-                let key = canonicalHeaderKey(header.name)
-                if headers[key] == nil { headers[key] = .string(header.value) }
-            }
-            var result = JSONResponse()
-            result.set("statusCode", .int(Int64(status)), omitEmpty: false)
-            result.set("headers", .map(headers))
-            result.set("body", .bytes(body))
-            return result.value
+            // A cancelled body stream may just end: never hand back a cut-off body as complete.
+            try Self.checkCancellation(host)
+            return Reply(
+                status: Int(response.status.code), headers: response.headers,
+                body: failure.map { .failure($0) } ?? .success(body))
         }
-        throw HostServiceError("too many redirects")
+
+        private static func checkCancellation(_ host: String) throws {
+            if Task.isCancelled { throw HostServiceError("request to \(host) cancelled: the plugin call ended") }
+        }
     }
 
     /// Go's `CanonicalMIMEHeaderKey`: `content-type` → `Content-Type`.

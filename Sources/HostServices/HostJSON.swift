@@ -209,23 +209,48 @@ struct JSONRequest: Sendable {
     func int64(_ key: String) throws -> Int64 {
         guard let v = raw(key) else { return 0 }
         guard let n = v as? NSNumber else { throw HostServiceError("field \"\(key)\" must be a number") }
-        // Go accepts only integers for int fields.
-        let kind = String(cString: n.objCType)
-        if kind != "d" && kind != "f" { return n.int64Value }
-        let d = n.doubleValue
-        guard d == d.rounded(), d.magnitude < 9.2e18 else { throw HostServiceError("field \"\(key)\" must be an integer") }
-        return Int64(d)
+        // Go accepts only integers for int fields. Foundation keeps integers above Int64.max as
+        // UInt64 ("Q"), whose int64Value would wrap, and larger ones as doubles.
+        switch String(cString: n.objCType) {
+        case "Q":
+            guard let value = Int64(exactly: n.uint64Value) else { throw Self.outOfRange(key) }
+            return value
+        case "d", "f":
+            let d = n.doubleValue
+            guard d.isFinite, d == d.rounded() else { throw HostServiceError("field \"\(key)\" must be an integer") }
+            guard let value = Int64(exactly: d) else { throw Self.outOfRange(key) }
+            return value
+        default:
+            return n.int64Value
+        }
+    }
+
+    private static func outOfRange(_ key: String) -> HostServiceError {
+        HostServiceError("field \"\(key)\" is out of range (\(Int64.min)…\(Int64.max))")
+    }
+
+    /// An integer field that must lie in `range`; the error names the field and the range.
+    func int64(_ key: String, in range: ClosedRange<Int64>) throws -> Int64 {
+        let value = try int64(key)
+        guard range.contains(value) else {
+            throw HostServiceError("field \"\(key)\" is out of range (\(range.lowerBound)…\(range.upperBound)): \(value)")
+        }
+        return value
     }
 
     func int32(_ key: String) throws -> Int32 {
         let v = try int64(key)
-        guard let i = Int32(exactly: v) else { throw HostServiceError("field \"\(key)\" is out of range") }
+        guard let i = Int32(exactly: v) else {
+            throw HostServiceError("field \"\(key)\" is out of range (\(Int32.min)…\(Int32.max)): \(v)")
+        }
         return i
     }
 
     func double(_ key: String) throws -> Double {
         guard let v = raw(key) else { return 0 }
         guard let n = v as? NSNumber else { throw HostServiceError("field \"\(key)\" must be a number") }
+        // JSON has no NaN or infinity, and Foundation rejects numbers beyond Double's range.
+        guard n.doubleValue.isFinite else { throw HostServiceError("field \"\(key)\" must be a finite number") }
         return n.doubleValue
     }
 

@@ -10,18 +10,19 @@ public enum HostServices {
     ///   - dataFolder: where KVStore databases live (`plugins/<id>/kvstore.db`).
     ///   - artwork: signer of artwork links served by Tonearm's HTTP server.
     ///   - subsonic: the upstream Subsonic server.
+    ///   - pluginLimits: what one plugin may hold (connections, schedules, keys) and ask for.
     public static func all(
         dataFolder: URL, artwork: ArtworkLinkSigner, subsonic: any SubsonicUpstream,
         cacheLimits: CacheService.Limits = .init(), httpLimits: HTTPService.Limits = .init(),
-        webSocketLimits: WebSocketService.Limits = .init()
+        webSocketLimits: WebSocketService.Limits = .init(), pluginLimits: HostServiceLimits = .init()
     ) -> [any HostService] {
         [
             ConfigService(),
             CacheService(limits: cacheLimits),
-            KVStoreService(dataFolder: dataFolder),
-            HTTPService(limits: httpLimits),
-            WebSocketService(limits: webSocketLimits),
-            SchedulerService(),
+            KVStoreService(dataFolder: dataFolder, pluginLimits: pluginLimits),
+            HTTPService(limits: httpLimits, pluginLimits: pluginLimits),
+            WebSocketService(limits: webSocketLimits, pluginLimits: pluginLimits),
+            SchedulerService(pluginLimits: pluginLimits),
             ArtworkService(signer: artwork),
             SubsonicAPIService(upstream: subsonic),
             UsersService(),

@@ -10,7 +10,9 @@ import Synchronization
 /// Only value bytes of unexpired keys count towards the quota (`permissions.kvstore.maxSize`,
 /// default 1 MiB); a write that would grow usage past it fails with "storage limit exceeded".
 /// Writes are committed with `synchronous=FULL` before the call returns, so an acknowledged
-/// write survives a killed process.
+/// write survives a killed process. A store holds at most ``HostServiceLimits/maxKVStoreKeys``
+/// live keys (empty values count); expired rows are deleted at open and then by the first write
+/// after each ``HostServiceLimits/kvStorePurgeInterval``.
 public final class KVStoreService: HostService {
     public let permission: String? = "kvstore"
     public let functionPrefix = "kvstore"
@@ -22,17 +24,22 @@ public final class KVStoreService: HostService {
     static let notExpired = "(expires_at IS NULL OR expires_at >= datetime('now'))"
 
     private let dataFolder: URL
-    private let stores = Mutex<[String: DatabasePool]>([:])
+    private let pluginLimits: HostServiceLimits
+    private let stores = Mutex<[String: OpenStore]>([:])
 
-    /// - Parameter dataFolder: Tonearm's data folder; stores go under `plugins/<id>/`.
-    public init(dataFolder: URL) {
+    /// - Parameters:
+    ///   - dataFolder: Tonearm's data folder; stores go under `plugins/<id>/`.
+    ///   - pluginLimits: keys per store, purge interval and longest TTL.
+    public init(dataFolder: URL, pluginLimits: HostServiceLimits = HostServiceLimits()) {
         self.dataFolder = dataFolder
+        self.pluginLimits = pluginLimits
     }
 
     public func functions(for plugin: PluginContext) -> [String: HostFunction] {
         let names = [
             "set", "setwithttl", "get", "getmany", "has", "list", "delete", "deletebyprefix", "getstorageused",
         ].map { "kvstore_\($0)" }
+        let maxTTL = pluginLimits.maxTTLSeconds
         let store: KVStore
         do {
             store = try open(plugin)
@@ -48,7 +55,7 @@ public final class KVStoreService: HostService {
                 return JSONResponse()
             },
             "kvstore_setwithttl": hostFunction { r in
-                let ttl = try r.int64("ttlSeconds")
+                let ttl = min(try r.int64("ttlSeconds"), maxTTL)
                 guard ttl > 0 else { throw HostServiceError("ttlSeconds must be greater than 0") }
                 try store.set(try r.string("key"), try r.bytes("value"), ttlSeconds: ttl)
                 return JSONResponse()
@@ -97,28 +104,51 @@ public final class KVStoreService: HostService {
 
     /// Closes the plugin's database; its data stays on disk.
     public func pluginUnloaded(_ pluginID: String) async {
-        let pool = stores.withLock { $0.removeValue(forKey: pluginID) }
-        try? pool?.close()
+        let store = stores.withLock { $0.removeValue(forKey: pluginID) }
+        try? store?.pool.close()
     }
 
     private func open(_ plugin: PluginContext) throws -> KVStore {
         let maxSize = try plugin.permissions.kvStoreMaxSize.map { try ByteSize.parse($0) } ?? Self.defaultMaxSize
-        let pool = try stores.withLock { stores in
-            if let pool = stores[plugin.id] { return pool }
+        let open = try stores.withLock { stores in
+            if let open = stores[plugin.id] { return open }
             let folder = dataFolder.appendingPathComponent("plugins").appendingPathComponent(plugin.id)
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            let pool = try KVStore.openPool(at: folder.appendingPathComponent("kvstore.db").path)
-            stores[plugin.id] = pool
-            return pool
+            let open = OpenStore(pool: try KVStore.openPool(at: folder.appendingPathComponent("kvstore.db").path))
+            stores[plugin.id] = open
+            return open
         }
-        return KVStore(pool: pool, maxSize: maxSize)
+        return KVStore(
+            open: open, maxSize: maxSize, maxKeys: pluginLimits.maxKVStoreKeys, purgeInterval: pluginLimits.kvStorePurgeInterval)
+    }
+}
+
+/// A plugin's open database and when its expired rows were last deleted.
+final class OpenStore: Sendable {
+    let pool: DatabasePool
+    let lastPurge = Mutex(ContinuousClock.now)
+
+    init(pool: DatabasePool) { self.pool = pool }
+
+    /// Whether `interval` has passed since the last purge; if so, the purge is due now.
+    func purgeIsDue(every interval: Duration) -> Bool {
+        let now = ContinuousClock.now
+        return lastPurge.withLock { last in
+            guard now - last >= interval else { return false }
+            last = now
+            return true
+        }
     }
 }
 
 /// One plugin's store.
 struct KVStore: Sendable {
-    let pool: DatabasePool
+    let open: OpenStore
     let maxSize: Int64
+    let maxKeys: Int
+    let purgeInterval: Duration
+
+    var pool: DatabasePool { open.pool }
 
     static func openPool(at path: String) throws -> DatabasePool {
         var configuration = Configuration()
@@ -140,9 +170,13 @@ struct KVStore: Sendable {
                 )
                 """)
             try db.execute(sql: "CREATE INDEX IF NOT EXISTS idx_kvstore_expires_at ON kvstore(expires_at)")
-            try db.execute(sql: "DELETE FROM kvstore WHERE expires_at IS NOT NULL AND expires_at < datetime('now')")
+            try purgeExpired(db)
         }
         return pool
+    }
+
+    private static func purgeExpired(_ db: Database) throws {
+        try db.execute(sql: "DELETE FROM kvstore WHERE expires_at IS NOT NULL AND expires_at < datetime('now')")
     }
 
     private static func check(key: String) throws {
@@ -165,8 +199,17 @@ struct KVStore: Sendable {
     func set(_ key: String, _ value: [UInt8], ttlSeconds: Int64?) throws {
         try Self.check(key: key)
         try pool.write { db in
-            let old = try Int64.fetchOne(
-                db, sql: "SELECT size FROM kvstore WHERE key = ? AND \(KVStoreService.notExpired)", arguments: [key]) ?? 0
+            if open.purgeIsDue(every: purgeInterval) { try Self.purgeExpired(db) }
+            let existing = try Int64.fetchOne(
+                db, sql: "SELECT size FROM kvstore WHERE key = ? AND \(KVStoreService.notExpired)", arguments: [key])
+            if existing == nil {
+                let keys = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM kvstore WHERE \(KVStoreService.notExpired)") ?? 0
+                if keys >= maxKeys {
+                    throw HostServiceError(
+                        "key limit exceeded: the store already holds \(keys) keys, the most allowed per plugin (\(maxKeys))")
+                }
+            }
+            let old = existing ?? 0
             let delta = Int64(value.count) - old
             if delta > 0 {
                 let used = try Self.used(db)

@@ -11,6 +11,7 @@ import Synchronization
 /// a live duplicate is rejected. A one-time entry is removed after its callback returns. A
 /// recurring schedule skips a tick while its previous callback still runs, so slow callbacks
 /// never pile up (Navidrome has no such protection). Schedules of an unloaded plugin are dropped.
+/// A plugin holds at most ``HostServiceLimits/maxSchedules`` live schedules.
 public final class SchedulerService: HostService {
     public let permission: String? = "scheduler"
     public let functionPrefix = "scheduler"
@@ -27,10 +28,14 @@ public final class SchedulerService: HostService {
     /// Plugin id → schedule id → entry.
     private let registry = Mutex<[String: [String: Entry]]>([:])
     private let timeZone: TimeZone
+    private let maxSchedules: Int
 
-    /// - Parameter timeZone: zone of cron expressions without a `TZ=` prefix.
-    public init(timeZone: TimeZone = .current) {
+    /// - Parameters:
+    ///   - timeZone: zone of cron expressions without a `TZ=` prefix.
+    ///   - pluginLimits: live schedules per plugin (``HostServiceLimits/maxSchedules``).
+    public init(timeZone: TimeZone = .current, pluginLimits: HostServiceLimits = HostServiceLimits()) {
         self.timeZone = timeZone
+        self.maxSchedules = pluginLimits.maxSchedules
     }
 
     public func functions(for plugin: PluginContext) -> [String: HostFunction] {
@@ -74,6 +79,10 @@ public final class SchedulerService: HostService {
         let id = requestedID.isEmpty ? randomBase62ID() : requestedID
         try registry.withLock { registry in
             if registry[pluginID]?[id] != nil { throw HostServiceError("schedule ID \"\(id)\" already exists") }
+            guard (registry[pluginID]?.count ?? 0) < maxSchedules else {
+                throw HostServiceError(
+                    "too many schedules: a plugin may hold at most \(maxSchedules) (cancel one or let a one-time schedule fire first)")
+            }
             registry[pluginID, default: [:]][id] = entry
         }
         return id

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Logging
 import NIOCore
+import NIOHTTP1
 import NIOWebSocket
 import PluginRuntime
 import Synchronization
@@ -17,6 +18,11 @@ import WSClient
 /// connection or a failure reaches only `nd_websocket_on_error`, as in Navidrome. A plugin's own close delivers
 /// `nd_websocket_on_close` before `websocket_closeconnection` returns. Connections of an
 /// unloaded plugin are closed with 1001 "plugin unloaded".
+///
+/// Unless the operator granted the host, the connection goes only to an address that passed
+/// ``HostPolicy``'s public-address check. A plugin keeps at most
+/// ``HostServiceLimits/maxWebSocketConnections`` connections open. Connecting honours task
+/// cancellation: when the plugin call ends, the lookup and handshake stop with it.
 public final class WebSocketService: HostService {
     public struct Limits: Sendable {
         /// Largest incoming message (and frame) accepted; a Discord READY can be several MB.
@@ -42,11 +48,22 @@ public final class WebSocketService: HostService {
     static let onClose = "nd_websocket_on_close"
 
     private let limits: Limits
+    private let maxConnections: Int
+    private let resolver: HostResolver
     /// Plugin id → connection id → connection.
     private let registry = Mutex<[String: [String: WebSocketConnection]]>([:])
 
-    public init(limits: Limits = Limits()) {
+    /// - Parameters:
+    ///   - limits: message size and handshake timeouts.
+    ///   - pluginLimits: open connections per plugin (``HostServiceLimits/maxWebSocketConnections``).
+    public convenience init(limits: Limits = Limits(), pluginLimits: HostServiceLimits = HostServiceLimits()) {
+        self.init(limits: limits, pluginLimits: pluginLimits, resolver: .system)
+    }
+
+    init(limits: Limits, pluginLimits: HostServiceLimits, resolver: HostResolver) {
         self.limits = limits
+        self.maxConnections = pluginLimits.maxWebSocketConnections
+        self.resolver = resolver
     }
 
     public func functions(for plugin: PluginContext) -> [String: HostFunction] {
@@ -55,9 +72,12 @@ public final class WebSocketService: HostService {
             permission: "websocket")
         return [
             "websocket_connect": hostFunction { [self] r in
-                let id = try connect(
-                    plugin: plugin, policy: policy, url: try r.string("url"), headers: try r.stringMap("headers"),
-                    requestedID: try r.string("connectionId"))
+                let url = try r.string("url")
+                let headers = try r.stringMap("headers")
+                let requestedID = try r.string("connectionId")
+                let id = try HostCallBridge.wait { [self] in
+                    try await connect(plugin: plugin, policy: policy, url: url, headers: headers, requestedID: requestedID)
+                }
                 var response = JSONResponse()
                 response.set("newConnectionId", .string(id))
                 return response
@@ -121,38 +141,69 @@ public final class WebSocketService: HostService {
         return connection
     }
 
-    private func connect(
+    /// `websocket_connect`: returns the connection id once the handshake succeeded. Cancelling
+    /// the calling task stops the lookup or handshake and frees the id.
+    func connect(
         plugin: PluginContext, policy: HostPolicy, url text: String, headers: [String: String], requestedID: String
-    ) throws -> String {
+    ) async throws -> String {
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased() else {
             throw HostServiceError("invalid WebSocket URL \"\(text)\"")
         }
         guard scheme == "ws" || scheme == "wss" else {
             throw HostServiceError("unsupported WebSocket URL scheme \"\(scheme)\": only ws and wss are allowed")
         }
-        try policy.check(host: url.host ?? "")
-        var configuration = WebSocketClientConfiguration(
-            maxFrameSize: limits.maxMessageBytes, closeTimeout: limits.closeTimeout)
+        let host = url.host ?? ""
+        // The name check first, so that a refused host fails before anything is reserved.
+        _ = try policy.check(host: host)
+        var requestHeaders = HTTPHeaders()
         for (name, value) in headers {
             guard let field = HTTPField.Name(name) else { throw HostServiceError("invalid header name \"\(name)\"") }
-            configuration.additionalHeaders[field] = value
+            requestHeaders.replaceOrAdd(name: field.rawName, value: HTTPField(name: field, value: value).value)
         }
         let id = requestedID.isEmpty ? randomBase62ID() : requestedID
         let connection = WebSocketConnection(id: id)
         try registry.withLock { registry in
             if registry[plugin.id]?[id] != nil { throw HostServiceError("connection ID \"\(id)\" already exists") }
+            guard (registry[plugin.id]?.count ?? 0) < maxConnections else {
+                throw HostServiceError(
+                    "too many WebSocket connections: a plugin may keep at most \(maxConnections) open (close one first)")
+            }
             registry[plugin.id, default: [:]][id] = connection
         }
-        let opened = DispatchSemaphore(value: 0)
+        do {
+            try await open(connection, plugin: plugin, policy: policy, url: url, headers: requestHeaders)
+        } catch {
+            connection.task?.cancel()
+            remove(plugin.id, connection)
+            throw error
+        }
+        plugin.logger.debug("WebSocket \(id) connected to \(host)")
+        return id
+    }
+
+    /// Resolves and checks the host, connects and waits for the handshake (at most
+    /// ``Limits/connectTimeout``). Cancelling the calling task stops the attempt.
+    private func open(
+        _ connection: WebSocketConnection, plugin: PluginContext, policy: HostPolicy, url: URL, headers: HTTPHeaders
+    ) async throws {
+        let host = url.host ?? url.absoluteString
+        let address: IPAddress?
+        do {
+            address = try await policy.destination(for: url.host ?? "", resolver: resolver)
+        } catch is CancellationError {
+            throw Self.cancelled(host)
+        }
+        let dialer = WebSocketDialer(
+            target: try WebSocketDialer.Target(url: url, address: address, headers: headers),
+            maxFrameSize: limits.maxMessageBytes, closeTimeout: limits.closeTimeout)
         let maxMessageBytes = limits.maxMessageBytes
-        let task = Task { [self] in
+        let id = connection.id
+        // Detached: deliveries must not inherit the task locals of the plugin call that connected.
+        let task = Task.detached { [self] in
             let outcome: WebSocketConnection.Outcome
             do {
-                let frame = try await WebSocketClient.connect(
-                    url: text, configuration: configuration, logger: plugin.logger
-                ) { inbound, outbound, _ in
+                let frame = try await dialer.run(logger: plugin.logger) { inbound, outbound, _ in
                     connection.opened(outbound)
-                    opened.signal()
                     for try await message in inbound.messages(maxSize: maxMessageBytes) {
                         guard connection.isOpen else { break }
                         switch message {
@@ -171,35 +222,42 @@ public final class WebSocketService: HostService {
             } catch {
                 outcome = .failed(error)
             }
-            await finished(connection, plugin: plugin, outcome: outcome, signal: opened)
+            await finished(connection, plugin: plugin, outcome: outcome)
         }
         connection.task = task
-        let deadline = DispatchTime.now() + .nanoseconds(Int(limits.connectTimeout.components.seconds) * 1_000_000_000)
-        if HostCallBridge.blocking({ opened.wait(timeout: deadline) }) == .timedOut {
+        let connectTimeout = limits.connectTimeout
+        let timer = Task.detached {
+            try await Task.sleep(for: connectTimeout)
+            if connection.markTimedOutIfConnecting() { task.cancel() }
+        }
+        await withTaskCancellationHandler {
+            await connection.handshakeFinished()
+        } onCancel: {
             task.cancel()
-            remove(plugin.id, connection)
-            throw HostServiceError("failed to connect to \(url.host ?? text): handshake timed out")
         }
-        if let failure = connection.handshakeFailure {
-            throw HostServiceError("failed to connect to \(url.host ?? text): \(failure)")
-        }
-        plugin.logger.debug("WebSocket \(id) connected to \(url.host ?? "")")
-        return id
+        timer.cancel()
+        if connection.wasOpened { return }
+        if connection.timedOut { throw HostServiceError("failed to connect to \(host): handshake timed out") }
+        if Task.isCancelled { throw Self.cancelled(host) }
+        throw HostServiceError("failed to connect to \(host): \(connection.handshakeFailure ?? "connection closed")")
+    }
+
+    private static func cancelled(_ host: String) -> HostServiceError {
+        HostServiceError("connecting to \(host) cancelled: the plugin call ended")
     }
 
     /// The connection ended: report the handshake failure, or deliver the close or error event
     /// after every message, unless the plugin (or an unload) closed it.
     private func finished(
-        _ connection: WebSocketConnection, plugin: PluginContext, outcome: WebSocketConnection.Outcome,
-        signal opened: DispatchSemaphore
+        _ connection: WebSocketConnection, plugin: PluginContext, outcome: WebSocketConnection.Outcome
     ) async {
         guard connection.wasOpened else {
-            connection.handshakeFailure = switch outcome {
+            remove(plugin.id, connection)
+            let reason = switch outcome {
             case .failed(let error): Self.describe(error)
             case .closed: "connection closed during the handshake"
             }
-            remove(plugin.id, connection)
-            opened.signal()
+            connection.handshakeFailed(reason)
             return
         }
         guard connection.markClosed() else { return }
@@ -284,7 +342,10 @@ final class WebSocketConnection: Sendable {
         var writer: WebSocketOutboundWriter?
         var open = false
         var closed = false
+        var handshakeDone = false
         var handshakeFailure: String?
+        var timedOut = false
+        var handshakeWaiter: CheckedContinuation<Void, Never>?
         var task: Task<Void, Never>?
     }
 
@@ -301,15 +362,51 @@ final class WebSocketConnection: Sendable {
         set { state.withLock { $0.task = newValue } }
     }
 
-    var handshakeFailure: String? {
-        get { state.withLock { $0.handshakeFailure } }
-        set { state.withLock { $0.handshakeFailure = newValue } }
+    var handshakeFailure: String? { state.withLock { $0.handshakeFailure } }
+    var timedOut: Bool { state.withLock { $0.timedOut } }
+
+    /// The handshake succeeded: the connection is open.
+    func opened(_ writer: WebSocketOutboundWriter) {
+        let waiter = state.withLock { s in
+            s.writer = writer
+            s.open = true
+            return finishHandshake(&s)
+        }
+        waiter?.resume()
     }
 
-    func opened(_ writer: WebSocketOutboundWriter) {
-        state.withLock {
-            $0.writer = writer
-            $0.open = true
+    /// The handshake failed for `reason`.
+    func handshakeFailed(_ reason: String) {
+        let waiter = state.withLock { s in
+            s.handshakeFailure = reason
+            return finishHandshake(&s)
+        }
+        waiter?.resume()
+    }
+
+    private func finishHandshake(_ s: inout State) -> CheckedContinuation<Void, Never>? {
+        s.handshakeDone = true
+        defer { s.handshakeWaiter = nil }
+        return s.handshakeWaiter
+    }
+
+    /// Returns once the handshake succeeded or failed (one waiter).
+    func handshakeFinished() async {
+        await withCheckedContinuation { continuation in
+            let done = state.withLock { s in
+                if !s.handshakeDone { s.handshakeWaiter = continuation }
+                return s.handshakeDone
+            }
+            if done { continuation.resume() }
+        }
+    }
+
+    /// Marks the attempt timed out if the handshake is still running; false if it already finished.
+    func markTimedOutIfConnecting() -> Bool {
+        state.withLock { s in
+            if s.handshakeDone { return false }
+            s.timedOut = true
+            return true
         }
     }
 

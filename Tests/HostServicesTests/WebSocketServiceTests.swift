@@ -63,12 +63,18 @@ let webSocketExports: Set<String> = [
     WebSocketService.onText, WebSocketService.onBinary, WebSocketService.onError, WebSocketService.onClose,
 ]
 
-func webSocketContext(_ callbacks: RecordingCallbacks, hosts: [String] = ["127.0.0.1"], id: String = "test-plugin") -> PluginContext {
+/// A plugin allowed to reach the loopback test servers: the manifest lists `hosts`, the operator
+/// grants `granted` (loopback needs an operator grant).
+func webSocketContext(
+    _ callbacks: RecordingCallbacks, hosts: [String] = ["127.0.0.1"], granted: [String] = ["127.0.0.1"],
+    id: String = "test-plugin"
+) -> PluginContext {
     makeContext(
-        id: id, permissions: .init(declared: ["websocket"], webSocketRequiredHosts: hosts), callbacks: callbacks)
+        id: id, permissions: .init(declared: ["websocket"], webSocketRequiredHosts: hosts), extraHosts: granted,
+        callbacks: callbacks)
 }
 
-@Suite(.serialized) struct WebSocketServiceTests {
+@Suite(.serialized, .timeLimit(.minutes(3))) struct WebSocketServiceTests {
     @Test func connectSendReceiveAndPluginClose() async throws {
         let log = ServerLog()
         let callbacks = RecordingCallbacks(exports: webSocketExports)
@@ -176,7 +182,7 @@ func webSocketContext(_ callbacks: RecordingCallbacks, hosts: [String] = ["127.0
     @Test func refusalsNameTheProblem() async throws {
         let service = WebSocketService()
         let callbacks = RecordingCallbacks(exports: webSocketExports)
-        let none = service.functions(for: webSocketContext(callbacks, hosts: []))
+        let none = service.functions(for: webSocketContext(callbacks, hosts: [], granted: []))
         let empty = try await invoke(none["websocket_connect"], ["url": "ws://127.0.0.1:1/x"])
         #expect(empty.json["error"] as? String == "host \"127.0.0.1\" is not allowed: permissions.websocket.requiredHosts is empty")
         let listed = service.functions(for: webSocketContext(callbacks, hosts: ["*.discord.gg"]))
@@ -236,7 +242,7 @@ final class ClosingCallbacks: PluginCallbacks {
     }
 }
 
-@Suite struct WebSocketReentrancyTests {
+@Suite(.timeLimit(.minutes(3))) struct WebSocketReentrancyTests {
     @Test func closingFromInsideAMessageCallbackDoesNotDeadlock() async throws {
         let callbacks = ClosingCallbacks()
         let service = WebSocketService()
