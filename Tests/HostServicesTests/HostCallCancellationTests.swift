@@ -56,6 +56,21 @@ final class Tarpit: Sendable {
         try await service.shutdown()
     }
 
+    @Test func cancellingTheCallStopsARequestToACheckedAddress() async throws {
+        // The name resolves to the tarpit's address: the request runs on a client pinned to it.
+        let tarpit = try Tarpit()
+        let service = HTTPService(limits: .init(), pluginLimits: .init(), resolver: FixedResolver("127.0.0.1").resolver)
+        let request = try HTTPService.OutgoingRequest(
+            JSONRequest(Array(#"{"url":"http://tarpit.test:\#(tarpit.port)/","timeoutMs":50000}"#.utf8)),
+            defaultTimeout: .seconds(10), maxTimeout: .seconds(300))
+        let call = Task { try await service.send(request, policy: policy, logger: makeContext().logger) }
+        try await Task.sleep(for: .milliseconds(300))
+        call.cancel()
+        let error = await #expect(throws: HostServiceError.self) { try await call.value }
+        #expect(error?.message == "request to tarpit.test cancelled: the plugin call ended")
+        try await service.shutdown()
+    }
+
     @Test func cancellingTheCallStopsAWebSocketHandshake() async throws {
         let tarpit = try Tarpit()
         let service = WebSocketService(limits: .init(connectTimeout: .seconds(50)))
