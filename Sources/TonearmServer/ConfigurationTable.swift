@@ -97,7 +97,7 @@ struct ConfigurationTable: Sendable {
         guard let value = raw(key) else { return nil }
         switch value {
         case .int(let int): return Double(int)
-        case .double(let double): return double
+        case .double(let double) where double.isFinite: return double
         case .string(let text):
             if let seconds = Self.parseDuration(text) { return seconds }
             throw fail("\(qualified(key)) must be a duration such as 5, \"5s\", \"250ms\" or \"2m\"; got \"\(text)\"")
@@ -151,14 +151,15 @@ struct ConfigurationTable: Sendable {
         throw fail("unknown setting \(names); known here: \(known.joined(separator: ", "))")
     }
 
-    /// Parses "5", "5s", "1.5s", "250ms", "2m", "1h" to seconds.
+    /// Parses "5", "5s", "1.5s", "250ms", "2m", "1h" to seconds; nil for anything else,
+    /// including negative, infinite and NaN numbers.
     static func parseDuration(_ text: String) -> Double? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
         for (suffix, factor) in units where trimmed.hasSuffix(suffix) {
-            if let number = Double(trimmed.dropLast(suffix.count)), number >= 0 { return number * factor }
+            if let number = Double(trimmed.dropLast(suffix.count)), number.isFinite, number >= 0 { return number * factor }
         }
-        if let number = Double(trimmed), number >= 0 { return number }
+        if let number = Double(trimmed), number.isFinite, number >= 0 { return number }
         return nil
     }
 }

@@ -26,13 +26,15 @@ public final class HostServiceSet: Sendable {
 
         users = ConfiguredUsers(server.users)
         artworkSigner = ArtworkLinkSigner(
-            secret: try Self.artworkSecret(in: dataFolder), publicBaseURL: URL(string: server.publicBaseURL)!,
-            lifetime: .seconds(server.artworkLinkLifetime))
+            secret: try Self.artworkSecret(in: dataFolder, logger: logger), publicBaseURL: URL(string: server.publicBaseURL)!,
+            lifetime: OutsideNumbers.duration(
+                seconds: server.artworkLinkLifetime, maximum: .seconds(ServerConfiguration.longestArtworkLinkLifetime)))
         if server.subsonic.url.isEmpty {
             subsonicClient = nil
             pollerCredentials = nil
         } else {
-            subsonicClient = try SubsonicClient(serverURL: server.subsonic.url, logger: logger)
+            subsonicClient = try SubsonicClient(
+                serverURL: server.subsonic.url, allowsHexPassword: server.subsonic.allowHexPassword, logger: logger)
             pollerCredentials =
                 server.subsonic.apiKey.isEmpty
                 ? SubsonicCredentials(username: server.subsonic.username, password: server.subsonic.password)
@@ -56,13 +58,24 @@ public final class HostServiceSet: Sendable {
         try? await http.shutdown()
     }
 
-    /// The HMAC key for artwork links, kept in `<DataFolder>/artwork.key` so links survive a restart.
-    static func artworkSecret(in dataFolder: URL) throws -> [UInt8] {
+    /// The HMAC key for artwork links, kept in `<DataFolder>/artwork.key` so links survive a
+    /// restart. A new key is created readable by its owner alone from the start (mode 0600,
+    /// never wider for a moment) and fsync'd with its folder; a key file that is too short (cut
+    /// off by a crash) is replaced the same way.
+    static func artworkSecret(in dataFolder: URL, logger: Logger) throws -> [UInt8] {
         let file = dataFolder.appendingPathComponent("artwork.key")
-        if let data = try? Data(contentsOf: file), data.count >= 32 { return Array(data) }
+        if let data = try? Data(contentsOf: file), data.count >= 32 {
+            if let warning = FilePrivacy.warning(for: file.path, holding: "the artwork link signing key") {
+                logger.warning("\(warning)")
+            }
+            return Array(data)
+        }
         let secret = ArtworkLinkSigner.randomSecret()
-        try Data(secret).write(to: file, options: .atomic)
-        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
+        if FileManager.default.fileExists(atPath: file.path) {
+            try DurableFile.replace(file, contents: secret, mode: 0o600)
+        } else {
+            try DurableFile.createExclusively(file, contents: secret, mode: 0o600)
+        }
         return secret
     }
 }

@@ -32,6 +32,11 @@ public struct ServerConfiguration: Sendable, Equatable {
 
     public init() {}
 
+    /// The longest `Subsonic.PollInterval` accepted, in seconds (a day).
+    public static let longestPollInterval: Double = 24 * 3600
+    /// The longest `Artwork.LinkLifetime` accepted, in seconds (a year).
+    public static let longestArtworkLinkLifetime: Double = 366 * 24 * 3600
+
     /// The upstream Subsonic/OpenSubsonic server.
     public struct SubsonicSettings: Sendable, Equatable {
         public var url: String = ""
@@ -40,6 +45,11 @@ public struct ServerConfiguration: Sendable, Equatable {
         public var password: String = ""
         public var apiKey: String = ""
         public var pollInterval: Double = 5
+        /// `AllowHexPassword`: for a server without token authentication (Supysonic; LDAP users
+        /// on Navidrome), send the password hex-encoded (`p=enc:<hex>`). That is reversible:
+        /// anyone who sees the request URL (logs, proxies) has the password. Off by default;
+        /// the server's refusal of token authentication is then an error naming this setting.
+        public var allowHexPassword: Bool = false
         public init() {}
     }
 
@@ -112,12 +122,14 @@ public struct ServerConfiguration: Sendable, Equatable {
         if let artwork = try root.table("Artwork") {
             try artwork.rejectUnknownKeys(["LinkLifetime"])
             if let value = try artwork.seconds("LinkLifetime") {
-                guard value >= 60 else { throw fail("Artwork.LinkLifetime must be at least 1 minute") }
+                guard value >= 60, value <= Self.longestArtworkLinkLifetime else {
+                    throw fail("Artwork.LinkLifetime must be from 1 minute to 366 days")
+                }
                 artworkLinkLifetime = value
             }
         }
         if let table = try root.table("Subsonic") {
-            try table.rejectUnknownKeys(["URL", "Username", "Password", "APIKey", "PollInterval"])
+            try table.rejectUnknownKeys(["URL", "Username", "Password", "APIKey", "PollInterval", "AllowHexPassword"])
             if let value = try table.string("URL") {
                 guard value.isEmpty || value.hasPrefix("http://") || value.hasPrefix("https://") else {
                     throw fail("Subsonic.URL must start with http:// or https://")
@@ -127,8 +139,11 @@ public struct ServerConfiguration: Sendable, Equatable {
             if let value = try table.string("Username") { subsonic.username = value }
             if let value = try table.string("Password") { subsonic.password = value }
             if let value = try table.string("APIKey") { subsonic.apiKey = value }
+            if let value = try table.bool("AllowHexPassword") { subsonic.allowHexPassword = value }
             if let value = try table.seconds("PollInterval") {
-                guard value >= 0.1 else { throw fail("Subsonic.PollInterval must be at least 0.1 s") }
+                guard value >= 0.1, value <= Self.longestPollInterval else {
+                    throw fail("Subsonic.PollInterval must be from 0.1 s to 24 h")
+                }
                 subsonic.pollInterval = value
             }
             if !subsonic.url.isEmpty && subsonic.username.isEmpty {

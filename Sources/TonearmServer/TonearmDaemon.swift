@@ -46,17 +46,9 @@ public final class TonearmDaemon: Sendable {
     public func run() async throws {
         await pluginManager.start()
         logStartup()
-        let router = Router()
-        addHealthEndpoints(to: router)
-        addStatusEndpoints(to: router)
-        addArtworkEndpoints(to: router)
-        addOperatorEndpoints(to: router)
-        if configuration.server.listenBrainzEnabled {
-            addListenBrainzEndpoints(to: router, receiver: ListenBrainzReceiver(tokens: listenBrainzTokens(), logger: logger))
-        }
         let server = configuration.server
         let app = Application(
-            router: router, configuration: .init(address: .hostname(server.address, port: server.port)),
+            router: makeRouter(), configuration: .init(address: .hostname(server.address, port: server.port)),
             onServerRunning: { [logger] channel in
                 let port = channel.localAddress?.port ?? server.port
                 logger.notice("HTTP server listening on http://\(server.address):\(port)", metadata: ["port": "\(port)"])
@@ -67,6 +59,20 @@ public final class TonearmDaemon: Sendable {
                 services: [.init(service: PluginsAndFeeds(daemon: self)), .init(service: app)],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+    }
+
+    /// Every HTTP endpoint: health, status, artwork links, operator endpoints and (when
+    /// enabled) the ListenBrainz API.
+    func makeRouter() -> Router<TonearmRequestContext> {
+        let router = Router(context: TonearmRequestContext.self)
+        addHealthEndpoints(to: router)
+        addStatusEndpoints(to: router)
+        addArtworkEndpoints(to: router)
+        addOperatorEndpoints(to: router)
+        if configuration.server.listenBrainzEnabled {
+            addListenBrainzEndpoints(to: router, receiver: ListenBrainzReceiver(tokens: listenBrainzTokens(), logger: logger))
+        }
+        return router
     }
 
     func listenBrainzTokens() -> [String: String] {
@@ -81,6 +87,9 @@ public final class TonearmDaemon: Sendable {
     func logStartup() {
         let server = configuration.server
         logger.info("configuration: \(configuration.source)")
+        if let warning = FilePrivacy.warning(for: configuration.source, holding: "passwords and tokens") {
+            logger.warning("\(warning)")
+        }
         logger.info("plugins folder: \(configuration.plugins.pluginsFolder); data folder: \(configuration.plugins.dataFolder)")
         for status in pluginManager.statuses() {
             if let error = status.lastError {
@@ -118,12 +127,20 @@ struct PluginsAndFeeds: Service {
         let poller = daemon.subsonicClient.map { client in
             NowPlayingPoller(
                 client: client, credentials: daemon.pollerCredentials!,
-                interval: .milliseconds(Int64(daemon.configuration.server.subsonic.pollInterval * 1000)),
+                interval: OutsideNumbers.duration(
+                    seconds: daemon.configuration.server.subsonic.pollInterval,
+                    maximum: .seconds(ServerConfiguration.longestPollInterval)),
                 logger: daemon.logger)
         }
         let polling = Task {
             await poller?.run { event in
-                daemon.userDirectory.noteSeen(event.username)
+                if daemon.userDirectory.noteSeen(event.username), let client = daemon.subsonicClient,
+                    let credentials = daemon.pollerCredentials
+                {
+                    // Once per new user, before plugins hear of them: a possible admin until then.
+                    await daemon.userDirectory.learnAdminRole(
+                        of: event.username, client: client, credentials: credentials, logger: daemon.logger)
+                }
                 daemon.dispatcher.submit(event)
             }
         }

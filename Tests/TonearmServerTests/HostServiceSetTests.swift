@@ -6,7 +6,7 @@ import Testing
 
 @testable import TonearmServer
 
-@Suite struct HostServiceSetTests {
+@Suite(.timeLimit(.minutes(2))) struct HostServiceSetTests {
     /// A plugin that declares `subsonicapi` (like the Discord plugin) must load on a Tonearm fed
     /// only by ListenBrainz, with no [Subsonic] URL; its calls then fail with a clear error.
     @Test func subsonicAPIExistsWithoutAnUpstreamAndExplainsItself() async throws {
@@ -21,6 +21,7 @@ import Testing
             access: PluginAccess(allUsers: true, users: [], allowAdmins: false, directory: set.users), extraHosts: [],
             callbacks: NoCallbacks(), logger: Logger(label: "test"))
         set.users.noteSeen("alice")
+        set.users.confirm("alice", isAdmin: false)
         let call = try #require(subsonic.functions(for: context)["subsonicapi_call"])
         // Host functions block their thread, as on a plugin-call thread: keep them off the pool.
         let bytes = await withCheckedContinuation { continuation in
@@ -29,6 +30,60 @@ import Testing
         let response = String(decoding: bytes, as: UTF8.self)
         #expect(response.contains("[Subsonic] URL"), "got \(response)")
         await set.shutdown()
+    }
+}
+
+/// `artwork.key` signs every artwork link: it is created private (0600) and fsync'd, kept
+/// across starts, and replaced when a crash left it short.
+@Suite(.timeLimit(.minutes(1))) struct ArtworkKeyTests {
+    @Test func theKeyIsPrivateFromTheStartAndKept() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tonearm-key-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let file = folder.appendingPathComponent("artwork.key")
+        let key = try HostServiceSet.artworkSecret(in: folder, logger: Logger(label: "test"))
+        let mode = try #require(FileManager.default.attributesOfItem(atPath: file.path)[.posixPermissions] as? NSNumber)
+        #expect(mode.intValue & 0o777 == 0o600)
+        #expect(key.count >= 32)
+        #expect(try HostServiceSet.artworkSecret(in: folder, logger: Logger(label: "test")) == key)
+
+        try Data([1, 2, 3]).write(to: file)
+        let replaced = try HostServiceSet.artworkSecret(in: folder, logger: Logger(label: "test"))
+        #expect(replaced.count >= 32)
+        #expect(Array(try Data(contentsOf: file)) == replaced)
+        let replacedMode = try #require(FileManager.default.attributesOfItem(atPath: file.path)[.posixPermissions] as? NSNumber)
+        #expect(replacedMode.intValue & 0o777 == 0o600)
+    }
+
+    /// The key is created with O_EXCL and mode 0600: a file that appears under its name
+    /// meanwhile is never overwritten or widened.
+    @Test func exclusiveCreationRefusesAnExistingFile() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tonearm-key-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let file = folder.appendingPathComponent("artwork.key")
+        try DurableFile.createExclusively(file, contents: Array("first".utf8))
+        #expect(throws: DurableFile.Failure.self) { try DurableFile.createExclusively(file, contents: Array("second".utf8)) }
+        #expect(String(decoding: try Data(contentsOf: file), as: UTF8.self) == "first")
+    }
+
+    /// `tonearm.toml` holds passwords and tokens: readable by others, it gets a warning that
+    /// names the file and the fix, and never its contents.
+    @Test func aConfigurationReadableByOthersIsNamed() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tonearm-toml-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let file = folder.appendingPathComponent("tonearm.toml")
+        try Data("[Subsonic]\nPassword = \"hunter2\"\n".utf8).write(to: file)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: file.path)
+        let warning = try #require(FilePrivacy.warning(for: file.path, holding: "passwords and tokens"))
+        #expect(warning.contains(file.path))
+        #expect(warning.contains("chmod 600"))
+        #expect(!warning.contains("hunter2"))
+        try FileManager.default.setAttributes([.posixPermissions: 0o640], ofItemAtPath: file.path)
+        #expect(FilePrivacy.warning(for: file.path, holding: "passwords and tokens") != nil)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
+        #expect(FilePrivacy.warning(for: file.path, holding: "passwords and tokens") == nil)
     }
 }
 

@@ -70,7 +70,7 @@ private func temporaryFolder() -> String {
     FileManager.default.temporaryDirectory.appendingPathComponent("tonearm-dispatch-\(UUID().uuidString)").path
 }
 
-@Suite struct PlaybackDispatcherTests {
+@Suite(.timeLimit(.minutes(2))) struct PlaybackDispatcherTests {
     @Test func deliversInNavidromeOrder() async throws {
         let host = RecordingHost()
         let dispatcher = PlaybackDispatcher(host: host, logger: Logger(label: "test"))
@@ -138,33 +138,88 @@ private func temporaryFolder() -> String {
             host: failing, logger: Logger(label: "test"), retryBackoff: .navidrome, retryStore: store)
         first.submit(event(.scrobble, title: "Kept"))
         first.submit(event(.scrobble, title: "Kept too"))
-        #expect(await eventually { store.load(logger: Logger(label: "test")).count == 2 })
+        #expect(store.read().pending.count == 2)
+        #expect(await eventually { failing.exports("nd_scrobbler_scrobble").count == 1 })
         let sent = try #require(failing.exports("nd_scrobbler_scrobble").first).input
         await first.shutdown()
-        #expect(store.load(logger: Logger(label: "test")).map(\.input).first == sent)
+        #expect(store.read().pending.map(\.input).first == sent)
 
         let working = RecordingHost()
-        let second = PlaybackDispatcher(host: working, logger: Logger(label: "test"), retryBackoff: quickBackoff, retryStore: store)
+        let reopened = ScrobbleRetryStore(dataFolder: folder)
+        let second = PlaybackDispatcher(
+            host: working, logger: Logger(label: "test"), retryBackoff: quickBackoff, retryStore: reopened)
         #expect(await eventually { working.exports("nd_scrobbler_scrobble").count == 2 })
         #expect(working.exports("nd_scrobbler_scrobble").first?.input == sent)
         #expect(working.exports("nd_scrobbler_scrobble").last?.input.contains("Kept too") == true)
-        #expect(await eventually { !FileManager.default.fileExists(atPath: store.file.path) })
+        // Kept scrobbles are confirmed with is_authorized after a restart.
+        #expect(working.exports("nd_scrobbler_is_authorized").count >= 1)
+        #expect(await eventually { reopened.read().pending.isEmpty })
         await second.shutdown()
     }
 
-    @Test func anUnreadableRetryFileIsKeptAside() async throws {
+    /// A ListenBrainz 200 must mean the listen is safe: `accept` returns only once the scrobble
+    /// is in the journal on disk, before any plugin has seen it.
+    @Test(.timeLimit(.minutes(1))) func acceptedScrobblesAreJournaledBeforeAccept() async throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let gate = Mutex(false)
+        let host = RecordingHost { call, _ in
+            // Nothing is delivered while the gate is closed: the scrobble only exists on disk.
+            guard gate.withLock({ $0 }) else { return .failure(retryLater(call)) }
+            return .success(call.export == "nd_scrobbler_is_authorized" ? Array("true".utf8) : [])
+        }
+        let store = ScrobbleRetryStore(dataFolder: folder)
+        let dispatcher = PlaybackDispatcher(
+            host: host, logger: Logger(label: "test"), retryBackoff: quickBackoff, retryStore: store)
+        try dispatcher.accept([event(.scrobble, title: "Safe")])
+        // A second reader (as after a crash) finds it at once.
+        let onDisk = ScrobbleRetryStore(dataFolder: folder).read().pending
+        #expect(onDisk.count == 1)
+        #expect(onDisk.first?.input.contains("Safe") == true)
+        gate.withLock { $0 = true }
+        #expect(await eventually { host.exports("nd_scrobbler_scrobble").count == 1 })
+        #expect(await eventually { ScrobbleRetryStore(dataFolder: folder).read().pending.isEmpty })
+        await dispatcher.shutdown()
+    }
+
+    /// An unwritable journal refuses the submission (so the client retries) instead of
+    /// acknowledging a scrobble that a crash would lose.
+    @Test(.timeLimit(.minutes(1))) func anUnwritableJournalRefusesScrobbles() async throws {
         let folder = temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let store = ScrobbleRetryStore(dataFolder: folder)
-        try Data("{not json".utf8).write(to: store.file)
+        // A folder where the journal should be: it cannot be opened for writing.
+        try FileManager.default.createDirectory(at: store.file, withIntermediateDirectories: true)
         let host = RecordingHost()
         let dispatcher = PlaybackDispatcher(host: host, logger: Logger(label: "test"), retryStore: store)
-        let files = try FileManager.default.contentsOfDirectory(atPath: folder)
-        #expect(files.contains { $0.hasPrefix("scrobble-retries.json.unreadable-") })
-        #expect(!files.contains("scrobble-retries.json"))
-        dispatcher.submit(event(.scrobble))
+        #expect(throws: DurableFile.Failure.self) { try dispatcher.accept([event(.scrobble)]) }
+        try dispatcher.accept([event(.started)])
+        #expect(await eventually { host.exports("nd_scrobbler_now_playing").count == 1 })
+        #expect(host.exports("nd_scrobbler_scrobble").isEmpty)
+        await dispatcher.shutdown()
+    }
+
+    /// `duration_ms: 1e300` (and infinite or NaN numbers) once trapped the daemon (SIGILL) while
+    /// computing the session's expiry; every such number must be taken without trapping.
+    @Test(.timeLimit(.minutes(1)), arguments: [1e300, .infinity, .nan, -1e300, 9.3e18])
+    func hugeNumbersFromClientsDoNotTrap(value: Double) async throws {
+        let host = RecordingHost()
+        let dispatcher = PlaybackDispatcher(host: host, logger: Logger(label: "test"))
+        var playing = event(.started)
+        playing.track.duration = value
+        playing.playbackRate = value == 9.3e18 ? 1e-300 : value
+        playing.timestamp = Date(timeIntervalSince1970: value)
+        dispatcher.submit(playing)
+        var listened = event(.scrobble)
+        listened.track.duration = value
+        listened.timestamp = Date(timeIntervalSince1970: value)
+        dispatcher.submit(listened)
         #expect(await eventually { host.exports("nd_scrobbler_scrobble").count == 1 })
+        let report = try #require(host.exports("nd_scrobbler_playback_report").first).input
+        let fields = try #require(try JSONSerialization.jsonObject(with: Data(report.utf8)) as? [String: Any])
+        #expect(fields["username"] as? String == "alice", "the payload must not be empty: \(report)")
+        #expect(host.exports("nd_scrobbler_scrobble").first?.input.contains("\"username\":\"alice\"") == true)
         await dispatcher.shutdown()
     }
 }

@@ -10,7 +10,8 @@ import Synchronization
 /// assigned: `nd_scrobbler_is_authorized` first (only a JSON `true` lets the event through),
 /// then `nd_scrobbler_playback_report` for the state change and, for starting and playing
 /// states, `nd_scrobbler_now_playing`. Scrobbles go to `nd_scrobbler_scrobble` and are retried
-/// with back-off (5 s doubling to 240 s) only on `scrobbler(retry_later)`.
+/// with back-off (5 s doubling to 240 s) only on `scrobbler(retry_later)`; each is journaled
+/// durably when accepted (see ``accept(_:)``), so an acknowledged scrobble survives a crash.
 ///
 /// Events of one user are delivered in order, one at a time; users never wait on each other.
 /// The dispatcher also keeps each user's current playback (for `/api/status`, for expiring
@@ -22,6 +23,8 @@ final class PlaybackDispatcher: Sendable {
         case event(PlaybackEvent)
         /// The session's time ran out with no stop (Navidrome's `expired`).
         case expired(PlaybackEvent)
+        /// A scrobble, journaled once for each plugin that may take it.
+        case scrobbles([PendingScrobble])
     }
 
     private let host: any ScrobblerPluginHost
@@ -33,6 +36,8 @@ final class PlaybackDispatcher: Sendable {
     let expiryGrace: Duration
     /// How long a session of unknown duration lasts without news.
     let unknownDurationExpiry: Duration
+    /// The longest a session lasts without news, whatever the track's duration and position say.
+    static let longestSession: Duration = .seconds(48 * 3600)
 
     init(
         host: any ScrobblerPluginHost, logger: Logger, expiryGrace: Duration = .seconds(5),
@@ -46,9 +51,41 @@ final class PlaybackDispatcher: Sendable {
         self.retries = ScrobbleRetries(host: host, logger: logger, backoff: retryBackoff, store: retryStore)
     }
 
-    /// Queues `event` for its user; returns at once.
+    /// Queues `event` for its user; returns at once. A scrobble that cannot be journaled is
+    /// still delivered (with an error log line); use ``accept(_:)`` to refuse it instead.
     func submit(_ event: PlaybackEvent) {
-        enqueue(.event(event), for: event.username)
+        do {
+            try accept([event])
+        } catch {
+            logger.warning("delivering the scrobble without a journal entry: a crash would lose it")
+            enqueue(.scrobbles(retries.prepare(event, plugins: host.scrobblerPlugins(for: event.username))), for: event.username)
+        }
+    }
+
+    /// Queues `events` for their users, for a client that waits for the answer (a ListenBrainz
+    /// submission): scrobbles are first written to the retry journal and fsync'd, so once this
+    /// returns each of them survives a crash. Throws, queueing nothing, when the journal cannot
+    /// be written — the client should then be told to try again.
+    func accept(_ events: [PlaybackEvent]) throws(DurableFile.Failure) {
+        var deliveries: [(username: String, delivery: Delivery)] = []
+        var journal: [PendingScrobble] = []
+        for event in events {
+            guard event.kind == .scrobble else {
+                deliveries.append((event.username, .event(event)))
+                continue
+            }
+            let scrobbles = retries.prepare(event, plugins: host.scrobblerPlugins(for: event.username))
+            guard !scrobbles.isEmpty else { continue }
+            journal += scrobbles
+            deliveries.append((event.username, .scrobbles(scrobbles)))
+        }
+        do {
+            try retries.journal(journal)
+        } catch {
+            logger.error("could not journal scrobbles", metadata: ["error": "\(error)", "count": "\(journal.count)"])
+            throw error
+        }
+        for (username, delivery) in deliveries { enqueue(delivery, for: username) }
     }
 
     /// What each user is playing now, by username, then player id.
@@ -116,13 +153,12 @@ final class PlaybackDispatcher: Sendable {
         case .expired(let playback):
             event = playback
             state = "expired"
+        case .scrobbles(let scrobbles):
+            for scrobble in scrobbles { await retries.deliver(scrobble) }
+            return
         }
         for plugin in host.scrobblerPlugins(for: event.username) {
             guard await isAuthorized(plugin: plugin, username: event.username) else { continue }
-            if event.kind == .scrobble, case .event = delivery {
-                await retries.scrobble(event, plugin: plugin)
-                continue
-            }
             if let state {
                 await playbackReport(event, state: state, plugin: plugin)
             }
@@ -152,25 +188,14 @@ final class PlaybackDispatcher: Sendable {
     }
 
     private func isAuthorized(plugin: String, username: String) async -> Bool {
-        let input = ScrobblerPayloads.encode(ScrobblerPayloads.IsAuthorized(username: username))
-        do {
-            let output = try await host.call(plugin: plugin, export: "nd_scrobbler_is_authorized", input: input)
-            let authorized = String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) == "true"
-            if !authorized {
-                logger.debug("plugin does not act for this user", metadata: ["plugin": "\(plugin)", "user": "\(username)"])
-            }
-            return authorized
-        } catch {
-            logger.warning("is_authorized failed", metadata: ["plugin": "\(plugin)", "error": "\(error)"])
-            return false
-        }
+        await ScrobblerAuthorization.check(plugin: plugin, username: username, host: host, logger: logger) == .authorized
     }
 
     private func playbackReport(_ event: PlaybackEvent, state: String, plugin: String) async {
         let payload = ScrobblerPayloads.PlaybackReport(
             username: event.username, track: .init(event.track), state: state, positionMs: max(0, event.positionMs),
-            playbackRate: event.playbackRate > 0 ? event.playbackRate : 1, playerId: event.playerId,
-            playerName: event.playerName, timestamp: Int64(event.timestamp.timeIntervalSince1970))
+            playbackRate: OutsideNumbers.finitePositive(event.playbackRate, or: 1), playerId: event.playerId,
+            playerName: event.playerName, timestamp: OutsideNumbers.unixSeconds(event.timestamp))
         do {
             _ = try await host.call(
                 plugin: plugin, export: "nd_scrobbler_playback_report", input: ScrobblerPayloads.encode(payload))
@@ -235,10 +260,11 @@ final class PlaybackDispatcher: Sendable {
     private func expiryTask(for event: PlaybackEvent) -> Task<Void, Never>? {
         guard event.source == .listenBrainz, event.kind != .paused else { return nil }
         let delay: Duration
-        if event.track.duration > 0 {
-            let rate = event.playbackRate > 0 ? event.playbackRate : 1
-            let remaining = max(0, event.track.duration - Double(event.positionMs) / 1000) / rate
-            delay = .milliseconds(Int64(remaining * 1000)) + expiryGrace
+        let duration = OutsideNumbers.finiteNonNegative(event.track.duration)
+        if duration > 0 {
+            let rate = OutsideNumbers.finitePositive(event.playbackRate, or: 1)
+            let remaining = max(0, duration - Double(event.positionMs) / 1000) / rate
+            delay = OutsideNumbers.duration(seconds: remaining, maximum: Self.longestSession) + expiryGrace
         } else {
             delay = unknownDurationExpiry
         }

@@ -7,8 +7,11 @@ import Synchronization
 /// Delivers scrobbles to `nd_scrobbler_scrobble`, in order per plugin and user, retrying with
 /// back-off only when the plugin answers `scrobbler(retry_later)` — as Navidrome's buffered
 /// scrobbler does. Other errors (including `not_authorized`) drop the scrobble with a log line.
-/// Scrobbles waiting for a retry are kept in a ``ScrobbleRetryStore`` and retried after a
-/// restart.
+///
+/// Every scrobble is written to the ``ScrobbleRetryStore`` journal when it is accepted (see
+/// ``prepare(_:plugins:)`` and ``journal(_:)``) and marked finished once delivered or dropped,
+/// so a restart — or a crash — loses none: what the journal still holds is retried at the next
+/// start, after the plugin confirms with `nd_scrobbler_is_authorized`.
 final class ScrobbleRetries: Sendable {
     /// Waits between attempts after `retry_later`.
     struct Backoff: Sendable {
@@ -35,16 +38,21 @@ final class ScrobbleRetries: Sendable {
         }
     }
 
+    /// A scrobble in a retry queue.
+    private struct Waiting: Sendable {
+        var scrobble: PendingScrobble
+        /// Whether the plugin confirmed (`nd_scrobbler_is_authorized`) that it acts for the user.
+        var authorized: Bool
+    }
+
     private struct Queue: Sendable {
-        var scrobbles: [PendingScrobble]
+        var waiting: [Waiting]
         var task: Task<Void, Never>?
-        /// Order of arrival, so the store lists queues as they came.
-        let order: Int
     }
 
     private struct State: Sendable {
         var queues: [Key: Queue] = [:]
-        var nextOrder = 0
+        var nextID: UInt64 = 1
     }
 
     private let host: any ScrobblerPluginHost
@@ -53,23 +61,20 @@ final class ScrobbleRetries: Sendable {
     private let store: ScrobbleRetryStore?
     private let state = Mutex(State())
 
-    /// Starts retrying what `store` kept from an earlier run.
+    /// Opens `store` and starts retrying what it kept from an earlier run.
     init(host: any ScrobblerPluginHost, logger: Logger, backoff: Backoff, store: ScrobbleRetryStore?) {
         self.host = host
         self.logger = logger
         self.backoff = backoff
         self.store = store
-        let kept = store?.load(logger: logger) ?? []
-        guard !kept.isEmpty else { return }
-        logger.info("retrying scrobbles kept from the last run", metadata: ["count": "\(kept.count)"])
+        let kept = store?.open(logger: logger) ?? ScrobbleRetryStore.Contents()
+        state.withLock { $0.nextID = kept.largestID + 1 }
+        guard !kept.pending.isEmpty else { return }
+        logger.info("retrying scrobbles kept from the last run", metadata: ["count": "\(kept.pending.count)"])
         state.withLock { state in
-            for scrobble in kept {
-                let key = Key(scrobble)
-                if state.queues[key] == nil {
-                    state.queues[key] = Queue(scrobbles: [], task: nil, order: state.nextOrder)
-                    state.nextOrder += 1
-                }
-                state.queues[key]!.scrobbles.append(scrobble)
+            for scrobble in kept.pending {
+                state.queues[Key(scrobble), default: Queue(waiting: [], task: nil)].waiting
+                    .append(Waiting(scrobble: scrobble, authorized: false))
             }
             for key in state.queues.keys {
                 state.queues[key]!.task = Task { [self] in await drain(key) }
@@ -77,36 +82,54 @@ final class ScrobbleRetries: Sendable {
         }
     }
 
-    /// Sends one scrobble now, or queues it behind earlier ones still waiting to be retried.
-    func scrobble(_ event: PlaybackEvent, plugin: String) async {
+    /// The scrobbles of `event`, one for each of `plugins`, numbered; nothing is written yet.
+    func prepare(_ event: PlaybackEvent, plugins: [String]) -> [PendingScrobble] {
+        guard !plugins.isEmpty else { return [] }
         let payload = ScrobblerPayloads.Scrobble(
-            username: event.username, track: .init(event.track), timestamp: Int64(event.timestamp.timeIntervalSince1970))
-        let scrobble = PendingScrobble(
-            plugin: plugin, username: event.username,
-            input: String(decoding: ScrobblerPayloads.encode(payload), as: UTF8.self))
+            username: event.username, track: .init(event.track), timestamp: OutsideNumbers.unixSeconds(event.timestamp))
+        let input = String(decoding: ScrobblerPayloads.encode(payload), as: UTF8.self)
+        let first = state.withLock { state in
+            defer { state.nextID += UInt64(plugins.count) }
+            return state.nextID
+        }
+        return plugins.enumerated().map { index, plugin in
+            PendingScrobble(id: first + UInt64(index), plugin: plugin, username: event.username, input: input)
+        }
+    }
+
+    /// Writes `scrobbles` to the journal and fsyncs it (one write for all): once this returns,
+    /// they survive a crash. Without a store there is nothing to write.
+    func journal(_ scrobbles: [PendingScrobble]) throws(DurableFile.Failure) {
+        try store?.append(scrobbles)
+    }
+
+    /// Sends one journaled scrobble now (after `nd_scrobbler_is_authorized`), or queues it
+    /// behind earlier ones still waiting to be retried.
+    func deliver(_ scrobble: PendingScrobble) async {
         let key = Key(scrobble)
+        var waiting = Waiting(scrobble: scrobble, authorized: false)
         let queued = state.withLock { state in
             guard state.queues[key] != nil else { return false }
-            state.queues[key]!.scrobbles.append(scrobble)
-            persist(state)
+            state.queues[key]!.waiting.append(waiting)
             return true
         }
         guard !queued else { return }
-        if await attempt(scrobble) == .retryLater {
+        switch await attempt(&waiting) {
+        case .done:
+            finish(scrobble)
+        case .retryLater:
             state.withLock { state in
                 let task = Task { [self] in await drain(key) }
-                state.queues[key] = Queue(scrobbles: [scrobble], task: task, order: state.nextOrder)
-                state.nextOrder += 1
-                persist(state)
+                state.queues[key] = Queue(waiting: [waiting], task: task)
             }
         }
     }
 
-    /// Stops retrying (at shutdown). What is still waiting stays in the store for the next start.
+    /// Stops retrying (at shutdown). What is still waiting stays in the journal for the next start.
     func cancelAll() {
         let (tasks, waiting) = state.withLock { state in
             let tasks = state.queues.values.compactMap(\.task)
-            let waiting = state.queues.values.reduce(0) { $0 + $1.scrobbles.count }
+            let waiting = state.queues.values.reduce(0) { $0 + $1.waiting.count }
             state.queues.removeAll()
             return (tasks, waiting)
         }
@@ -122,18 +145,30 @@ final class ScrobbleRetries: Sendable {
 
     private enum Outcome { case done, retryLater }
 
-    private func attempt(_ scrobble: PendingScrobble) async -> Outcome {
+    private func attempt(_ waiting: inout Waiting) async -> Outcome {
+        let scrobble = waiting.scrobble
+        let metadata: Logger.Metadata = ["plugin": "\(scrobble.plugin)", "user": "\(scrobble.username)"]
+        if !waiting.authorized {
+            switch await ScrobblerAuthorization.check(
+                plugin: scrobble.plugin, username: scrobble.username, host: host, logger: logger)
+            {
+            case .authorized: waiting.authorized = true
+            case .refused: return .done
+            case .unavailable:
+                logger.info("scrobble waits for its plugin to load", metadata: metadata)
+                return .retryLater
+            }
+        }
         do {
             _ = try await host.call(plugin: scrobble.plugin, export: "nd_scrobbler_scrobble", input: Array(scrobble.input.utf8))
             return .done
         } catch {
-            let metadata: Logger.Metadata = ["plugin": "\(scrobble.plugin)", "user": "\(scrobble.username)"]
             if let message = error.pluginMessage, message.contains("scrobbler(retry_later)") {
                 logger.info("scrobble will be retried", metadata: metadata)
                 return .retryLater
             }
             if error.reason == .pluginNotLoaded || error.reason == .pluginUnloaded {
-                // Kept from an earlier run, or the plugin is being reloaded: wait for it.
+                // The plugin is being reloaded: wait for it.
                 logger.info("scrobble waits for its plugin to load", metadata: metadata)
                 return .retryLater
             }
@@ -146,19 +181,23 @@ final class ScrobbleRetries: Sendable {
         var failures = 1
         while !Task.isCancelled {
             guard (try? await Task.sleep(for: backoff.delay(afterFailures: failures))) != nil else { return }
-            while let next = state.withLock({ $0.queues[key]?.scrobbles.first }) {
+            while var next = state.withLock({ $0.queues[key]?.waiting.first }) {
                 guard !Task.isCancelled else { return }
-                if await attempt(next) == .retryLater {
+                if await attempt(&next) == .retryLater {
+                    let authorized = next.authorized
+                    state.withLock { state in
+                        if state.queues[key]?.waiting.isEmpty == false { state.queues[key]!.waiting[0].authorized = authorized }
+                    }
                     failures += 1
                     break
                 }
                 failures = 1
+                finish(next.scrobble)
                 let empty = state.withLock { state -> Bool in
                     guard state.queues[key] != nil else { return true }
-                    state.queues[key]!.scrobbles.removeFirst()
-                    let empty = state.queues[key]!.scrobbles.isEmpty
+                    state.queues[key]!.waiting.removeFirst()
+                    let empty = state.queues[key]!.waiting.isEmpty
                     if empty { state.queues.removeValue(forKey: key) }
-                    persist(state)
                     return empty
                 }
                 if empty { return }
@@ -166,14 +205,14 @@ final class ScrobbleRetries: Sendable {
         }
     }
 
-    /// Writes every waiting scrobble to the store (under the state lock, so writes keep order).
-    private func persist(_ state: State) {
+    /// Marks `scrobble` finished in the journal.
+    private func finish(_ scrobble: PendingScrobble) {
         guard let store else { return }
-        let all = state.queues.values.sorted { $0.order < $1.order }.flatMap(\.scrobbles)
         do {
-            try store.save(all)
+            try store.finish([scrobble.id])
         } catch {
-            logger.error("could not save the scrobbles waiting for a retry",
+            // It stays in the journal: it will be sent again after a restart.
+            logger.error("could not record a delivered scrobble in the journal",
                          metadata: ["file": "\(store.file.path)", "error": "\(error)"])
         }
     }

@@ -26,7 +26,8 @@ enum ScrobblerPayloads {
             album = track.album
             artist = track.artist
             albumArtist = track.albumArtist
-            duration = track.duration
+            // Go's encoding/json, like JSONEncoder, cannot write NaN or infinity.
+            duration = OutsideNumbers.finiteNonNegative(track.duration)
             trackNumber = track.trackNumber
             discNumber = track.discNumber
             artists = track.artists.map(Artist.init)

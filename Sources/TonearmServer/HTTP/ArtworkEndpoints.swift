@@ -8,7 +8,7 @@ extension TonearmDaemon {
     /// `GET /artwork/<kind>/<id>?size=&exp=&sig=`: the signed links the Artwork host service
     /// hands out. The image comes from the upstream server's `getCoverArt`, fetched with the
     /// poller's account; the link itself carries no credentials.
-    func addArtworkEndpoints(to router: Router<BasicRequestContext>) {
+    func addArtworkEndpoints(to router: Router<TonearmRequestContext>) {
         router.get("\(ArtworkLinkSigner.pathPrefix)/:kind/:id") { request, context in
             let kind = context.parameters.get("kind") ?? ""
             let id = (context.parameters.get("id") ?? "").removingPercentEncoding ?? ""

@@ -5,13 +5,10 @@ extension TonearmDaemon {
     /// Operator endpoints, enabled only when `Server.AdminToken` is set; each needs
     /// `Authorization: Bearer <AdminToken>`:
     /// `POST /api/plugins/rescan`, `POST /api/plugins/<id>/enable`, `POST /api/plugins/<id>/disable`.
-    func addOperatorEndpoints(to router: Router<BasicRequestContext>) {
-        let token = configuration.server.adminToken
-        guard !token.isEmpty else { return }
-        let expected = "Bearer \(token)"
+    func addOperatorEndpoints(to router: Router<TonearmRequestContext>) {
+        guard !configuration.server.adminToken.isEmpty else { return }
         @Sendable func authorized(_ request: Request) -> Bool {
-            guard let header = request.headers[.authorization] else { return false }
-            return constantTimeEquals(Array(header.utf8), Array(expected.utf8))
+            self.carriesAdminToken(request.headers[.authorization])
         }
         router.post("api/plugins/rescan") { request, _ in
             guard authorized(request) else { return JSONResponse.error(.unauthorized, "operator token required") }
@@ -35,6 +32,15 @@ extension TonearmDaemon {
             }
             return JSONResponse.make(self.pluginManager.status(of: id))
         }
+    }
+}
+
+extension TonearmDaemon {
+    /// Whether `authorization` is `Bearer <Server.AdminToken>` (never true when no token is set).
+    func carriesAdminToken(_ authorization: String?) -> Bool {
+        let token = configuration.server.adminToken
+        guard !token.isEmpty, let authorization else { return false }
+        return constantTimeEquals(Array(authorization.utf8), Array("Bearer \(token)".utf8))
     }
 }
 

@@ -6,10 +6,58 @@ import PluginRuntime
 extension TonearmDaemon {
     /// `GET /api/status`: plugins with their state and last error, feeds, and each user's current
     /// playback. Holds no secrets: no tokens, passwords or plugin configuration values.
-    func addStatusEndpoints(to router: Router<BasicRequestContext>) {
-        router.get("api/status") { _, _ in
-            JSONResponse.make(self.status())
+    ///
+    /// What users play is private: clients on this machine (loopback) get the whole status;
+    /// others need `Authorization: Bearer <Server.AdminToken>` and otherwise get only counts
+    /// (``StatusSummary``). A wrong token gets 401.
+    func addStatusEndpoints(to router: Router<TonearmRequestContext>) {
+        router.get("api/status") { request, context in
+            switch self.statusAnswer(isLoopback: context.isLoopback, authorization: request.headers[.authorization]) {
+            case .full(let status): JSONResponse.make(status)
+            case .summary(let summary): JSONResponse.make(summary)
+            case .unauthorized(let message): JSONResponse.error(.unauthorized, message)
+            }
         }
+    }
+
+    /// What `/api/status` tells a client.
+    enum StatusAnswer {
+        case full(Status)
+        case summary(StatusSummary)
+        case unauthorized(String)
+    }
+
+    /// The status for a client on this machine or with the admin token; counts for others.
+    func statusAnswer(isLoopback: Bool, authorization: String?) -> StatusAnswer {
+        if isLoopback || carriesAdminToken(authorization) { return .full(status()) }
+        if authorization != nil && !configuration.server.adminToken.isEmpty {
+            return .unauthorized("wrong admin token")
+        }
+        return .summary(summary())
+    }
+
+    /// `/api/status` for clients off this machine without the admin token: counts only, no
+    /// names, tracks, players or plugin errors.
+    struct StatusSummary: Encodable {
+        var version: String
+        var plugins: Int
+        var pluginsLoaded: Int
+        var users: Int
+        var playing: Int
+        /// How to see more.
+        var detail: String
+    }
+
+    func summary() -> StatusSummary {
+        let plugins = pluginManager.statuses()
+        let hint =
+            configuration.server.adminToken.isEmpty
+            ? "details only from this machine (set Server.AdminToken to allow them elsewhere)"
+            : "details need Authorization: Bearer <Server.AdminToken>"
+        return StatusSummary(
+            version: TonearmDaemon.version, plugins: plugins.count,
+            pluginsLoaded: plugins.filter { $0.state == .loaded }.count, users: userDirectory.users().count,
+            playing: dispatcher.currentPlayback().values.reduce(0) { $0 + $1.count }, detail: hint)
     }
 
     struct Status: Encodable {
@@ -32,6 +80,9 @@ extension TonearmDaemon {
         struct User: Encodable {
             var userName: String
             var isAdmin: Bool
+            /// False for a user first seen in a feed whom the music server did not describe:
+            /// `isAdmin` is then true, to be safe.
+            var adminRoleKnown: Bool
             var playing: [Playback]
         }
         var version: String
@@ -47,7 +98,7 @@ extension TonearmDaemon {
         let users = userDirectory.users().map { user in
             let sessions = playback[user.userName.lowercased()] ?? [:]
             return Status.User(
-                userName: user.userName, isAdmin: user.isAdmin,
+                userName: user.userName, isAdmin: user.isAdmin, adminRoleKnown: userDirectory.knowsAdminRole(of: user.userName),
                 playing: sessions.values.sorted { $0.playerId < $1.playerId }.map { event in
                     Status.Playback(
                         player: event.playerName, playerId: event.playerId,
