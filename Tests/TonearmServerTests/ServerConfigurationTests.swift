@@ -1,4 +1,6 @@
+import Feeds
 import Foundation
+import Logging
 import PluginRuntime
 import Testing
 
@@ -54,12 +56,38 @@ import Testing
         ("[[Users]]\nName = \"a\"\n[[Users]]\nName = \"A\"", "Users[1].Name \"A\" is listed twice"),
         ("LogLevel = \"loud\"", "LogLevel must be one of"),
         ("Server = [", "t.toml: invalid TOML at line 1"),
+        // Numbers from the file are range-checked before they become durations.
+        ("[Subsonic]\nPollInterval = 1e300", "Subsonic.PollInterval must be from 0.1 s to 24 h"),
+        ("[Subsonic]\nPollInterval = inf", "Subsonic.PollInterval must be a duration"),
+        ("[Subsonic]\nPollInterval = \"infs\"", "Subsonic.PollInterval must be a duration"),
+        ("[Subsonic]\nPollInterval = nan", "Subsonic.PollInterval must be a duration"),
+        ("[Artwork]\nLinkLifetime = 1e300", "Artwork.LinkLifetime must be from 1 minute to 366 days"),
+        ("[Subsonic]\nAllowHexPassword = \"yes\"", "Subsonic.AllowHexPassword must be true or false"),
     ])
     func badSettingsAreNamed(text: String, expected: String) {
         #expect {
             try ServerConfiguration.parse(text, source: "t.toml")
         } throws: { error in
             "\(error)".contains(expected) && "\(error)".hasPrefix("t.toml")
+        }
+    }
+}
+
+@Suite(.timeLimit(.minutes(1))) struct HexPasswordSettingTests {
+    /// The reversible `p=enc:` password fallback is off unless `[Subsonic] AllowHexPassword` asks for it.
+    @Test func theSubsonicClientFollowsAllowHexPassword() async throws {
+        for allowed in [false, true] {
+            var text = "[Subsonic]\nURL = \"http://127.0.0.1:9\"\nUsername = \"poller\"\nPassword = \"pw\"\n"
+            if allowed { text += "AllowHexPassword = true\n" }
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tonearm-hex-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: folder) }
+            var configuration = try TonearmConfiguration(toml: text, source: "t.toml")
+            #expect(configuration.server.subsonic.allowHexPassword == allowed)
+            configuration.plugins.dataFolder = folder.appendingPathComponent("data").path
+            configuration.plugins.pluginsFolder = folder.appendingPathComponent("plugins").path
+            let set = try HostServiceSet(configuration: configuration, logger: Logger(label: "test"))
+            #expect(set.subsonicClient?.allowsHexPassword == allowed)
+            await set.shutdown()
         }
     }
 }
