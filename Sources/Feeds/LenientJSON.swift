@@ -34,14 +34,26 @@ enum LenientJSON {
         }
     }
 
-    /// An integer; a string like "3/12" (track 3 of 12) gives its leading number.
-    static func int(_ value: Any?) -> Int? {
-        if let d = double(value), d >= Double(Int.min), d <= Double(Int.max) { return Int(d) }
-        if let s = value as? String {
-            let digits = s.trimmingCharacters(in: .whitespaces).prefix { $0.isNumber }
-            return Int(digits)
+    /// An integer within `range`, fractions cut toward zero; a string like "3/12" (track 3 of
+    /// 12) gives its leading number. Nil for anything else, and for numbers outside `range`
+    /// (huge, infinite or NaN included): these fields are optional, so a value that cannot be
+    /// right is treated as absent rather than refused.
+    static func int(_ value: Any?, in range: ClosedRange<Int> = Int.min...Int.max) -> Int? {
+        let number: Int?
+        if let d = double(value) {
+            number = Int(exactly: d.rounded(.towardZero))
+        } else if let s = value as? String {
+            let digits = s.trimmingCharacters(in: .whitespaces).prefix { ("0"..."9").contains($0) }
+            number = Int(digits)
+        } else {
+            number = nil
         }
-        return nil
+        return number.flatMap { range.contains($0) ? $0 : nil }
+    }
+
+    /// A finite number within `range`, else nil (see `int(_:in:)`).
+    static func double(_ value: Any?, in range: ClosedRange<Double>) -> Double? {
+        double(value).flatMap { range.contains($0) ? $0 : nil }
     }
 
     static func array(_ value: Any?) -> [Any] {

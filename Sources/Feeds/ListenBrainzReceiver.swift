@@ -1,21 +1,29 @@
 import Crypto
 import Foundation
 import Logging
+import NIOCore
 import Synchronization
 
 /// The ListenBrainz feed: the part of the ListenBrainz API that players and servers use to
 /// report listening (`POST /1/submit-listens`, `GET /1/validate-token`), independent of any
-/// HTTP server: the daemon passes the `Authorization` header and body in and sends the
-/// reply's status and JSON body back.
+/// HTTP server: the daemon passes the `Authorization` header and a way to read the body in
+/// and sends the reply's status, headers and JSON body back.
 ///
 /// - Tokens map to usernames (given at init). An unknown or missing token on
-///   `submit-listens` is a 401 with a ListenBrainz-style error body.
+///   `submit-listens` is a 401 with a ListenBrainz-style error body, answered before any of
+///   the body is read.
+/// - `ListenBrainzLimits` bound what any client can make the daemon do: requests and listens
+///   per window, requests and large bodies in progress, players per user (429 beyond them,
+///   413 for a body that is too large).
 /// - `playing_now` becomes a `started` event (position 0, rate 1, timestamp now);
 ///   `single` and `import` become `scrobble` events at their `listened_at`.
 /// - The player is `additional_info.media_player`, else `submission_client` (Navidrome
 ///   sends `submission_client: "Navidrome"`), else `music_service_name`, else "ListenBrainz".
 /// - Payloads are checked as ListenBrainz does; a bad one is a 400
-///   `{"code":400,"error":"…"}` naming the problem, and produces no events.
+///   `{"code":400,"error":"…"}` naming the problem, and produces no events. Numbers are
+///   range-checked: `listened_at` and the durations are refused out of range (as ListenBrainz
+///   does); the free-form `tracknumber` and `discnumber` count as absent when they are not
+///   plausible.
 /// - ListenBrainz has no "stop": a `playing_now` is never followed by a `stopped` from this
 ///   feed. The daemon expires it after the track's duration (or its own default when the
 ///   duration is unknown), or when a newer `playing_now` replaces it.
@@ -28,6 +36,8 @@ public final class ListenBrainzReceiver: Sendable {
         /// JSON.
         public var body: Data
         public var events: [PlaybackEvent]
+        /// Extra response headers: `Retry-After` and `X-RateLimit-Reset-In` on a 429.
+        public var headers: [String: String] = [:]
         public let contentType = "application/json"
     }
 
@@ -36,33 +46,94 @@ public final class ListenBrainzReceiver: Sendable {
     public static let maxListensPerRequest = 1000
     /// `listened_at` values before 2002-10-01 are refused, as ListenBrainz does.
     public static let minimumListenedAt = 1_033_430_400
+    /// `listened_at` values more than this many seconds after now are refused: a day covers
+    /// any player clock that is merely wrong.
+    public static let maximumListenedAtAhead: Double = 86_400
+
+    /// What this receiver enforces.
+    public var limits: ListenBrainzLimits { admission.limits }
 
     private let usernames: [String: String]
     private let logger: Logger
     private let logged = Mutex<Set<String>>([])
+    private let admission: ListenBrainzAdmission
 
-    /// - Parameter tokens: ListenBrainz user token → username.
-    public init(tokens: [String: String], logger: Logger) {
+    /// - Parameters:
+    ///   - tokens: ListenBrainz user token → username.
+    ///   - limits: rate, concurrency, size and player limits.
+    public init(tokens: [String: String], limits: ListenBrainzLimits = .default, logger: Logger) {
         self.usernames = tokens
         self.logger = logger
+        self.admission = ListenBrainzAdmission(limits: limits)
     }
 
-    /// `POST /1/submit-listens`.
-    public func submitListens(authorization: String?, body: Data, now: Date = Date()) -> Reply {
+    /// `POST /1/submit-listens`, in the order that keeps a hostile client cheap: the token is
+    /// checked first (a bad one is a 401 and the body is never read), then the client's rate
+    /// and concurrency limits, the declared length, and only then is the body read.
+    ///
+    /// - Parameters:
+    ///   - remoteAddress: the client's address, which requests without a valid token are
+    ///     counted against (nil when unknown: they then share one budget).
+    ///   - declaredLength: the `Content-Length`, when the request has one.
+    ///   - readBody: reads the whole body, at most `limit` bytes; it throws
+    ///     `NIOTooManyBytesError` (as `collect(upTo:)` does) when the body is larger.
+    public func submitListens(
+        authorization: String?, remoteAddress: String? = nil, declaredLength: Int? = nil, now: Date = Date(),
+        readBody: (_ limit: Int) async throws -> Data
+    ) async -> Reply {
         let username: String
         switch authenticate(authorization) {
-        case .user(let name): username = name
-        case .rejected(let reply): return reply
+        case .user(let name):
+            username = name
+        case .rejected(let reply):
+            let client = ListenBrainzAdmission.Client.address(remoteAddress)
+            if let refusal = admission.countRequest(of: client, now: now) { return tooMany(client, refusal) }
+            return reply
         }
+        let client = ListenBrainzAdmission.Client.user(username)
+        if let refusal = admission.countRequest(of: client, now: now) { return tooMany(client, refusal) }
+        let maxBytes = limits.maxBodyBytes
+        if let declaredLength, declaredLength > maxBytes { return Self.tooLarge(maxBytes) }
+        let large = (declaredLength ?? Int.max) > limits.smallBodyBytes
+        if let refusal = admission.start(client, large: large) { return tooMany(client, refusal) }
+        defer { admission.finish(client, large: large) }
+
+        let body: Data
         do {
-            let events = try parse(body, username: username, now: now)
-            return Reply(status: 200, body: Self.json(["status": "ok"]), events: events)
+            body = try await readBody(maxBytes)
+        } catch is NIOTooManyBytesError {
+            return Self.tooLarge(maxBytes)
+        } catch {
+            return Self.error(400, "Could not read the request body.")
+        }
+        guard body.count <= maxBytes else { return Self.tooLarge(maxBytes) }
+
+        let events: [PlaybackEvent]
+        do {
+            events = try parse(body, username: username, now: now)
         } catch {
             logOnce(
                 "submit:\(username):\(error.message)", "Rejected a ListenBrainz submission",
                 ["user": "\(username)", "error": "\(error.message)"])
             return Self.error(400, error.message)
         }
+        if let refusal = admission.countListens(events.count, of: username, now: now) {
+            return tooMany(client, refusal)
+        }
+        for event in events where event.kind == .started {
+            let lifetime =
+                event.track.duration > 0
+                ? event.track.duration + limits.sessionGrace / .seconds(1) : limits.unknownDurationSession / .seconds(1)
+            if let refusal = admission.admitPlayer(
+                event.playerId, of: username, until: now.addingTimeInterval(lifetime), now: now)
+            {
+                logOnce(
+                    "players:\(username)", "ListenBrainz playing_now refused: the user has too many players playing",
+                    ["user": "\(username)", "player": "\(event.playerId)", "limit": "\(limits.maxPlayersPerUser)"])
+                return Self.refused(refusal)
+            }
+        }
+        return Reply(status: 200, body: Self.json(["status": "ok"]), events: events)
     }
 
     /// `GET /1/validate-token`, with the token from the `token` query parameter or the
@@ -173,16 +244,22 @@ public final class ListenBrainzReceiver: Sendable {
             guard listen["listened_at"] != nil else {
                 throw Invalid("JSON document must contain the key listened_at at the top level.")
             }
-            guard let seconds = listen["listened_at"] as? NSNumber, seconds.doubleValue == seconds.doubleValue.rounded(),
-                !(listen["listened_at"] is Bool)
+            guard let number = listen["listened_at"] as? NSNumber, !(listen["listened_at"] is Bool),
+                case let seconds = number.doubleValue, seconds == seconds.rounded()
             else {
                 throw Invalid("JSON document must contain an int value for listened_at.")
             }
-            guard seconds.intValue >= Self.minimumListenedAt else {
+            guard seconds >= Double(Self.minimumListenedAt) else {
                 throw Invalid(
                     "Value for key listened_at is too low. listened_at timestamp should be greater than \(Self.minimumListenedAt).")
             }
-            timestamp = Date(timeIntervalSince1970: seconds.doubleValue)
+            // Compared as a Double, never converted: 1e19 or an infinity is simply too high.
+            let latest = (now.timeIntervalSince1970 + Self.maximumListenedAtAhead).rounded(.down)
+            guard seconds <= latest else {
+                throw Invalid(
+                    "Value for key listened_at is too high. listened_at timestamp should be at most a day from now (\(Int64(exactly: latest) ?? 0)).")
+            }
+            timestamp = Date(timeIntervalSince1970: seconds)
         }
         guard let metadata = listen["track_metadata"] as? [String: Any] else {
             throw Invalid("JSON document must contain the key track_metadata at the top level.")
@@ -206,8 +283,8 @@ public final class ListenBrainzReceiver: Sendable {
         let player =
             LenientJSON.text(info["media_player"]) ?? LenientJSON.text(info["submission_client"])
             ?? LenientJSON.text(info["music_service_name"]) ?? "ListenBrainz"
-        let duration =
-            LenientJSON.double(info["duration_ms"]).map { $0 / 1000 } ?? LenientJSON.double(info["duration"]) ?? 0
+        var duration = try Self.duration(info, "duration_ms", unit: 1000)
+        if duration == nil { duration = try Self.duration(info, "duration", unit: 1) }
         let names = LenientJSON.array(info["artist_names"]).compactMap { LenientJSON.text($0) }
         let mbids = LenientJSON.array(info["artist_mbids"]).compactMap { LenientJSON.text($0) }
         var artists: [ArtistRef]
@@ -225,9 +302,9 @@ public final class ListenBrainzReceiver: Sendable {
             album: LenientJSON.text(metadata["release_name"]) ?? "",
             artist: artist,
             albumArtist: albumArtist,
-            duration: max(0, duration),
-            trackNumber: max(0, LenientJSON.int(info["tracknumber"]) ?? 0),
-            discNumber: max(0, LenientJSON.int(info["discnumber"]) ?? 0),
+            duration: duration ?? 0,
+            trackNumber: LenientJSON.int(info["tracknumber"], in: 0...PlaybackTrack.maxTrackNumber) ?? 0,
+            discNumber: LenientJSON.int(info["discnumber"], in: 0...PlaybackTrack.maxTrackNumber) ?? 0,
             artists: artists,
             albumArtists: albumArtist.isEmpty ? [] : [ArtistRef(name: albumArtist)],
             mbzRecordingId: LenientJSON.text(info["recording_mbid"]),
@@ -239,13 +316,52 @@ public final class ListenBrainzReceiver: Sendable {
         return PlaybackEvent(
             kind: playing ? .started : .scrobble, source: .listenBrainz, username: username, playerId: player,
             playerName: LenientJSON.text(info["media_player"]) ?? player, track: track,
-            positionMs: playing ? 0 : Int64(track.duration * 1000), playbackRate: 1, timestamp: timestamp)
+            positionMs: playing ? 0 : Int64((track.duration * 1000).rounded()), playbackRate: 1, timestamp: timestamp)
+    }
+
+    /// `additional_info.<key>` in seconds (`unit` is how many of the field's units make one).
+    /// Nil when absent, null or not a number (other players' fields are read leniently, as
+    /// before); a number outside 0 to 24 days (ListenBrainz's own limit), infinite included, is
+    /// refused, as ListenBrainz refuses it.
+    private static func duration(_ info: [String: Any], _ key: String, unit: Double) throws(Invalid) -> Double? {
+        let value: Double
+        switch info[key] {
+        case let number as NSNumber where !(info[key] is Bool): value = number.doubleValue
+        case let text as String:
+            guard let parsed = Double(text.trimmingCharacters(in: .whitespaces)) else { return nil }
+            value = parsed
+        default: return nil
+        }
+        let limit = PlaybackTrack.maxDuration * unit
+        guard value >= 0, value <= limit else {
+            throw Invalid(
+                "Value for key additional_info.\(key) is invalid: it should be a number from 0 to \(Int64(limit)) (24 days).")
+        }
+        return value / unit
     }
 
     // MARK: Replies and logs
 
     private static func error(_ code: Int, _ message: String) -> Reply {
         Reply(status: code, body: json(["code": code, "error": message]), events: [])
+    }
+
+    private static func tooLarge(_ limit: Int) -> Reply {
+        error(413, "Payload too large: at most \(limit) bytes.")
+    }
+
+    /// 429, ListenBrainz-shaped, with the wait in `Retry-After` and ListenBrainz's `X-RateLimit-Reset-In`.
+    private static func refused(_ refusal: ListenBrainzAdmission.Refusal) -> Reply {
+        var reply = error(429, refusal.message)
+        reply.headers = ["Retry-After": "\(refusal.retryAfter)", "X-RateLimit-Reset-In": "\(refusal.retryAfter)"]
+        return reply
+    }
+
+    private func tooMany(_ client: ListenBrainzAdmission.Client, _ refusal: ListenBrainzAdmission.Refusal) -> Reply {
+        logOnce(
+            "limit:\(client.key)", "ListenBrainz client over its limit; answering 429",
+            ["client": "\(client)", "reason": "\(refusal.message)"])
+        return Self.refused(refusal)
     }
 
     private static func json(_ object: [String: Any]) -> Data {

@@ -40,13 +40,21 @@ public struct NowPlayingEntry: Sendable, Hashable {
         else { return nil }
         self.track = track
         self.username = username
-        self.minutesAgo = max(0, LenientJSON.double(json["minutesAgo"]) ?? 0)
+        // Subsonic servers are read leniently: a number that cannot be right is clamped
+        // (minutesAgo: "a long time ago") or treated as absent (position, rate), never converted
+        // unchecked.
+        let maxMinutes = PlaybackTrack.maxDuration / 60
+        self.minutesAgo = LenientJSON.double(json["minutesAgo"]).map { min(max(0, $0), maxMinutes) } ?? 0
         self.playerId = LenientJSON.string(json["playerId"]) ?? ""
         self.playerName = LenientJSON.text(json["playerName"])
         self.state = LenientJSON.text(json["state"])?.lowercased()
-        self.positionMs = LenientJSON.double(json["positionMs"]).map { Int64(max(0, $0)) }
-        self.playbackRate = LenientJSON.double(json["playbackRate"]).flatMap { $0 > 0 ? $0 : nil }
+        self.positionMs = LenientJSON.double(json["positionMs"], in: 0...(PlaybackTrack.maxDuration * 1000))
+            .map { Int64($0.rounded()) }
+        self.playbackRate = LenientJSON.double(json["playbackRate"], in: 0...Self.maxPlaybackRate).flatMap { $0 > 0 ? $0 : nil }
     }
+
+    /// The fastest playback rate believed from a server; a faster (or non-positive) one counts as absent.
+    public static let maxPlaybackRate: Double = 16
 }
 
 extension PlaybackTrack {
@@ -69,9 +77,9 @@ extension PlaybackTrack {
             album: LenientJSON.text(json["album"]) ?? "",
             artist: artist,
             albumArtist: albumArtist,
-            duration: max(0, LenientJSON.double(json["duration"]) ?? 0),
-            trackNumber: max(0, LenientJSON.int(json["track"]) ?? 0),
-            discNumber: max(0, LenientJSON.int(json["discNumber"]) ?? 0),
+            duration: LenientJSON.double(json["duration"], in: 0...PlaybackTrack.maxDuration) ?? 0,
+            trackNumber: LenientJSON.int(json["track"], in: 0...PlaybackTrack.maxTrackNumber) ?? 0,
+            discNumber: LenientJSON.int(json["discNumber"], in: 0...PlaybackTrack.maxTrackNumber) ?? 0,
             artists: artists,
             albumArtists: albumArtists.isEmpty && !albumArtist.isEmpty ? [ArtistRef(name: albumArtist)] : albumArtists,
             mbzRecordingId: LenientJSON.text(json["musicBrainzId"]),

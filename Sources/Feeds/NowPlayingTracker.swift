@@ -39,13 +39,17 @@ struct NowPlayingTracker {
         var ended: Bool
         var scrobbled: Bool
 
+        /// The position extrapolated to `now`, computed in floating point and clamped to the
+        /// track (or to `PlaybackTrack.maxDuration` when its length is unknown) before it
+        /// becomes an integer, so no reported position, rate or clock jump can overflow.
         func position(at now: Date) -> Int64 {
-            var ms = positionMs
+            var ms = Double(positionMs)
             if !paused {
-                ms += Int64(max(0, now.timeIntervalSince(positionAt)) * 1000 * rate)
+                ms += max(0, now.timeIntervalSince(positionAt)) * 1000 * rate
             }
-            if track.duration > 0 { ms = min(ms, Int64(track.duration * 1000)) }
-            return max(0, ms)
+            let limit = (track.duration > 0 ? min(track.duration, PlaybackTrack.maxDuration) : PlaybackTrack.maxDuration) * 1000
+            guard ms > 0 else { return 0 }  // NaN too
+            return Int64(min(ms, limit))
         }
 
         func event(_ kind: PlaybackEvent.Kind, at now: Date, positionMs: Int64? = nil) -> PlaybackEvent {
@@ -156,7 +160,7 @@ struct NowPlayingTracker {
                 kind = .resumed
             } else if !session.paused && paused {
                 kind = .paused
-            } else if abs(reported - expected) > Int64(seekTolerance * 1000) || rate != session.rate {
+            } else if abs(Double(reported) - Double(expected)) > seekTolerance * 1000 || rate != session.rate {
                 kind = .seeked
             }
             session.exact = true

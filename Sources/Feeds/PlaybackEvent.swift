@@ -98,6 +98,13 @@ public struct PlaybackTrack: Sendable, Hashable {
     /// The Subsonic `coverArt` id for `getCoverArt`, when the server gave one.
     public var coverArtId: String?
 
+    /// The longest duration a feed accepts, in seconds: 24 days, ListenBrainz's own limit. A
+    /// ListenBrainz submission with a longer one is refused; a Subsonic server's counts as unknown.
+    public static let maxDuration: Double = 2_073_600
+    /// The largest track or disc number a feed keeps (Navidrome's are 32-bit); larger ones,
+    /// like negative ones, count as unknown.
+    public static let maxTrackNumber = Int(Int32.max)
+
     public init(
         id: String, title: String, album: String = "", artist: String = "", albumArtist: String = "",
         duration: Double = 0, trackNumber: Int = 0, discNumber: Int = 0,

@@ -9,10 +9,13 @@ import Synchronization
 /// with `f=json`), as one of several users.
 ///
 /// Every request carries `v=1.16.1` and `c=<clientName>` and authenticates as the given
-/// `SubsonicCredentials`: a password goes out as token + salt (a fresh salt per request);
-/// on a server without token authentication (Supysonic answers error 10, LDAP users on
-/// Navidrome error 41) the client switches that user to `p=enc:<hex>` by itself, once,
-/// and logs it. An `apiKey` is sent as the OpenSubsonic `apiKey` parameter.
+/// `SubsonicCredentials`: a password goes out as token + salt (a fresh salt per request).
+/// A server without token authentication (Supysonic answers error 10, LDAP users on
+/// Navidrome error 41) would need the password itself, only hex-encoded (`p=enc:<hex>`,
+/// readable by anyone who sees the URL): the client switches that user to it, once, and logs
+/// it, only when created with `allowsHexPassword: true`; otherwise every call fails with
+/// `SubsonicError.tokenAuthenticationRefused`, which tells the operator what to set. An
+/// `apiKey` is sent as the OpenSubsonic `apiKey` parameter.
 ///
 /// Credentials never appear in logs or errors: URLs are printed with `p`, `t`, `s` and
 /// `apiKey` redacted.
@@ -38,6 +41,8 @@ public final class SubsonicClient: Sendable {
     private let timeout: TimeAmount
     private let maxResponseBytes: Int
     private let logger: Logger
+    /// Whether a password may be sent hex-encoded to a server that refuses token authentication.
+    public let allowsHexPassword: Bool
     private let passwordModes = Mutex<[String: SubsonicCredentials.PasswordMode]>([:])
 
     /// - Parameters:
@@ -45,9 +50,13 @@ public final class SubsonicClient: Sendable {
     ///   - clientName: the `c` parameter.
     ///   - timeout: per request.
     ///   - maxResponseBytes: bodies beyond this fail with `SubsonicError.responseTooLarge`.
+    ///   - allowsHexPassword: whether, for a server that refuses token authentication (e.g.
+    ///     Supysonic), the password may be sent as `p=enc:<hex>`: reversible, so anyone who sees
+    ///     the request (proxy logs, plain HTTP) learns it. Off unless the operator asks for it.
     public init(
         serverURL: String, clientName: String = "tonearm", httpClient: HTTPClient = SubsonicClient.defaultHTTPClient,
-        timeout: Duration = .seconds(15), maxResponseBytes: Int = 32 << 20, logger: Logger
+        timeout: Duration = .seconds(15), maxResponseBytes: Int = 32 << 20, allowsHexPassword: Bool = false,
+        logger: Logger
     ) throws(SubsonicError) {
         guard let components = URLComponents(string: serverURL),
             let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
@@ -65,8 +74,10 @@ public final class SubsonicClient: Sendable {
         self.serverURL = Self.redact(trimmed)
         self.clientName = clientName
         self.httpClient = httpClient
-        self.timeout = .milliseconds(Int64(timeout / .milliseconds(1)))
+        // Between 1 ms and a day, so no configured value can overflow the conversion.
+        self.timeout = .milliseconds(Int64(min(max(timeout / .milliseconds(1), 1), 86_400_000)))
         self.maxResponseBytes = maxResponseBytes
+        self.allowsHexPassword = allowsHexPassword
         self.logger = logger
     }
 
@@ -179,13 +190,18 @@ public final class SubsonicClient: Sendable {
         throw .invalidResponse(endpoint: method, reason: "status is \(status.map { "\"\($0)\"" } ?? "missing")")
     }
 
-    /// Token + salt unless this server refused it for this user before.
+    /// Token + salt unless this server refused it for this user before and hex-encoded
+    /// passwords are allowed.
     private func passwordMode(for credentials: SubsonicCredentials) async throws(SubsonicError) -> SubsonicCredentials.PasswordMode {
         guard case .password = credentials.secret else { return .token }
         if let known = passwordModes.withLock({ $0[credentials.username] }) { return known }
         do {
             _ = try await call("ping", query: [], credentials: credentials, mode: .token)
         } catch let error where [10, 41, 42].contains(error.code ?? -1) {
+            guard allowsHexPassword else {
+                guard case .failed(_, let code, let message) = error else { throw error }
+                throw .tokenAuthenticationRefused(url: serverURL, user: credentials.username, code: code, message: message)
+            }
             _ = try await call("ping", query: [], credentials: credentials, mode: .hexEncoded)
             logger.info(
                 "Subsonic server does not accept token authentication; sending the password hex-encoded instead",

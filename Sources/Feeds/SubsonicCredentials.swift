@@ -6,7 +6,8 @@ import Foundation
 public struct SubsonicCredentials: Sendable, Hashable, CustomStringConvertible {
     public enum Secret: Sendable, Hashable {
         /// Sent as token and salt (`t` = md5(password + salt), `s` a fresh random salt per
-        /// request); for servers without token auth (e.g. Supysonic), as `p=enc:<hex>`.
+        /// request); for servers without token auth (e.g. Supysonic), as `p=enc:<hex>`, only
+        /// when the client allows it (`SubsonicClient`'s `allowsHexPassword`).
         case password(String)
         /// The OpenSubsonic `apiKey` extension; no `u` is sent.
         case apiKey(String)

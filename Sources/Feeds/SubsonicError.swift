@@ -16,11 +16,17 @@ public enum SubsonicError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidEndpoint(String)
     /// The response body exceeded the client's limit.
     case responseTooLarge(endpoint: String, limit: Int)
+    /// The server refused token authentication (Subsonic error `code`: 10 on Supysonic, 41 for
+    /// LDAP users on Navidrome, 42) and the client may not send the password reversibly
+    /// encoded (`SubsonicClient`'s `allowsHexPassword` is false).
+    case tokenAuthenticationRefused(url: String, user: String, code: Int, message: String)
 
     /// The Subsonic error code, when the server sent one.
     public var code: Int? {
-        if case .failed(_, let code, _) = self { return code }
-        return nil
+        switch self {
+        case .failed(_, let code, _), .tokenAuthenticationRefused(_, _, let code, _): code
+        default: nil
+        }
     }
 
     /// Whether the server said the credentials are wrong (codes 40, 41, 42, 43, 44).
@@ -45,6 +51,10 @@ public enum SubsonicError: Error, Sendable, Equatable, CustomStringConvertible {
             "invalid Subsonic endpoint \"\(endpoint)\": expected a method name such as getSong"
         case .responseTooLarge(let endpoint, let limit):
             "Subsonic \(endpoint) response is larger than \(limit) bytes"
+        case .tokenAuthenticationRefused(let url, let user, let code, let message):
+            "Subsonic server \(url) does not accept token authentication for \(user) (error \(code): \(message)); "
+                + "Tonearm sends a password reversibly hex-encoded (p=enc:…) only when the operator allows it: "
+                + "set AllowHexPassword = true under [Subsonic] in tonearm.toml, or use an API key"
         }
     }
 }

@@ -4,7 +4,7 @@ import Testing
 
 @testable import Feeds
 
-@Suite struct ListenBrainzReceiverTests {
+@Suite(.timeLimit(.minutes(2))) struct ListenBrainzReceiverTests {
     let receiver = ListenBrainzReceiver(
         tokens: ["tok-alice": "alice", "tok-bob": "bob"], logger: Logger(label: "test.listenbrainz"))
     let now = Date(timeIntervalSince1970: 1_800_000_000)
@@ -13,8 +13,8 @@ import Testing
         try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     }
 
-    func submit(_ body: String, auth: String? = "Token tok-alice") -> ListenBrainzReceiver.Reply {
-        receiver.submitListens(authorization: auth, body: Data(body.utf8), now: now)
+    func submit(_ body: String, auth: String? = "Token tok-alice") async -> ListenBrainzReceiver.Reply {
+        await receiver.submitListens(authorization: auth, now: now) { _ in Data(body.utf8) }
     }
 
     /// Exactly what Navidrome's ListenBrainz agent sends for NowPlaying
@@ -27,8 +27,8 @@ import Testing
         "recording_mbid":"mbz-123","release_mbid":"mbz-456","release_group_mbid":"mbz-rg","duration_ms":142200}}}]}
         """
 
-    @Test func navidromePlayingNowBecomesStarted() throws {
-        let reply = submit(Self.navidromeNowPlaying)
+    @Test func navidromePlayingNowBecomesStarted() async throws {
+        let reply = await submit(Self.navidromeNowPlaying)
         #expect(reply.status == 200)
         #expect(try json(reply.body) as NSDictionary == ["status": "ok"])
         let event = try #require(reply.events.first)
@@ -45,11 +45,11 @@ import Testing
         #expect(track.id == "" && track.coverArtId == nil)
     }
 
-    @Test func navidromeScrobbleBecomesScrobbleAtListenedAt() throws {
+    @Test func navidromeScrobbleBecomesScrobbleAtListenedAt() async throws {
         let body = Self.navidromeNowPlaying
             .replacingOccurrences(of: "\"playing_now\"", with: "\"single\"")
             .replacingOccurrences(of: "[{\"track_metadata\"", with: "[{\"listened_at\":1635000000,\"track_metadata\"")
-        let reply = submit(body)
+        let reply = await submit(body)
         #expect(reply.status == 200)
         let event = try #require(reply.events.first)
         #expect(event.kind == .scrobble)
@@ -57,7 +57,7 @@ import Testing
         #expect(event.track.title == "Track Title")
     }
 
-    @Test func importCarriesManyListensAndMediaPlayerNamesThePlayer() throws {
+    @Test func importCarriesManyListensAndMediaPlayerNamesThePlayer() async throws {
         let listen = { (ts: Int, title: String) in
             """
             {"listened_at":\(ts),"track_metadata":{"artist_name":"A","track_name":"\(title)",\
@@ -65,7 +65,7 @@ import Testing
             "duration":200,"track_mbid":"rt-1"}}}
             """
         }
-        let reply = submit(#"{"listen_type":"import","payload":[\#(listen(1_700_000_000, "one")),\#(listen(1_700_000_300, "two"))]}"#, auth: "token tok-bob")
+        let reply = await submit(#"{"listen_type":"import","payload":[\#(listen(1_700_000_000, "one")),\#(listen(1_700_000_300, "two"))]}"#, auth: "token tok-bob")
         #expect(reply.status == 200)
         #expect(reply.events.map(\.track.title) == ["one", "two"])
         #expect(reply.events.allSatisfy { $0.kind == .scrobble && $0.username == "bob" && $0.playerId == "Feishin" })
@@ -80,8 +80,8 @@ import Testing
         ("tok-alice", "Provided Authorization header is invalid."),
         ("Token nope", "Invalid authorization token."),
     ] as [(String?, String)])
-    func badAuthorizationIs401(header: String?, message: String) throws {
-        let reply = submit(Self.navidromeNowPlaying, auth: header)
+    func badAuthorizationIs401(header: String?, message: String) async throws {
+        let reply = await submit(Self.navidromeNowPlaying, auth: header)
         #expect(reply.status == 401)
         #expect(try json(reply.body) as NSDictionary == ["code": 401, "error": message])
         #expect(reply.events.isEmpty)
@@ -104,8 +104,8 @@ import Testing
         (#"{"listen_type":"playing_now","payload":[{"track_metadata":{"artist_name":"A","track_name":"T","additional_info":[]}}]}"#, "additional_info must be a JSON object"),
         (#"{"listen_type":"single","payload":[{"listened_at":1700000000,"track_metadata":{"artist_name":"A","track_name":"T"}},{"listened_at":1700000001,"track_metadata":{"artist_name":"A","track_name":"U"}}]}"#, "more than listen"),
     ])
-    func malformedPayloadIs400WithListenBrainzError(body: String, fragment: String) throws {
-        let reply = submit(body)
+    func malformedPayloadIs400WithListenBrainzError(body: String, fragment: String) async throws {
+        let reply = await submit(body)
         #expect(reply.status == 400)
         let error = try json(reply.body)
         #expect(error["code"] as? Int == 400)
@@ -113,9 +113,9 @@ import Testing
         #expect(reply.events.isEmpty)
     }
 
-    @Test func oversizedListenIs400() throws {
+    @Test func oversizedListenIs400() async throws {
         let big = String(repeating: "x", count: ListenBrainzReceiver.maxListenSize)
-        let reply = submit(#"{"listen_type":"playing_now","payload":[{"track_metadata":{"artist_name":"A","track_name":"\#(big)"}}]}"#)
+        let reply = await submit(#"{"listen_type":"playing_now","payload":[{"track_metadata":{"artist_name":"A","track_name":"\#(big)"}}]}"#)
         #expect(reply.status == 400)
         #expect((try json(reply.body)["error"] as? String)?.contains("too large") == true)
     }
@@ -138,12 +138,12 @@ import Testing
         #expect(try json(missing.body) as NSDictionary == ["code": 400, "error": "You need to provide an Authorization token."])
     }
 
-    @Test func tokensNeverReachTheLogs() {
+    @Test func tokensNeverReachTheLogs() async {
         let sink = LogCapture()
         let receiver = ListenBrainzReceiver(tokens: ["secret-token-1": "alice"], logger: sink.logger)
-        _ = receiver.submitListens(authorization: "Token secret-token-2", body: Data("{}".utf8))
-        _ = receiver.submitListens(authorization: "Token secret-token-2", body: Data("{}".utf8))
-        _ = receiver.submitListens(authorization: "Token secret-token-1", body: Data("{".utf8))
+        _ = await receiver.submitListens(authorization: "Token secret-token-2") { _ in Data("{}".utf8) }
+        _ = await receiver.submitListens(authorization: "Token secret-token-2") { _ in Data("{}".utf8) }
+        _ = await receiver.submitListens(authorization: "Token secret-token-1") { _ in Data("{".utf8) }
         _ = receiver.validateToken(authorization: "Token secret-token-3")
         let lines = sink.lines
         #expect(lines.filter { $0.contains("unknown token") && $0.hasPrefix("warning") }.count == 2)  // once each

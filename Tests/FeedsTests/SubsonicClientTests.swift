@@ -9,7 +9,7 @@ import Glibc
 
 @testable import Feeds
 
-@Suite struct SubsonicClientUnitTests {
+@Suite(.timeLimit(.minutes(2))) struct SubsonicClientUnitTests {
     @Test func redactsSecretsFromURLs() {
         let url = "https://bob:hunter2@music.example/rest/ping.view?u=bob&p=enc:6869&t=abc123&s=salt9&apiKey=KEY&c=tonearm&sort=s"
         let redacted = SubsonicClient.redact(url)
@@ -61,11 +61,11 @@ import Glibc
     }
 }
 
-@Suite(.serialized) struct SubsonicClientSupysonicTests {
+@Suite(.serialized, .timeLimit(.minutes(3))) struct SubsonicClientSupysonicTests {
     @Test func pingFallsBackToPasswordWhenTokensAreRefused() async throws {
         let server = try await SharedSupysonic.get().info
         let logs = LogCapture()
-        let client = try SubsonicClient(serverURL: server.url, logger: logs.logger)
+        let client = try SubsonicClient(serverURL: server.url, allowsHexPassword: true, logger: logs.logger)
         let bob = SubsonicCredentials(username: "bob", password: "bob-pass")
         let info = try await client.ping(as: bob)
         #expect(info.apiVersion == "1.12.0")
@@ -75,9 +75,41 @@ import Glibc
         #expect(!logs.lines.joined().contains("bob-pass"))
     }
 
+    /// Supysonic has no token authentication. Unless the operator allows it, the client never
+    /// sends the reversible `p=enc:` password: every call fails, naming the setting to turn on.
+    @Test func noHexPasswordUnlessAllowed() async throws {
+        let server = try await SharedSupysonic.get().info
+        let logs = LogCapture()
+        let client = try SubsonicClient(serverURL: server.url, logger: logs.logger)
+        #expect(client.allowsHexPassword == false)
+        let bob = SubsonicCredentials(username: "bob", password: "bob-pass")
+        for _ in 0..<2 {
+            do {
+                _ = try await client.ping(as: bob)
+                Issue.record("expected an error")
+            } catch {
+                guard case .tokenAuthenticationRefused(_, let user, let code, _) = error else {
+                    Issue.record("unexpected \(error)")
+                    return
+                }
+                #expect(user == "bob" && code == 10)
+                #expect("\(error)".contains("AllowHexPassword = true under [Subsonic]"))
+                #expect(!"\(error)".contains("bob-pass"))
+            }
+        }
+        let admin = SubsonicCredentials(username: "admin", password: server.users["admin"]!)
+        await #expect(throws: SubsonicError.self) { try await client.getNowPlaying(as: admin) }
+        await #expect(throws: SubsonicError.self) { try await client.get(endpoint: "getSong", query: [("id", "x")], as: admin) }
+        #expect(logs.lines(containing: "hex-encoded instead").isEmpty)
+        // Every request is traced with its (redacted) URL: none carried a `p` parameter.
+        let requests = logs.lines(containing: "Subsonic request")
+        #expect(requests.count >= 4)
+        #expect(!requests.contains { $0.contains("&p=") || $0.contains("?p=") })
+    }
+
     @Test func wrongPasswordIsSubsonicError40() async throws {
         let server = try await SharedSupysonic.get().info
-        let client = try SubsonicClient(serverURL: server.url, logger: Logger(label: "t"))
+        let client = try SubsonicClient(serverURL: server.url, allowsHexPassword: true, logger: Logger(label: "t"))
         do {
             _ = try await client.ping(as: SubsonicCredentials(username: "bob", password: "wrong-pass"))
             Issue.record("expected an error")
@@ -91,7 +123,7 @@ import Glibc
     @Test func nowPlayingSongAndCoverArtAfterAStream() async throws {
         let server = try await SharedSupysonic.get().info
         let admin = SubsonicCredentials(username: "admin", password: server.users["admin"]!)
-        let client = try SubsonicClient(serverURL: server.url, logger: Logger(label: "t"))
+        let client = try SubsonicClient(serverURL: server.url, allowsHexPassword: true, logger: Logger(label: "t"))
         let song = server.track(titled: "Analytical Engine")
         try await server.stream(song.id, as: "dave")
 
@@ -114,7 +146,7 @@ import Glibc
 
     @Test func rawGetReturnsSubsonicFailuresInTheBody() async throws {
         let server = try await SharedSupysonic.get().info
-        let client = try SubsonicClient(serverURL: server.url, logger: Logger(label: "t"))
+        let client = try SubsonicClient(serverURL: server.url, allowsHexPassword: true, logger: Logger(label: "t"))
         let bob = SubsonicCredentials(username: "bob", password: "bob-pass")
         // Caller-supplied credentials are dropped: this authenticates as bob, not as "mallory".
         let reply = try await client.get(
@@ -131,7 +163,7 @@ import Glibc
     }
 }
 
-@Suite struct SubsonicClientOpenSubsonicTests {
+@Suite(.timeLimit(.minutes(2))) struct SubsonicClientOpenSubsonicTests {
     @Test func tokenAndApiKeyAuthAndExtensions() async throws {
         let fake = try await FakeOpenSubsonicServer.start()
         defer { Task { await fake.stop() } }

@@ -1,35 +1,46 @@
 import Feeds
 import Foundation
 import Hummingbird
+import Logging
 
 extension TonearmDaemon {
     /// The ListenBrainz-compatible API: `POST /1/submit-listens` and `GET /1/validate-token`.
     /// Navidrome reaches it with `ListenBrainz.BaseURL = "http://<tonearm>/1/"`.
-    func addListenBrainzEndpoints(to router: Router<BasicRequestContext>, receiver: ListenBrainzReceiver) {
-        router.post("1/submit-listens") { request, _ in
-            let body: ByteBuffer
+    ///
+    /// The receiver checks the token, the client's limits and the `Content-Length` before the
+    /// body is read (`ListenBrainzReceiver.submitListens`); requests without a valid token are
+    /// counted against the remote address when the request context knows it.
+    func addListenBrainzEndpoints<Context: RequestContext>(to router: Router<Context>, receiver: ListenBrainzReceiver) {
+        router.post("1/submit-listens") { request, context in
+            let reply = await receiver.submitListens(
+                authorization: request.headers[.authorization],
+                remoteAddress: (context as? any RemoteAddressRequestContext)?.remoteAddress?.ipAddress,
+                declaredLength: request.headers[.contentLength].flatMap { Int($0) }
+            ) { limit in
+                Data(try await request.body.collect(upTo: limit).readableBytesView)
+            }
+            for event in reply.events { self.userDirectory.noteSeen(event.username) }
             do {
-                body = try await request.body.collect(upTo: Self.maxListenBrainzBody)
+                // Listens are journaled (fsync'd) before the 200: an acknowledged listen is safe.
+                try self.dispatcher.accept(reply.events)
             } catch {
                 return JSONResponse.make(
-                    status: .contentTooLarge,
-                    ["code": "413", "error": "Payload too large: at most \(Self.maxListenBrainzBody) bytes."])
+                    status: .serviceUnavailable, ["code": "503", "error": "Listens could not be stored; try again later."])
             }
-            let reply = receiver.submitListens(
-                authorization: request.headers[.authorization], body: Data(body.readableBytesView))
-            for event in reply.events {
-                self.userDirectory.noteSeen(event.username)
-                self.dispatcher.submit(event)
-            }
-            return JSONResponse.make(status: .init(code: reply.status), bytes: reply.body)
+            return Self.response(reply)
         }
         router.get("1/validate-token") { request, _ in
-            let reply = receiver.validateToken(
-                authorization: request.headers[.authorization], token: request.uri.queryParameters.get("token"))
-            return JSONResponse.make(status: .init(code: reply.status), bytes: reply.body)
+            Self.response(
+                receiver.validateToken(
+                    authorization: request.headers[.authorization], token: request.uri.queryParameters.get("token")))
         }
     }
 
-    /// ListenBrainz accepts up to 1,000 listens of 10 KB each per request.
-    static let maxListenBrainzBody = ListenBrainzReceiver.maxListensPerRequest * ListenBrainzReceiver.maxListenSize + 65_536
+    private static func response(_ reply: ListenBrainzReceiver.Reply) -> Response {
+        var response = JSONResponse.make(status: .init(code: reply.status), bytes: reply.body)
+        for (name, value) in reply.headers {
+            if let field = HTTPFields.Element.Name(name) { response.headers[field] = value }
+        }
+        return response
+    }
 }
