@@ -95,11 +95,4 @@ struct HostPolicy: Sendable {
         if pattern.hasPrefix("*.") { return host.hasSuffix(pattern.dropFirst()) }
         return false
     }
-
-    /// `localhost`, or a literal address (in any form the resolver reads) that is not public.
-    static func isLocal(_ host: String) -> Bool {
-        let host = normalize(host)
-        if host == "localhost" || host.hasSuffix(".localhost") { return true }
-        return IPAddress(literal: host)?.nonPublicKind != nil
-    }
 }

@@ -12,11 +12,14 @@ import Testing
 
 /// What the loopback WebSocket server saw.
 final class ServerLog: Sendable {
-    private let state = Mutex<(closeCodes: [Int], headers: [String])>(([], []))
+    private let state = Mutex<(closeCodes: [Int], headers: [String], hosts: [String])>(([], [], []))
     func closed(_ code: Int) { state.withLock { $0.closeCodes.append(code) } }
     func header(_ value: String) { state.withLock { $0.headers.append(value) } }
+    func host(_ value: String) { state.withLock { $0.hosts.append(value) } }
     var closeCodes: [Int] { state.withLock { $0.closeCodes } }
     var headers: [String] { state.withLock { $0.headers } }
+    /// The `Host` header of each upgrade request.
+    var hosts: [String] { state.withLock { $0.hosts } }
 }
 
 /// Runs `body` with a loopback WebSocket server whose behaviour is chosen by the request path:
@@ -30,6 +33,7 @@ func withWebSocketServer<Value: Sendable>(
             let components = URLComponents(string: request.path ?? "/")!
             let query = Dictionary((components.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { a, _ in a })
             log.header(request.headerFields[HTTPField.Name("x-test")!] ?? "")
+            log.host(request.authority ?? "")
             return .upgrade([:]) { inbound, outbound, _ in
                 switch components.path {
                 case "/burst":
