@@ -124,19 +124,47 @@ final class PlaybackDispatcher: Sendable {
     private struct UserQueue: Sendable {
         let continuation: AsyncStream<Delivery>.Continuation
         let task: Task<Void, Never>
+        /// Deliveries queued and not yet done.
+        let waiting: WaitingCount
     }
+
+    private final class WaitingCount: Sendable {
+        let value = Atomic<Int>(0)
+    }
+
+    /// Most playback events waiting for one user; beyond it, new playback events of that user
+    /// are dropped with a warning. A client within the ListenBrainz receiver's rate limits stays
+    /// far below it; the bound keeps memory in check while a user's plugin calls are stuck.
+    /// Scrobbles are never dropped: they are journaled, and the receiver bounds how many a user
+    /// can submit.
+    static let maxWaitingEventsPerUser = 256
 
     private func enqueue(_ delivery: Delivery, for username: String) {
         let key = username.lowercased()
-        queues.withLock { queues in
+        let dropped = queues.withLock { queues -> Bool in
             if queues[key] == nil {
                 let (stream, continuation) = AsyncStream.makeStream(of: Delivery.self)
+                let waiting = WaitingCount()
                 let task = Task { [self] in
-                    for await delivery in stream { await deliver(delivery) }
+                    for await delivery in stream {
+                        await deliver(delivery)
+                        waiting.value.subtract(1, ordering: .relaxed)
+                    }
                 }
-                queues[key] = UserQueue(continuation: continuation, task: task)
+                queues[key] = UserQueue(continuation: continuation, task: task, waiting: waiting)
             }
-            queues[key]!.continuation.yield(delivery)
+            let queue = queues[key]!
+            if case .event = delivery, queue.waiting.value.load(ordering: .relaxed) >= Self.maxWaitingEventsPerUser {
+                return true
+            }
+            queue.waiting.value.add(1, ordering: .relaxed)
+            queue.continuation.yield(delivery)
+            return false
+        }
+        if dropped {
+            logger.warning(
+                "playback event dropped: too many waiting for this user",
+                metadata: ["user": "\(username)", "limit": "\(Self.maxWaitingEventsPerUser)"])
         }
     }
 

@@ -1,0 +1,47 @@
+import Feeds
+import Foundation
+import Logging
+import PluginRuntime
+import Synchronization
+import Testing
+
+@testable import TonearmServer
+
+/// A plugin host whose calls wait until `open()`; counts `is_authorized` calls.
+private final class GatedHost: ScrobblerPluginHost {
+    private let opened = Mutex(false)
+    let authorizations = Atomic<Int>(0)
+
+    func open() { opened.withLock { $0 = true } }
+
+    func scrobblerPlugins(for username: String) -> [String] { ["scrobbler"] }
+
+    func call(plugin: String, export: String, input: [UInt8]) async throws(PluginCallError) -> [UInt8] {
+        let isAuthorization = export == "nd_scrobbler_is_authorized"
+        if isAuthorization { authorizations.add(1, ordering: .relaxed) }
+        while !opened.withLock({ $0 }) { try? await Task.sleep(for: .milliseconds(5)) }
+        return isAuthorization ? Array("true".utf8) : []
+    }
+}
+
+@Suite(.timeLimit(.minutes(2))) struct DispatcherQueueBoundTests {
+    @Test func aUsersWaitingPlaybackEventsAreBounded() async throws {
+        let host = GatedHost()
+        let dispatcher = PlaybackDispatcher(host: host, logger: Logger(label: "test"))
+        let flood = PlaybackDispatcher.maxWaitingEventsPerUser + 200
+        for n in 0..<flood {
+            dispatcher.submit(
+                PlaybackEvent(
+                    kind: .started, source: .listenBrainz, username: "alice", playerId: "web", playerName: "Web",
+                    track: PlaybackTrack(id: "t\(n)", title: "Track \(n)", album: "A", artist: "B", duration: 300),
+                    positionMs: 0, playbackRate: 1, timestamp: Date()))
+        }
+        host.open()
+        await dispatcher.shutdown()
+        let delivered = host.authorizations.load(ordering: .relaxed)
+        // Every accepted event is delivered (plus the stop that shutdown sends); the rest were
+        // refused while the user's queue was full.
+        #expect(delivered >= PlaybackDispatcher.maxWaitingEventsPerUser)
+        #expect(delivered <= PlaybackDispatcher.maxWaitingEventsPerUser + 1)
+    }
+}
