@@ -138,8 +138,13 @@ public final class ListenBrainzReceiver: Sendable {
 
     /// `GET /1/validate-token`, with the token from the `token` query parameter or the
     /// `Authorization: Token …` header. As ListenBrainz: 200 with `valid` true or false,
-    /// 400 when no token was given.
-    public func validateToken(authorization: String?, token: String? = nil) -> Reply {
+    /// 400 when no token was given. Every request counts against the remote address's request
+    /// budget, so the endpoint cannot be used to guess tokens quickly.
+    public func validateToken(
+        authorization: String?, token: String? = nil, remoteAddress: String? = nil, now: Date = Date()
+    ) -> Reply {
+        let client = ListenBrainzAdmission.Client.address(remoteAddress)
+        if let refusal = admission.countRequest(of: client, now: now) { return tooMany(client, refusal) }
         guard let token = token.flatMap({ $0.isEmpty ? nil : $0 }) ?? Self.token(from: authorization) else {
             return Self.error(400, "You need to provide an Authorization token.")
         }

@@ -96,6 +96,19 @@ import Testing
         #expect(halfway.status == 429 && halfway.headers["Retry-After"] == "6")
     }
 
+    @Test func tokenValidationIsRateLimitedPerAddress() {
+        let receiver = receiver(ListenBrainzLimits(requestsPerWindow: 3, window: .seconds(10)))
+        for guess in 0..<3 {
+            let reply = receiver.validateToken(authorization: nil, token: "guess-\(guess)", remoteAddress: "192.0.2.9", now: now)
+            #expect(reply.status == 200 && json(reply)["valid"] as? Bool == false)
+        }
+        let refused = receiver.validateToken(authorization: nil, token: "tok-alice", remoteAddress: "192.0.2.9", now: now)
+        #expect(refused.status == 429 && refused.headers["Retry-After"] == "10")
+        // Another address has its own budget, and the window passes.
+        #expect(json(receiver.validateToken(authorization: nil, token: "tok-alice", remoteAddress: "192.0.2.10", now: now))["valid"] as? Bool == true)
+        #expect(receiver.validateToken(authorization: nil, token: "tok-alice", remoteAddress: "192.0.2.9", now: now + 10).status == 200)
+    }
+
     @Test func newAddressesBeyondTheTrackedOnesShareOneBudget() async {
         let receiver = receiver(ListenBrainzLimits(requestsPerWindow: 2, maxTrackedClients: 2))
         #expect(await submit(receiver, token: "x", address: "a").status == 401)

@@ -29,10 +29,11 @@ extension TonearmDaemon {
             }
             return Self.response(reply)
         }
-        router.get("1/validate-token") { request, _ in
+        router.get("1/validate-token") { request, context in
             Self.response(
                 receiver.validateToken(
-                    authorization: request.headers[.authorization], token: request.uri.queryParameters.get("token")))
+                    authorization: request.headers[.authorization], token: request.uri.queryParameters.get("token"),
+                    remoteAddress: (context as? any RemoteAddressRequestContext)?.remoteAddress?.ipAddress))
         }
     }
 
