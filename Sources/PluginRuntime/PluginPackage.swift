@@ -1,5 +1,4 @@
 import Foundation
-import ZIPFoundation
 
 /// A `.ndp` package: a zip holding `manifest.json` and `plugin.wasm` at its root (entries in
 /// subfolders are not found, other entries are ignored, as in Navidrome).
@@ -51,11 +50,11 @@ public struct PluginPackage: Sendable {
         return (read("manifest.json", maxManifestBytes), read("plugin.wasm", maxWasmBytes))
     }
 
-    private static func openArchive(_ path: String, id: String) throws(PluginLoadError) -> Archive {
+    private static func openArchive(_ path: String, id: String) throws(PluginLoadError) -> PackageArchive {
         do {
-            return try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
+            return try PackageArchive(contentsOf: path)
         } catch {
-            throw PluginLoadError(pluginID: id, file: path, reason: "not a valid .ndp package (not a zip archive)")
+            throw PluginLoadError(pluginID: id, file: path, reason: "not a valid .ndp package (\(error.message))")
         }
     }
 
@@ -75,24 +74,15 @@ public struct PluginPackage: Sendable {
     }
 
     private static func extract(
-        _ name: String, from archive: Archive, id: String, path: String, limit: Int
+        _ name: String, from archive: PackageArchive, id: String, path: String, limit: Int
     ) throws(PluginLoadError) -> [UInt8] {
-        guard let entry = archive[name], entry.type == .file else {
-            throw PluginLoadError(pluginID: id, file: path, reason: "package missing \(name)")
-        }
-        guard entry.uncompressedSize <= Int64(limit) else {
-            throw PluginLoadError(pluginID: id, file: path, reason: "\(name) is larger than \(limit) bytes")
-        }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(Int(entry.uncompressedSize))
+        let bytes: [UInt8]?
         do {
-            _ = try archive.extract(entry) { chunk in
-                guard bytes.count + chunk.count <= limit else { throw CocoaError(.fileReadTooLarge) }
-                bytes += chunk
-            }
+            bytes = try archive.read(name, limit: limit)
         } catch {
-            throw PluginLoadError(pluginID: id, file: path, reason: "cannot extract \(name): the archive is corrupt")
+            throw PluginLoadError(pluginID: id, file: path, reason: "cannot extract \(name): \(error.message)")
         }
+        guard let bytes else { throw PluginLoadError(pluginID: id, file: path, reason: "package missing \(name)") }
         return bytes
     }
 }

@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+
+@testable import PluginRuntime
+
+/// `.ndp` zip reading: damaged archives fail with a clear reason and never hang.
+@Suite(.timeLimit(.minutes(1))) struct PackageArchiveTests {
+    let folder: TestFolder
+    init() throws { folder = try TestFolder() }
+
+    func loadError(_ bytes: [UInt8], id: String) throws -> String? {
+        let path = folder.plugins + "/\(id).ndp"
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        do {
+            _ = try PluginPackage(contentsOf: path)
+            return nil
+        } catch {
+            return error.reason
+        }
+    }
+
+    /// A deflate stream that has no end before the end of the file (found by FuzzPackage);
+    /// it used to spin forever inside the zip reader.
+    @Test func truncatedDeflateStreamFailsInsteadOfHanging() throws {
+        let base64 =
+            "UEsDBBQAAAAIACo/g13AosutNAEAAGACAAANAAAAbWFuaWZlc3QuanNvbl2RTXKDMAyF95xCw7pD2m3O0G7aXMA4Mqg1FmPLIZkMd69/0pRkg4fvSU/P1rUBaJ2asN1D+0GOJmXhS3vue4u+fcmyijKyzwUHdqj8VPEJfSB2mb91r91rpUcM2tMsN+UwIoTkaTEIxIAmJvuFjMBs40BuD5aHAMuoiuxD4urSVa8F+0BSoo0ic9jvdgPJGPtO87STGubvrC0z+olCzhVS2zWhBIvx/TcAAAgAAAANAAAAcC9wbHVnaW4ud2FzbWNILM5lZGBgAABQSwECFAMUAAAACAAqP4NdwKLLrczlGtx/o5YStfDZc0oshNt4haOh8wPbuATx5Ia72XNKLITbeIWjofMD27gE8eSGu0vVSGwR33mAW/tDwfNi8Jx2EAXIgfHsBNjku/tL3ghYcvjcb1S0knsdL+W9coh7ydpsz/I4zUscCgAAAAgAAAALAAAAcGx1Z2luLndhc21jSCzOZWRgYAAAUEsBAhQDFAAAAAgAKj+DXcCiy600AQAAYAIAAA0AAAAAAAAAAAAAAIABAAAAAG1hbmlmZXN0Lmpzb25QSwECFAMUAAAACAAqP4NdzjNLHAoAAAAIAAAACwAAAAAAAAAAAAAAgAFfAQAAcGx1Z2luLndhc21QSwUGAAAAAAIAAgB0AAAAkgEAAAAA"
+        let reason = try loadError(Array(Data(base64Encoded: base64)!), id: "fuzzed")
+        #expect(reason?.contains("cannot extract manifest.json") == true, "got \(reason ?? "no error")")
+    }
+
+    @Test func compressedDataCutShortIsNamed() throws {
+        let good = try folder.package("good", wasm: Array(repeating: 7, count: 40_000))
+        var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: good)))
+        #expect(try loadError(bytes, id: "copy") == nil)
+        // Claim a larger compressed size for plugin.wasm in the central directory, so that its
+        // deflate data "continues" into what follows.
+        let directory = try #require(Self.find([0x50, 0x4B, 0x01, 0x02, 0x14], in: bytes, named: "plugin.wasm"))
+        bytes[directory + 20] = 0xFF
+        bytes[directory + 21] = 0xFF
+        let reason = try loadError(bytes, id: "cut")
+        #expect(reason?.hasPrefix("cannot extract plugin.wasm") == true, "got \(reason ?? "no error")")
+    }
+
+    @Test func damagedDataFailsTheChecksum() throws {
+        let good = try folder.package("crc", wasm: Array(repeating: 1, count: 1000))
+        var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: good)))
+        let directory = try #require(Self.find([0x50, 0x4B, 0x01, 0x02, 0x14], in: bytes, named: "plugin.wasm"))
+        bytes[directory + 16] ^= 0xFF
+        #expect(try loadError(bytes, id: "crc") == "cannot extract plugin.wasm: plugin.wasm: checksum mismatch")
+    }
+
+    @Test func directoryOutsideTheFileIsNotAZip() throws {
+        var bytes = [UInt8](repeating: 0, count: 22)
+        bytes[0...3] = [0x50, 0x4B, 0x05, 0x06]
+        bytes[10] = 1
+        bytes[16...19] = [0xFF, 0xFF, 0xFF, 0x7F]
+        #expect(try loadError(bytes, id: "far")?.hasPrefix("not a valid .ndp package") == true)
+        #expect(try loadError([], id: "empty") == "not a valid .ndp package (not a zip archive)")
+    }
+
+    /// The offset of the central-directory record for `name`.
+    static func find(_ signature: [UInt8], in bytes: [UInt8], named name: String) -> Int? {
+        let nameBytes = Array(name.utf8)
+        for start in 0..<(bytes.count - 46) where Array(bytes[start..<(start + 4)]) == Array(signature.prefix(4)) {
+            let length = Int(bytes[start + 28]) | Int(bytes[start + 29]) << 8
+            if Array(bytes[(start + 46)..<min(bytes.count, start + 46 + length)]) == nameBytes { return start }
+        }
+        return nil
+    }
+}
