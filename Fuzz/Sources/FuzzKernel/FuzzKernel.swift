@@ -19,7 +19,7 @@ import LibFuzzer
 import WasmKit
 
 /// Sizes a block may be allocated with: edge cases around 0, 8 and powers of two.
-private let sizes: [UInt64] = [0, 1, 2, 3, 7, 8, 9, 12, 13, 16, 31, 64, 100, 127, 128, 129, 140, 255, 256, 1000, 4096, 65_536]
+private let sizes: [UInt64] = [0, 1, 2, 3, 7, 8, 9, 12, 13, 16, 31, 64, 100, 127, 128, 129, 140, 255, 256, 1000, 4096, 20_000]
 private let config = ["key": "value", "": "empty key", "é": "ünïcode", "long": String(repeating: "x", count: 300)]
 private let maxVarBytes = 512
 /// Operations per input and live blocks at once: enough for every interaction, few enough to
@@ -28,7 +28,7 @@ private let maxSteps = 256
 private let maxBlocks = 64
 
 nonisolated(unsafe) private let kernel: ExtismKernel = {
-    let kernel = ExtismKernel(config: config, memoryLimit: 512 * 1024, maxVarBytes: maxVarBytes, maxOutputBytes: 4096)
+    let kernel = ExtismKernel(config: config, memoryLimit: 128 * 1024, maxVarBytes: maxVarBytes, maxOutputBytes: 4096)
     kernel.logLevel = .trace
     kernel.logSink = { _, _ in }
     return kernel
