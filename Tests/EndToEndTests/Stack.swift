@@ -46,6 +46,8 @@ struct Stack {
         Username = "admin"
         Password = "admin-pass"
         PollInterval = "\(pollInterval)"
+        # Supysonic has no token authentication.
+        AllowHexPassword = true
 
         [[Users]]
         Name = "alice"
