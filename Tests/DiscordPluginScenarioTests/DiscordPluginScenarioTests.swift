@@ -191,6 +191,10 @@ final class ScenarioHarness: Sendable {
     init(users: String = "alice:TOKEN_A,bob:TOKEN_B") async throws {
         var simulatorConfiguration = SimulatorConfiguration()
         simulatorConfiguration.heartbeatIntervalMilliseconds = 2_000
+        // Heartbeats come every 2 s (so a missing ACK shows quickly), but the simulator closes a
+        // silent connection only after 10 s: on a loaded two-core machine a heartbeat can be a
+        // second late, and the default 1.5 × interval closed healthy connections mid-scenario.
+        simulatorConfiguration.heartbeatTimeoutMilliseconds = 10_000
         simulatorConfiguration.users = [
             SimulatedUser(name: "alice", token: "TOKEN_A"), SimulatedUser(name: "bob", token: "TOKEN_B"),
         ]

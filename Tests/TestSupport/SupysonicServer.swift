@@ -68,17 +68,7 @@ public final class SupysonicServer: Sendable {
         let child = ChildProcess(process)
 
         let reader = stdout.fileHandleForReading
-        let line: String? = await Task.detached { () -> String? in
-            var buffer = Data()
-            while true {
-                let chunk = reader.availableData
-                if chunk.isEmpty { return nil }
-                buffer.append(chunk)
-                if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                    return String(decoding: buffer[..<newline], as: UTF8.self)
-                }
-            }
-        }.valueWithTimeout(timeout) {
+        let line: String? = await Task { await firstLine(of: reader) }.valueWithTimeout(timeout) {
             child.stop()
         } ?? nil
         guard let line, let info = try? JSONDecoder().decode(Info.self, from: Data(line.utf8)) else {
@@ -87,6 +77,27 @@ public final class SupysonicServer: Sendable {
             throw StartError(description: "supysonic_server.py did not start: \(log.suffix(2000))")
         }
         return SupysonicServer(info: info, process: child)
+    }
+
+    /// The first line `handle` delivers, or nil at the end of the stream. The blocking reads run
+    /// on a thread of their own: on a thread of the Swift concurrency pool (two threads on a
+    /// two-core machine) they would keep the timeout from ever running if the launcher hangs.
+    private static func firstLine(of handle: FileHandle) async -> String? {
+        await withCheckedContinuation { continuation in
+            let thread = Thread {
+                var buffer = Data()
+                while true {
+                    let chunk = handle.availableData
+                    if chunk.isEmpty { return continuation.resume(returning: nil) }
+                    buffer.append(chunk)
+                    if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                        return continuation.resume(returning: String(decoding: buffer[..<newline], as: UTF8.self))
+                    }
+                }
+            }
+            thread.name = "supysonic-ready-line"
+            thread.start()
+        }
     }
 
     /// Stops the server (SIGTERM) and waits for it to exit.
@@ -149,9 +160,12 @@ public actor PythonEnvironment {
         setup.arguments = [
             "-c", "python3 -m venv \"$1\" && \"$1/bin/pip\" install --quiet -r \"$2\"", "sh", local, requirements,
         ]
-        try setup.run()
-        await Task.detached { setup.waitUntilExit() }.value
-        guard setup.terminationStatus == 0 else {
+        // Waits for the exit without blocking a thread of the Swift concurrency pool.
+        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
+            setup.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+            do { try setup.run() } catch { continuation.resume(throwing: error) }
+        }
+        guard status == 0 else {
             throw SupysonicServer.StartError(description: "could not create \(local) from \(requirements)")
         }
         path = local + "/bin/python"
