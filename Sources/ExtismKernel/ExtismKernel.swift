@@ -140,19 +140,19 @@ public final class ExtismKernel: @unchecked Sendable {
             memory.free(handle)
         }
         case "length", "length_unsafe": return { _, a, r in r[0] = .i64(memory.length(a[0].u64)) }
-        case "load_u8": return { _, a, r in r[0] = .i32(UInt32(memory.loadU8(a[0].u64))) }
-        case "load_u64": return { _, a, r in r[0] = .i64(memory.loadU64(a[0].u64)) }
-        case "store_u8": return { _, a, _ in memory.storeU8(a[0].u64, UInt8(truncatingIfNeeded: a[1].u32)) }
-        case "store_u64": return { _, a, _ in memory.storeU64(a[0].u64, a[1].u64) }
+        case "load_u8": return { _, a, r in r[0] = .i32(UInt32(try memory.loadU8(a[0].u64))) }
+        case "load_u64": return { _, a, r in r[0] = .i64(try memory.loadU64(a[0].u64)) }
+        case "store_u8": return { _, a, _ in try memory.storeU8(a[0].u64, UInt8(truncatingIfNeeded: a[1].u32)) }
+        case "store_u64": return { _, a, _ in try memory.storeU64(a[0].u64, a[1].u64) }
         case "input_length": return { [self] _, _, r in r[0] = .i64(inputLength) }
         case "input_offset": return { [self] _, _, r in r[0] = .i64(inputHandle) }
         case "input_load_u8": return { [self] _, a, r in
             let i = a[0].u64
-            r[0] = .i32(i < inputLength ? UInt32(memory.loadU8(inputHandle + i)) : 0)
+            r[0] = .i32(i < inputLength ? UInt32(memory.areaLoadU8(inputHandle + i)) : 0)
         }
         case "input_load_u64": return { [self] _, a, r in
             let i = a[0].u64
-            r[0] = .i64(i < inputLength && inputLength - i >= 8 ? memory.loadU64(inputHandle + i) : 0)
+            r[0] = .i64(i < inputLength && inputLength - i >= 8 ? memory.areaLoadU64(inputHandle + i) : 0)
         }
         case "input_set": return { [self] _, a, _ in
             if memory.isAllocated(a[0].u64, count: a[1].u64) { (inputHandle, inputLength) = (a[0].u64, a[1].u64) }

@@ -5,6 +5,8 @@ import Synchronization
 /// to the longest-waiting urgent caller, else the longest-waiting other. A call gives its slot
 /// back while a host function blocks it (``HostCallBridge``) and takes one again afterwards, so
 /// the slots count calls that can run, and a call never waits on a call that waits for its slot.
+/// At most `capacity` calls are parked so at once; a call that blocks beyond that keeps its
+/// slot, so a plugin's calls hold at most twice `capacity` threads.
 final class CallSlots: Sendable {
     let capacity: Int
     private enum Waiter {
@@ -20,6 +22,8 @@ final class CallSlots: Sendable {
     }
     private struct State {
         var available: Int
+        /// Calls that gave their slot back while blocked.
+        var parked = 0
         var urgent: [Waiter] = []
         var other: [Waiter] = []
     }
@@ -65,13 +69,36 @@ final class CallSlots: Sendable {
         semaphore.wait()
     }
 
-    func release() {
-        let next = state.withLock { state -> Waiter? in
-            if !state.urgent.isEmpty { return state.urgent.removeFirst() }
-            if !state.other.isEmpty { return state.other.removeFirst() }
-            state.available += 1
-            return nil
+    /// Gives the slot back while the call blocks in a host function, unless `capacity` calls are
+    /// parked already; returns whether it did (then ``reacquireAfterBlocking()`` takes one again).
+    func releaseForBlocking() -> Bool {
+        let (released, next) = state.withLock { state -> (Bool, Waiter?) in
+            guard state.parked < capacity else { return (false, nil) }
+            state.parked += 1
+            return (true, Self.handOver(&state))
         }
         next?.resume()
+        return released
+    }
+
+    /// Takes a slot again after ``releaseForBlocking()`` gave one back.
+    func reacquireAfterBlocking() {
+        state.withLock { $0.parked -= 1 }
+        acquireBlocking()
+    }
+
+    /// Calls parked in host functions (for tests and status).
+    var parkedCount: Int { state.withLock { $0.parked } }
+
+    /// The waiter a freed slot goes to, or nil after counting the slot as available.
+    private static func handOver(_ state: inout State) -> Waiter? {
+        if !state.urgent.isEmpty { return state.urgent.removeFirst() }
+        if !state.other.isEmpty { return state.other.removeFirst() }
+        state.available += 1
+        return nil
+    }
+
+    func release() {
+        state.withLock { Self.handOver(&$0) }?.resume()
     }
 }

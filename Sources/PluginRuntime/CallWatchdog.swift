@@ -2,9 +2,10 @@ import Foundation
 import Synchronization
 
 /// Enforces call deadlines from one background thread: once a call's deadline passes, its
-/// expiry handler runs, and runs again every tick until the call finishes (so an interruption
-/// that raced with the plugin is repeated). Handlers must be quick and must not call back into
-/// the watchdog.
+/// expiry handler runs, and runs again every tick until the call finishes. Handlers must be
+/// quick, must not call back into the watchdog and must not touch the call's WasmKit store
+/// (which belongs to the thread running the call): they raise a ``StopSignal`` and resume
+/// waiters.
 final class CallWatchdog: Sendable {
     static let shared = CallWatchdog()
 

@@ -4,34 +4,74 @@ import Foundation
 ///
 /// A call that blocks here runs on a call thread from its next call on (see
 /// ``LoadedPlugin/call(export:input:trace:)``), so blocking cannot starve the Swift concurrency pool.
+///
+/// Host work ends with its call: ``wait(_:)`` runs the work as a task that is cancelled at the
+/// call's deadline, and the call's thread stops waiting then (the plugin sees the host function
+/// fail with ``HostCallCancelled`` and the call ends as timed out). Services observe the end
+/// through ordinary task cancellation (`Task.isCancelled`, `withTaskCancellationHandler`,
+/// cancellable awaits), and may read ``deadline`` to bound their own timeouts.
 public enum HostCallBridge {
-    /// Runs `operation` as a task and blocks the current (plugin-call) thread until it finishes.
+    /// The deadline of the plugin call whose host work runs in the current task, if any.
+    @TaskLocal public static var deadline: ContinuousClock.Instant?
+
+    /// Runs `operation` as a task and blocks the current (plugin-call) thread until it finishes,
+    /// or until the call's deadline: then the task is cancelled and this throws
+    /// ``HostCallCancelled`` without waiting for it.
     public static func wait<T: Sendable>(
         _ operation: @escaping @Sendable () async throws -> T
     ) throws -> T {
+        let deadline = RunningCall.current?.deadline
         let box = ResultBox<T>()
         let semaphore = DispatchSemaphore(value: 0)
-        Task {
+        let task = Task {
             // Plugin calls made by `operation` (a callback delivered while the host function
             // runs) are nested: they must not wait for a call slot the caller holds.
             await PluginCallNesting.$isNested.withValue(true) {
-                do { box.result = .success(try await operation()) } catch { box.result = .failure(error) }
+                await $deadline.withValue(deadline) {
+                    do { box.result = .success(try await operation()) } catch { box.result = .failure(error) }
+                }
             }
             semaphore.signal()
         }
-        blocking { semaphore.wait() }
-        return try box.result!.get()
+        let finished = blocking { () -> Bool in
+            guard let deadline else {
+                semaphore.wait()
+                return true
+            }
+            return semaphore.wait(timeout: dispatchTime(deadline)) == .success
+        }
+        guard finished else {
+            task.cancel()
+            throw HostCallCancelled()
+        }
+        guard let result = box.result else { throw HostCallCancelled() }
+        return try result.get()
     }
 
     /// Runs `body`, which blocks the current (plugin-call) thread until something else happens.
-    /// Meanwhile the call gives its slot back (see ``CallSlots``).
+    /// Meanwhile the call gives its slot back (see ``CallSlots``), unless too many calls of the
+    /// plugin are blocked already.
     public static func blocking<T>(_ body: () throws -> T) rethrows -> T {
         let call = RunningCall.current
         call?.blocked = true
-        call?.slots?.release()
-        defer { call?.slots?.acquireBlocking() }
+        let released = call?.slots?.releaseForBlocking() ?? false
+        defer { if released { call?.slots?.reacquireAfterBlocking() } }
         return try body()
     }
+
+    /// `instant` as a dispatch time (now for instants past, far future for absurd ones).
+    private static func dispatchTime(_ instant: ContinuousClock.Instant) -> DispatchTime {
+        let remaining = instant - .now
+        guard remaining > .zero else { return .now() }
+        let (seconds, attoseconds) = remaining.components
+        guard seconds < 1_000_000_000 else { return .distantFuture }
+        return .now() + .nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000))
+    }
+}
+
+/// A host function's work was cancelled because its plugin call reached its deadline.
+public struct HostCallCancelled: Error, CustomStringConvertible, Sendable {
+    public var description: String { "cancelled: the plugin call reached its deadline" }
 }
 
 /// Whether the current task runs inside a host function of a plugin call.
@@ -40,6 +80,6 @@ enum PluginCallNesting {
 }
 
 private final class ResultBox<T: Sendable>: @unchecked Sendable {
-    // Written once by the task before the semaphore signals; read after the wait.
+    // Written once by the task before the semaphore signals; read after a successful wait.
     var result: Result<T, any Error>?
 }

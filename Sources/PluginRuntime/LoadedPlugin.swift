@@ -17,7 +17,7 @@ public final class LoadedPlugin: Sendable {
     /// What host services know about this load (permissions, assigned users, extra hosts).
     public let context: PluginContext
     let compiled: CompiledPlugin
-    private let engine: Engine
+    let engine: Engine
     private let hostFunctions: [String: HostFunction]
     private let logger: Logger
     private let idle = Mutex<[PluginInstance]>([])
@@ -55,6 +55,8 @@ public final class LoadedPlugin: Sendable {
         do {
             let first = try makeInstance()
             idle.withLock { $0.append(first) }
+        } catch let timeout as InitializationTimeout {
+            throw PluginLoadError(pluginID: id, file: package.path, reason: timeout.description)
         } catch {
             throw PluginLoadError(pluginID: id, file: package.path, reason: "cannot instantiate plugin.wasm: \(error)")
         }
@@ -143,13 +145,14 @@ public final class LoadedPlugin: Sendable {
             return failure(.instantiation(String(describing: error)))
         }
         let timeout = limits.callTimeout
+        RunningCall.current?.deadline = .now + .seconds(timeout)
         let expired = Atomic<Bool>(false)
         let timeoutError = PluginCallError(pluginID: id, export: export, reason: .timeout(timeout))
         let token = CallWatchdog.shared.watch(deadline: .now() + timeout) {
             if !expired.exchange(true, ordering: .relaxed) {
                 onTimeout?.resume(.failure(timeoutError))
             }
-            instance.interrupt()
+            instance.requestStop()
         }
         let clock = ContinuousClock()
         let start = clock.now

@@ -79,8 +79,8 @@ public struct PluginHostConfiguration: Sendable {
                     guard let folder = item.string else { throw fail("Plugins.Folder must be a string") }
                     pluginsFolder = folder
                 case "calltimeout":
-                    guard let seconds = item.double ?? item.int.map(Double.init), seconds > 0 else {
-                        throw fail("Plugins.CallTimeout must be a positive number of seconds")
+                    guard let seconds = item.double ?? item.int.map(Double.init), seconds > 0, seconds <= 86_400 else {
+                        throw fail("Plugins.CallTimeout must be a positive number of seconds, at most 86400")
                     }
                     callTimeout = seconds
                 case "memorylimit":

@@ -35,8 +35,12 @@ public struct PluginLimits: Sendable {
 /// One instantiated plugin with its own store and kernel, reusable across calls: after
 /// instantiation and guest init it records a snapshot (linear memory and mutable globals) and
 /// ``restore()`` returns it to exactly that state, so every call sees a pristine instance.
+///
+/// Instantiation and every call run within the deadline (``PluginLimits/callTimeout``): with a
+/// fuel budget for that time (see ``FuelBudget``) and a ``StopSignal`` the deadline watchdog
+/// raises, which the next host function acts on.
 final class PluginInstance: @unchecked Sendable {
-    // One call at a time uses an instance; only `interrupt()` comes from another thread.
+    // One call at a time uses an instance; only `requestStop()` comes from another thread.
     private let store: Store
     private let instance: Instance
     let kernel: ExtismKernel
@@ -48,7 +52,9 @@ final class PluginInstance: @unchecked Sendable {
     /// The interpreter's stack, kept across calls (allocating one per call is a large share of a
     /// small call's cost).
     private var stack: ExecutionStack
-    private let interruptFlag = Atomic<Bool>(false)
+    private let stop = StopSignal()
+    /// The deadline of instantiation and of each call, seconds.
+    private let timeout: Double
     /// The current call's trace, if the caller asked for one.
     private let traceBox = TraceBox()
 
@@ -59,6 +65,8 @@ final class PluginInstance: @unchecked Sendable {
         stack = ExecutionStack(engine: engine)
         store.resourceLimiter = MemoryCap(limit: limits.memoryLimit)
         kernel = ExtismKernel(config: config, memoryLimit: limits.memoryLimit, maxOutputBytes: limits.maxOutputBytes)
+        timeout = limits.callTimeout
+        let stop = self.stop
         let traceBox = self.traceBox
         kernel.logSink = { level, message in
             traceBox.trace?.log(level, message)
@@ -78,12 +86,17 @@ final class PluginInstance: @unchecked Sendable {
                 let body = hostFunctions[name]!
                 imports.define(module: "extism:host/user", name: name,
                     Function(store: store, parameters: [.i64], results: [.i64], raw: { _, arguments, results in
+                        guard !stop.isRaised else { throw CallStopped() }
                         let request = kernel.read(block: arguments[0].i64Bits)
                         guard request.count <= maxPayload else {
                             throw KernelError.message("\(name): request of \(request.count) bytes exceeds the limit of \(maxPayload) bytes")
                         }
                         let response = body(request)
                         traceBox.trace?.hostCall(name, request: request, response: response)
+                        // A host function that returned after the deadline: the call stops here
+                        // (the watchdog may not have ticked yet).
+                        let late = RunningCall.current?.deadline.map { $0 <= .now } ?? false
+                        guard !stop.isRaised, !late else { throw CallStopped() }
                         guard response.count <= maxPayload else {
                             throw KernelError.message("\(name): response of \(response.count) bytes exceeds the limit of \(maxPayload) bytes")
                         }
@@ -91,10 +104,20 @@ final class PluginInstance: @unchecked Sendable {
                     }))
             }
         }
-        let instance = try compiled.module.instantiate(store: store, imports: imports)
-        if let initializer = compiled.initializer, let function = instance.exports[function: initializer] {
-            store.fuel = Fuel(remaining: .max)
-            _ = try function.invoke([])
+        // Data segments, the start function and the guest's initializer, within the deadline.
+        let timeout = limits.callTimeout
+        let token = CallWatchdog.shared.watch(deadline: .now() + timeout) { stop.raise() }
+        defer { CallWatchdog.shared.finish(token) }
+        store.fuel = Fuel(remaining: FuelBudget.fuel(forSeconds: timeout))
+        let instance: Instance
+        do {
+            instance = try compiled.module.instantiate(store: store, imports: imports)
+            if let initializer = compiled.initializer, let function = instance.exports[function: initializer] {
+                _ = try function.invoke([])
+            }
+        } catch {
+            if stop.isRaised || Self.ranOutOfFuel(error) { throw InitializationTimeout(seconds: timeout) }
+            throw error
         }
         let memory = compiled.hasMemory ? instance.exports[memory: SnapshotExports.memoryName] : nil
         let globals = compiled.globalNames.compactMap { instance.exports[global: $0] }
@@ -121,8 +144,8 @@ final class PluginInstance: @unchecked Sendable {
         guard let function = function(export) else { return (.failure(.notImplemented(missingExport: true)), true) }
         traceBox.trace = trace
         defer { traceBox.trace = nil }
-        interruptFlag.store(false, ordering: .relaxed)
-        store.fuel = Fuel(remaining: .max)
+        stop.clear()
+        store.fuel = Fuel(remaining: FuelBudget.fuel(forSeconds: timeout))
         do {
             try kernel.beginCall(input: input)
         } catch {
@@ -135,7 +158,7 @@ final class PluginInstance: @unchecked Sendable {
         } catch let exit as WASIExit {
             exitCode = exit.code
         } catch {
-            if interruptFlag.load(ordering: .relaxed) { return (.failure(.interrupted), false) }
+            if stop.isRaised || error is CallStopped || Self.ranOutOfFuel(error) { return (.failure(.interrupted), false) }
             return (.failure(.trap(Self.describe(error))), false)
         }
         let reusable = memory.map { $0.byteCount == memorySnapshot.byteCount } ?? true
@@ -149,11 +172,16 @@ final class PluginInstance: @unchecked Sendable {
         }
     }
 
-    /// Stops a running call at its next fuel check (called by the deadline watchdog; repeated
-    /// until the call ends, since a concurrent fuel charge may overwrite one store).
-    func interrupt() {
-        interruptFlag.store(true, ordering: .relaxed)
-        store.fuel = Fuel(remaining: 0)
+    /// Asks the running call to stop (called by the deadline watchdog, from its own thread): the
+    /// call fails at its next host function, or when its fuel budget runs out.
+    func requestStop() {
+        stop.raise()
+    }
+
+    /// Whether `error` is the interpreter's out-of-fuel trap.
+    private static func ranOutOfFuel(_ error: any Error) -> Bool {
+        guard let trap = error as? Trap else { return false }
+        return trap.description.contains("out of fuel")
     }
 
     /// Returns linear memory and mutable globals to their post-initialization snapshot.

@@ -6,7 +6,9 @@ import Synchronization
 /// load of each plugin.
 ///
 /// Every `.ndp` file in the folder is a plugin (id = file name without `.ndp`); it is enabled
-/// unless disabled in `<DataFolder>/plugins.json`. A plugin that fails to load is reported with
+/// unless disabled in `<DataFolder>/plugins.json`. While that file exists but cannot be read, no
+/// plugin is started (one the operator disabled must not come back): each is reported as failed
+/// with the reason, and plugins already running are left as they are. A plugin that fails to load is reported with
 /// its reason and the others are unaffected. With `AutoReload`, files added, replaced or removed
 /// are noticed within a few seconds and just that plugin is reloaded: new calls use the new
 /// code, calls already running finish on the old one, callbacks of the old load are dropped.
@@ -19,6 +21,8 @@ public final class PluginManager: Sendable {
     private let watcher = Mutex<Task<Void, Never>?>(nil)
     /// Serialises loads, unloads and rescans.
     private let syncLock = AsyncLock()
+    /// The last `plugins.json` problem logged (logged once, not at every rescan).
+    private let stateProblem = Mutex<String?>(nil)
 
     private struct Entry {
         var status: PluginStatus
@@ -65,8 +69,15 @@ public final class PluginManager: Sendable {
     public func rescan() async {
         await syncLock.run {
             let files = Self.packageFiles(in: configuration.pluginsFolder)
-            let disabled = stateStore.disabled()
             let known = entries.withLock { $0 }
+            let disabled: Set<String>
+            do throws(PluginStateError) {
+                disabled = try stateStore.disabled()
+            } catch {
+                refuseToStart(files: files, known: known, because: error)
+                return
+            }
+            stateProblem.withLock { $0 = nil }
             for (id, path) in files.sorted(by: { $0.key < $1.key }) {
                 let fingerprint = FileFingerprint(path: path)
                 let entry = known[id]
@@ -78,6 +89,26 @@ public final class PluginManager: Sendable {
             for id in known.keys where files[id] == nil {
                 logger.info("plugin removed", metadata: ["plugin": "\(id)"])
                 await unload(id, removeEntry: true)
+            }
+        }
+    }
+
+    /// `plugins.json` is unreadable: plugins not yet known are recorded as failed with the
+    /// reason; nothing is loaded or unloaded.
+    private func refuseToStart(files: [String: String], known: [String: Entry], because error: PluginStateError) {
+        let reason = "\(error); no plugin is started until it is fixed or removed (it lists the plugins the operator disabled)"
+        let isNew = stateProblem.withLock { last -> Bool in
+            defer { last = reason }
+            return last != reason
+        }
+        if isNew { logger.error("cannot read the plugin state", metadata: ["error": "\(reason)"]) }
+        entries.withLock { entries in
+            for (id, path) in files where known[id] == nil {
+                var status = PluginStatus(id: id, file: path)
+                status.enabled = false
+                status.state = .failed
+                status.lastError = reason
+                entries[id] = Entry(status: status, loaded: nil, fingerprint: nil)
             }
         }
     }
@@ -125,7 +156,7 @@ public final class PluginManager: Sendable {
             return
         }
         do {
-            let loaded = try loader.load(path: path)
+            let loaded = try await Self.loadOffThePool(loader, path: path)
             status.state = .loaded
             status.describe(loaded)
             entries.withLock { $0[id] = Entry(status: status, loaded: loaded, fingerprint: fingerprint) }
@@ -158,6 +189,18 @@ public final class PluginManager: Sendable {
         loaded.markUnloaded()
         for service in loader.services { await service.pluginUnloaded(id) }
         logger.info("plugin unloaded", metadata: ["plugin": "\(id)"])
+    }
+
+    /// Loads (compiles and instantiates, within the call deadline) on a call thread, so that a
+    /// slow instantiation does not hold a thread of the Swift concurrency pool.
+    private static func loadOffThePool(_ loader: PluginLoader, path: String) async throws(PluginLoadError) -> LoadedPlugin {
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<LoadedPlugin, PluginLoadError>, Never>) in
+            CallThreads.shared.run {
+                let result = Result { () throws(PluginLoadError) -> LoadedPlugin in try loader.load(path: path) }
+                return { continuation.resume(returning: result) }
+            }
+        }
+        return try result.get()
     }
 
     /// `.ndp` files in `folder`, by plugin id.
@@ -207,38 +250,6 @@ public struct PluginStatus: Sendable, Codable, Equatable {
     mutating func describe(_ loaded: LoadedPlugin) {
         describe(loaded.package)
         capabilities = loaded.capabilities.map(\.rawValue)
-    }
-}
-
-/// `<DataFolder>/plugins.json`: which plugins the operator disabled (`{"disabled": [ids]}`).
-public struct PluginStateStore: Sendable {
-    public let file: String
-
-    public init(dataFolder: String) {
-        file = (dataFolder as NSString).appendingPathComponent("plugins.json")
-    }
-
-    private struct Contents: Codable {
-        var disabled: [String]
-    }
-
-    /// Ids of disabled plugins.
-    public func disabled() -> Set<String> {
-        guard let data = FileManager.default.contents(atPath: file),
-            let contents = try? JSONDecoder().decode(Contents.self, from: data)
-        else { return [] }
-        return Set(contents.disabled)
-    }
-
-    /// Records plugin `id` as disabled or enabled.
-    public func setDisabled(_ id: String, _ isDisabled: Bool) throws {
-        var set = disabled()
-        if isDisabled { set.insert(id) } else { set.remove(id) }
-        try FileManager.default.createDirectory(
-            atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(Contents(disabled: set.sorted())).write(to: URL(fileURLWithPath: file), options: .atomic)
     }
 }
 

@@ -85,6 +85,8 @@ extension PluginLoader {
             _ = try PluginInstance(
                 compiled: compiled, engine: engine, config: config, hostFunctions: inert, limits: limits,
                 logSink: { _, _ in })
+        } catch let timeout as InitializationTimeout {
+            result.errors.append(timeout.description)
         } catch {
             result.errors.append("cannot instantiate plugin.wasm: \(error)")
         }

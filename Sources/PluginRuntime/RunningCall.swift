@@ -7,6 +7,9 @@ final class RunningCall: @unchecked Sendable {
     let slots: CallSlots?
     /// Whether a host function blocked during the call. Written and read on the call's thread.
     var blocked = false
+    /// When the call's deadline passes (set when it starts running). Written and read on the
+    /// call's thread.
+    var deadline: ContinuousClock.Instant?
 
     init(slots: CallSlots?) {
         self.slots = slots

@@ -220,19 +220,46 @@ struct ValidatePlugin: AsyncParsableCommand {
 
 struct InstallPlugin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "install", abstract: "Validate a .ndp file and copy it into the plugins folder.")
+        commandName: "install",
+        abstract: "Validate a .ndp file and copy it into the plugins folder.",
+        discussion: """
+            A plugin of the same id is replaced only with --force: the new package keeps the old \
+            one's user grants and settings (tokens included), so the permission changes are shown first.
+            """)
     @OptionGroup var options: PluginOptionsGroup
+    @Flag(name: .long, help: "Replace an installed plugin of the same id (it keeps that plugin's grants and settings).")
+    var force = false
     @Argument(help: "The .ndp file.") var file: String
+
+    struct Report: Encodable {
+        var plugin: String
+        var file: String
+        var replaced: Bool
+        var permissionChanges: [String]
+    }
 
     func run() async throws {
         let configuration = try options.loadConfiguration()
         let result = try options.loader(configuration, requireAssignedUsers: false).validate(path: file)
-        guard result.isValid else {
+        guard result.isValid, let manifest = result.manifest else {
             for error in result.errors { printError("error: \(error)") }
             throw ExitCode(1)
         }
         let target = options.packagePath(result.pluginID, configuration)
         let fileManager = FileManager.default
+        let installed = fileManager.fileExists(atPath: target)
+        let old = installed ? (try? PluginPackage(contentsOf: target))?.manifest.permissions : nil
+        var changes: [String] = []
+        switch PluginReplacement.decide(
+            id: result.pluginID, old: old, oldIsInstalled: installed, new: manifest.permissions, force: force)
+        {
+        case .install: break
+        case .refuse(let message):
+            printError("error: \(message)")
+            throw ExitCode(1)
+        case .replace(let replacement):
+            changes = replacement.lines
+        }
         try fileManager.createDirectory(atPath: configuration.pluginsFolder, withIntermediateDirectories: true)
         let temporary = target + ".installing"
         try? fileManager.removeItem(atPath: temporary)
@@ -241,7 +268,10 @@ struct InstallPlugin: AsyncParsableCommand {
             throw ValidationError("cannot move the package to \(target)")
         }
         if options.json {
-            try printJSON(["plugin": result.pluginID, "file": target])
+            try printJSON(Report(plugin: result.pluginID, file: target, replaced: installed, permissionChanges: changes))
+        } else if installed {
+            print("replaced \"\(result.pluginID)\" at \(target); permission changes:")
+            for line in changes { print("  \(line)") }
         } else {
             print("installed \"\(result.pluginID)\" as \(target)")
         }
@@ -329,7 +359,9 @@ struct CallPlugin: AsyncParsableCommand {
         let full = try options.loadTonearmConfiguration()
         var configuration = full.plugins
         if let timeout {
-            guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
+            guard timeout > 0, timeout <= 86_400 else {
+                throw ValidationError("--timeout must be a positive number of seconds, at most 86400")
+            }
             configuration.callTimeout = timeout
         }
         guard (try? JSONValue.parse(Array(input.utf8))) != nil else {

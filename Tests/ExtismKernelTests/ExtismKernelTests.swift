@@ -3,7 +3,7 @@ import WAT
 import WasmKit
 @testable import ExtismKernel
 
-@Suite struct KernelMemoryTests {
+@Suite(.timeLimit(.minutes(2))) struct KernelMemoryTests {
     @Test func handlesFollowTheReferenceLayout() {
         let memory = KernelMemory()
         let input = memory.alloc(12)
@@ -38,15 +38,56 @@ import WasmKit
         #expect(memory.length(reused) == 500)
     }
 
-    @Test func unalignedLittleEndianAccessAndBounds() {
+    @Test func unalignedLittleEndianAccessAndBounds() throws {
         let memory = KernelMemory()
         let block = memory.alloc(16)
-        memory.storeU64(block + 1, 0x0102_0304_0506_0708)
-        #expect(memory.loadU8(block + 1) == 0x08)
-        #expect(memory.loadU64(block + 1) == 0x0102_0304_0506_0708)
-        #expect(memory.loadU64(3) == 0, "below 64 reads as 0")
-        #expect(memory.loadU64(0xffff_ffff_ffff) == 0)
-        memory.storeU64(0xffff_ffff_ffff, 1)  // ignored
+        try memory.storeU64(block + 1, 0x0102_0304_0506_0708)
+        #expect(try memory.loadU8(block + 1) == 0x08)
+        #expect(try memory.loadU64(block + 1) == 0x0102_0304_0506_0708)
+        try memory.storeU64(block + 8, 1)
+        #expect(throws: KernelError.self) { try memory.loadU64(3) }
+        #expect(throws: KernelError.self) { try memory.loadU64(0xffff_ffff_ffff) }
+        #expect(throws: KernelError.self) { try memory.storeU64(0xffff_ffff_ffff, 1) }
+        #expect(throws: KernelError.self) { try memory.storeU64(block + 9, 1) }
+    }
+
+    @Test func storesOutsideLiveBlocksFailWithTheAddress() throws {
+        let memory = KernelMemory()
+        let first = memory.alloc(16)
+        let second = memory.alloc(16)
+        // The header gap before each block, the bytes after the last one, a freed block.
+        for address in [first - 12, first - 1, second - 4, second + 16, second + 1000] {
+            #expect(throws: KernelError.self) { try memory.storeU8(address, 0xff) }
+        }
+        memory.free(first)
+        do {
+            try memory.storeU8(first, 1)
+            Issue.record("a store into a freed block succeeded")
+        } catch {
+            #expect(error.description == "store_u8: 1 byte(s) at kernel address \(first) are outside every allocated block")
+        }
+        #expect(throws: KernelError.self) { try memory.loadU8(first) }
+        #expect(try memory.loadU8(second + 15) == 0)
+    }
+
+    @Test func forgedHeadersCannotCorruptTheAllocator() throws {
+        let memory = KernelMemory(initialCapacity: 1024, limit: 1024)
+        let big = memory.alloc(600)
+        let after = memory.alloc(100)
+        try memory.storeU8(after, 42)
+        memory.free(big)
+        // What the reference layout keeps in the header: status at -12, size at -8, length at -4.
+        for offset: UInt64 in 1...12 {
+            _ = try? memory.storeU8(big - offset, 0xff)
+            _ = try? memory.storeU64(big - offset, .max)
+        }
+        let reused = memory.alloc(500)
+        #expect(reused == big)
+        #expect(memory.length(reused) == 500)
+        #expect(try memory.loadU8(after) == 42, "the next block is untouched")
+        #expect(memory.alloc(300) == 0, "no room beyond what was really freed")
+        memory.free(reused)
+        #expect(memory.alloc(600) == big)
     }
 
     @Test func allocationFailsAtTheLimit() {
@@ -56,7 +97,7 @@ import WasmKit
     }
 }
 
-@Suite struct ExtismKernelCallTests {
+@Suite(.timeLimit(.minutes(2))) struct ExtismKernelCallTests {
     /// Instantiates `wat` with every kernel function it imports.
     func instantiate(_ wat: String, kernel: ExtismKernel) throws -> Instance {
         let module = try parseWasm(bytes: try wat2wasm(wat))
@@ -135,6 +176,26 @@ import WasmKit
         try disabled.beginCall(input: [1])
         #expect(throws: KernelError.message("Vars are disabled by this host")) {
             _ = try other.exports[function: "var_set"]!.invoke([])
+        }
+    }
+
+    @Test func aPluginCannotWriteBlockHeaders() throws {
+        let hostile = #"""
+        (module
+          (import "extism:host/env" "alloc" (func $alloc (param i64) (result i64)))
+          (import "extism:host/env" "store_u64" (func $store_u64 (param i64 i64)))
+          (import "extism:host/env" "length" (func $length (param i64) (result i64)))
+          (func (export "forge") (result i64)
+            (local $h i64)
+            (local.set $h (call $alloc (i64.const 8)))
+            (call $store_u64 (i64.sub (local.get $h) (i64.const 8)) (i64.const -1))
+            (call $length (local.get $h))))
+        """#
+        let kernel = ExtismKernel()
+        let instance = try instantiate(hostile, kernel: kernel)
+        try kernel.beginCall(input: [])
+        #expect(throws: KernelError.message("store_u64: 8 byte(s) at kernel address 69 are outside every allocated block")) {
+            _ = try instance.exports[function: "forge"]!.invoke([])
         }
     }
 

@@ -3,7 +3,7 @@ import Testing
 
 @testable import PluginRuntime
 
-@Suite struct CallSlotsTests {
+@Suite(.timeLimit(.minutes(2))) struct CallSlotsTests {
     @Test func urgentWaitersGoFirstThenArrivalOrder() async throws {
         let slots = CallSlots(capacity: 1)
         await slots.acquire(urgent: false)
@@ -25,6 +25,23 @@ import Testing
         slots.release()
         _ = await (first.value, second.value, callback.value)
         #expect(order.names.withLock { $0 } == ["callback", "event 1", "event 2"])
+    }
+
+    @Test func atMostCapacityCallsParkWithoutTheirSlot() async throws {
+        let slots = CallSlots(capacity: 2)
+        await slots.acquire(urgent: false)
+        await slots.acquire(urgent: false)
+        #expect(slots.releaseForBlocking())
+        await slots.acquire(urgent: false)
+        #expect(slots.releaseForBlocking())
+        await slots.acquire(urgent: false)
+        #expect(!slots.releaseForBlocking(), "a third blocked call keeps its slot")
+        #expect(slots.parkedCount == 2)
+        slots.release()
+        slots.release()
+        slots.reacquireAfterBlocking()
+        slots.reacquireAfterBlocking()
+        #expect(slots.parkedCount == 0)
     }
 }
 

@@ -75,6 +75,24 @@ final class EchoService: HostService {
                 if request == Array("block".utf8) { HostCallBridge.blocking { usleep(1_000) } }
                 return Array((CallThreads.isCurrentThread ? "call thread" : "caller").utf8)
             },
+            // Waits (through the bridge) for work that would take an hour; records whether the
+            // work saw the cancellation and whether the host function came back.
+            "echo_hang": { request in
+                do {
+                    _ = try HostCallBridge.wait { () async throws -> Int in
+                        do {
+                            try await Task.sleep(for: .seconds(3600))
+                        } catch {
+                            HangLog.shared.record(cancelled: true)
+                            throw error
+                        }
+                        return 0
+                    }
+                } catch {
+                    HangLog.shared.record(cancelled: false)
+                }
+                return request
+            },
             "echo_track": { request in
                 InFlight.shared.enter()
                 Thread.sleep(forTimeInterval: 0.05)
@@ -85,6 +103,18 @@ final class EchoService: HostService {
     }
 
     func pluginUnloaded(_ pluginID: String) async {}
+}
+
+/// What the `echo_hang` host function saw: cancelled host work, host functions that came back.
+final class HangLog: Sendable {
+    static let shared = HangLog()
+    private let state = Mutex((cancelled: 0, returned: 0))
+
+    func record(cancelled: Bool) {
+        state.withLock { if cancelled { $0.cancelled += 1 } else { $0.returned += 1 } }
+    }
+
+    var counts: (cancelled: Int, returned: Int) { state.withLock { $0 } }
 }
 
 /// How many `echo_track` host calls run at once, and the most seen.
@@ -140,6 +170,7 @@ let kernelWAT = #"""
   (import "extism:host/user" "echo_sleep" (func $echo_sleep (param i64) (result i64)))
   (import "extism:host/user" "echo_track" (func $echo_track (param i64) (result i64)))
   (import "extism:host/user" "echo_where" (func $echo_where (param i64) (result i64)))
+  (import "extism:host/user" "echo_hang" (func $echo_hang (param i64) (result i64)))
   (import "wasi_snapshot_preview1" "clock_time_get" (func $clock (param i32 i64 i32) (result i32)))
   (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
   (memory (export "memory") 2)
@@ -225,6 +256,10 @@ let kernelWAT = #"""
 
   (func (export "sleep") (result i32)
     (drop (call $echo_sleep (call $input_offset)))
+    (i32.const 0))
+
+  (func (export "hang") (result i32)
+    (drop (call $echo_hang (call $input_offset)))
     (i32.const 0))
 
   (func (export "log") (result i32)
