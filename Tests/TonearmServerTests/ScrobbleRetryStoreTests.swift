@@ -17,7 +17,7 @@ private func inode(_ url: URL) throws -> UInt64 {
     return (attributes[.systemFileNumber] as? NSNumber)?.uint64Value ?? 0
 }
 
-@Suite struct ScrobbleRetryStoreTests {
+@Suite(.timeLimit(.minutes(2))) struct ScrobbleRetryStoreTests {
     /// Appending adds a line; it never rewrites the file (which made appends quadratic).
     @Test func appendsAddALineWithoutRewritingTheFile() throws {
         let folder = temporaryFolder()
