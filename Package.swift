@@ -47,16 +47,18 @@ let package = Package(
             dependencies: [.product(name: "WasmKit", package: "WasmKit")],
             swiftSettings: strict
         ),
+        // The system zlib (inflate and CRC-32 of `.ndp` entries).
+        .systemLibrary(name: "TonearmZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // Layer 2: manifests, packages, loading, per-call instances, limits, the plugin manager.
         .target(
             name: "PluginRuntime",
             dependencies: [
                 "ExtismKernel",
+                "TonearmZlib",
                 .product(name: "WasmKit", package: "WasmKit"),
                 .product(name: "WasmParser", package: "WasmKit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
-                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             swiftSettings: strict
         ),

@@ -1,13 +1,14 @@
 import Foundation
-import ZIPFoundation
+import TonearmZlib
 
 /// The zip container of a `.ndp` package, read from memory with every offset and size checked
 /// against the bytes that are there. Only stored and deflated root-level files are read.
 ///
-/// Tonearm reads the archive itself instead of through `ZIPFoundation.Archive`: that reader
-/// feeds a deflated entry from the open file without regard to the entry's compressed size,
-/// so a deflate stream cut short spins forever at the end of the file. Here the inflater gets
-/// exactly the entry's compressed bytes and fails when they run out.
+/// Tonearm reads the archive itself, inflating with the system zlib directly: ZIPFoundation's
+/// reader feeds a deflated entry from the open file without regard to the entry's compressed
+/// size (a stream cut short spins forever at the end of the file), and its `Data.decompress`
+/// tells zlib every chunk is a whole buffer long (a short last chunk of a corrupt stream is
+/// read past its end). Here zlib gets exactly the entry's compressed bytes, once.
 struct PackageArchive {
     /// A file in the zip's central directory.
     struct Entry {
@@ -32,16 +33,7 @@ struct PackageArchive {
 
     /// Reads the file at `path` and its central directory.
     init(contentsOf path: String) throws(Failure) {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-            let size = (attributes[.size] as? NSNumber)?.uint64Value
-        else { throw Failure(message: "cannot read the file") }
-        guard size <= UInt64(Self.maxFileBytes) else {
-            throw Failure(message: "the package is larger than \(Self.maxFileBytes) bytes")
-        }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw Failure(message: "cannot read the file")
-        }
-        try self.init(bytes: [UInt8](data))
+        try self.init(bytes: readPackageFile(path))
     }
 
     init(bytes: [UInt8]) throws(Failure) {
@@ -148,33 +140,35 @@ struct PackageArchive {
 
     // MARK: Inflating
 
-    private struct StreamEnded: Error {}
-    private struct TooLarge: Error {}
-
-    /// Inflates a raw deflate stream that must end within `compressed` and give at most `limit` bytes.
+    /// Inflates a raw deflate stream that must end within `compressed` and give at most `limit`
+    /// bytes, in one zlib call over the whole input (zlib reads only `compressed`'s bytes).
     private static func inflate(_ compressed: ArraySlice<UInt8>, name: String, limit: Int) throws(Failure) -> [UInt8] {
-        var output: [UInt8] = []
-        output.reserveCapacity(limit)
-        let base = compressed.startIndex
-        do {
-            _ = try Data.decompress(
-                size: Int64(compressed.count), bufferSize: 64 * 1024, skipCRC32: true,
-                provider: { position, chunkSize in
-                    guard position >= 0, position < Int64(compressed.count) else { throw StreamEnded() }
-                    let start = base + Int(position)
-                    return Data(compressed[start..<min(start + chunkSize, compressed.endIndex)])
-                },
-                consumer: { chunk in
-                    guard chunk.count <= limit - output.count else { throw TooLarge() }
-                    output += chunk
-                })
-        } catch is StreamEnded {
-            throw Failure(message: "\(name): the compressed data ends early")
-        } catch is TooLarge {
-            throw Failure(message: "\(name) is larger than the directory says")
-        } catch {
+        guard compressed.count <= Int(UInt32.max), limit < Int(UInt32.max) else {
+            throw Failure(message: "\(name) is too large")
+        }
+        var stream = z_stream()
+        guard inflateInit2_(&stream, -MAX_WBITS, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+            throw Failure(message: "\(name): zlib could not start")
+        }
+        defer { inflateEnd(&stream) }
+        // One byte more than allowed, to tell "exactly the limit" from "more".
+        var output = [UInt8](repeating: 0, count: limit + 1)
+        let status = compressed.withUnsafeBufferPointer { input in
+            output.withUnsafeMutableBufferPointer { out in
+                stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress)
+                stream.avail_in = UInt32(input.count)
+                stream.next_out = out.baseAddress
+                stream.avail_out = UInt32(out.count)
+                return TonearmZlib.inflate(&stream, Z_FINISH)
+            }
+        }
+        let produced = output.count - Int(stream.avail_out)
+        guard status == Z_STREAM_END || status == Z_OK || status == Z_BUF_ERROR else {
             throw Failure(message: "\(name): the compressed data is corrupt")
         }
+        guard produced <= limit else { throw Failure(message: "\(name) is larger than the directory says") }
+        guard status == Z_STREAM_END else { throw Failure(message: "\(name): the compressed data ends early") }
+        output.removeLast(output.count - produced)
         return output
     }
 
@@ -188,8 +182,44 @@ struct PackageArchive {
         UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2]) << 16 | UInt32(bytes[at + 3]) << 24
     }
 
-    /// The CRC-32 of zip, as ZIPFoundation computes it (zlib's on Linux).
+    /// The CRC-32 of zip (zlib's).
     private static func crc32(_ bytes: [UInt8]) -> UInt32 {
-        Data(bytes).crc32(checksum: 0)
+        bytes.withUnsafeBufferPointer { buffer in
+            UInt32(TonearmZlib.crc32(0, buffer.baseAddress, UInt32(buffer.count)))
+        }
     }
+}
+
+/// The bytes of the file at `path`, read through one descriptor, so the size checked is
+/// the size read. (Foundation's `FileManager.contents(atPath:)` leaks its buffer on an empty
+/// file.)
+private func readPackageFile(_ path: String) throws(PackageArchive.Failure) -> [UInt8] {
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else { throw PackageArchive.Failure(message: "cannot read the file: \(String(cString: strerror(errno)))") }
+    defer { close(descriptor) }
+    var status = stat()
+    guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
+        throw PackageArchive.Failure(message: "cannot read the file: not a regular file")
+    }
+    guard status.st_size >= 0, UInt64(status.st_size) <= UInt64(PackageArchive.maxFileBytes) else {
+        throw PackageArchive.Failure(message: "the package is larger than \(PackageArchive.maxFileBytes) bytes")
+    }
+    let size = Int(status.st_size)
+    // One byte more than the size, to notice a file that grows while it is read.
+    var bytes = [UInt8](repeating: 0, count: size + 1)
+    var filled = 0
+    while filled < bytes.count {
+        let count = bytes.withUnsafeMutableBytes { buffer in
+            read(descriptor, buffer.baseAddress! + filled, buffer.count - filled)
+        }
+        if count < 0 {
+            if errno == EINTR { continue }
+            throw PackageArchive.Failure(message: "cannot read the file: \(String(cString: strerror(errno)))")
+        }
+        if count == 0 { break }
+        filled += count
+    }
+    guard filled == size else { throw PackageArchive.Failure(message: "the file changed while it was read") }
+    bytes.removeLast()
+    return bytes
 }

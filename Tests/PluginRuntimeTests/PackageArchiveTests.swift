@@ -49,6 +49,34 @@ import Testing
         #expect(try loadError(bytes, id: "crc") == "cannot extract plugin.wasm: plugin.wasm: checksum mismatch")
     }
 
+    /// Garbage in a deflate stream is named as such. (zlib now gets the entry's exact bytes: the
+    /// inflater used before told it every chunk was a full buffer long, and FuzzPackage crashed
+    /// it reading past a short last chunk.)
+    @Test func corruptDeflateDataIsNamed() throws {
+        let good = try folder.package("garbled", wasm: Array(0..<40_000).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+        var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: good)))
+        let local = try #require(Self.find(local: "plugin.wasm", in: bytes))
+        for offset in (local + 60)..<(local + 160) { bytes[offset] = 0xFF }
+        let reason = try loadError(bytes, id: "garbled")
+        #expect(reason == "cannot extract plugin.wasm: plugin.wasm: the compressed data is corrupt", "got \(reason ?? "no error")")
+    }
+
+    /// An entry that inflates to more than its directory record says stops at that size.
+    @Test func entryLargerThanItsDirectoryRecordFails() throws {
+        let good = try folder.package("liar", wasm: Array(repeating: 3, count: 5000))
+        var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: good)))
+        let directory = try #require(Self.find([0x50, 0x4B, 0x01, 0x02, 0x14], in: bytes, named: "plugin.wasm"))
+        bytes[directory + 24...directory + 27] = [0xE8, 0x03, 0, 0]  // uncompressed size 1000
+        let reason = try loadError(bytes, id: "liar")
+        #expect(reason == "cannot extract plugin.wasm: plugin.wasm is larger than the directory says", "got \(reason ?? "no error")")
+    }
+
+    @Test func aFolderIsNotAPackage() throws {
+        let path = folder.plugins + "/folder.ndp"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        #expect(throws: PluginLoadError.self) { try PluginPackage(contentsOf: path) }
+    }
+
     @Test func directoryOutsideTheFileIsNotAZip() throws {
         var bytes = [UInt8](repeating: 0, count: 22)
         bytes[0...3] = [0x50, 0x4B, 0x05, 0x06]
@@ -56,6 +84,16 @@ import Testing
         bytes[16...19] = [0xFF, 0xFF, 0xFF, 0x7F]
         #expect(try loadError(bytes, id: "far")?.hasPrefix("not a valid .ndp package") == true)
         #expect(try loadError([], id: "empty") == "not a valid .ndp package (not a zip archive)")
+    }
+
+    /// The offset of the local header of `name`.
+    static func find(local name: String, in bytes: [UInt8]) -> Int? {
+        let nameBytes = Array(name.utf8)
+        for start in 0..<(bytes.count - 30) where Array(bytes[start..<(start + 4)]) == [0x50, 0x4B, 0x03, 0x04] {
+            let length = Int(bytes[start + 26]) | Int(bytes[start + 27]) << 8
+            if Array(bytes[(start + 30)..<min(bytes.count, start + 30 + length)]) == nameBytes { return start }
+        }
+        return nil
     }
 
     /// The offset of the central-directory record for `name`.
