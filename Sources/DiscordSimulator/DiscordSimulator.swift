@@ -102,14 +102,39 @@ public final class DiscordSimulator: Sendable {
         try await group.run()
     }
 
-    /// Drops every connection and stops the server started by `start()`.
+    /// How long ``stop()`` waits for the server to wind down before it cancels it and returns.
+    static let stopLimit: Duration = .seconds(15)
+
+    /// Drops every connection and stops the server started by `start()`; returns within about
+    /// ``stopLimit`` even when a connection handler does not end.
     public func stop() async {
         let (group, task) = lifecycle.withLock { ($0.group, $0.task) }
         let transports = state.withLock { $0.connections.values.map(\.transport) }
         for transport in transports { try? await transport.channel.close() }
         await group?.triggerGracefulShutdown()
-        _ = try? await task?.value
+        if let task, await !Self.waitForEnd(of: task, atMost: Self.stopLimit) {
+            logger.warning("the simulator did not stop within \(Self.stopLimit); cancelling it")
+            task.cancel()
+        }
         lifecycle.withLock { $0 = Lifecycle() }
+    }
+
+    /// Whether `task` ended within `limit`. (Awaiting a task's value cannot be cancelled, so the
+    /// wait races it against a timer outside structured concurrency.)
+    private static func waitForEnd(of task: Task<Void, any Error>, atMost limit: Duration) async -> Bool {
+        final class Outcome: Sendable {
+            let pending = Mutex<CheckedContinuation<Bool, Never>?>(nil)
+            func finish(_ ended: Bool) { pending.withLock { $0.take() }?.resume(returning: ended) }
+        }
+        let outcome = Outcome()
+        let timer = Mutex<Task<Void, Never>?>(nil)
+        let ended = await withCheckedContinuation { continuation in
+            outcome.pending.withLock { $0 = continuation }
+            Task { _ = try? await task.value; outcome.finish(true) }
+            timer.withLock { $0 = Task { try? await Task.sleep(for: limit); outcome.finish(false) } }
+        }
+        timer.withLock { $0?.cancel() }
+        return ended
     }
 
     private func makeServiceGroup(signals: [UnixSignal], onReady: @escaping @Sendable (SimulatorEndpoints) -> Void) -> ServiceGroup {
