@@ -34,7 +34,7 @@ import Testing
         #expect(try loadError(bytes, id: "copy") == nil)
         // Claim a larger compressed size for plugin.wasm in the central directory, so that its
         // deflate data "continues" into what follows.
-        let directory = try #require(Self.find([0x50, 0x4B, 0x01, 0x02, 0x14], in: bytes, named: "plugin.wasm"))
+        let directory = try #require(Self.find(.directoryEntry, in: bytes, named: "plugin.wasm"))
         bytes[directory + 20] = 0xFF
         bytes[directory + 21] = 0xFF
         let reason = try loadError(bytes, id: "cut")
@@ -44,7 +44,7 @@ import Testing
     @Test func damagedDataFailsTheChecksum() throws {
         let good = try folder.package("crc", wasm: Array(repeating: 1, count: 1000))
         var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: good)))
-        let directory = try #require(Self.find([0x50, 0x4B, 0x01, 0x02, 0x14], in: bytes, named: "plugin.wasm"))
+        let directory = try #require(Self.find(.directoryEntry, in: bytes, named: "plugin.wasm"))
         bytes[directory + 16] ^= 0xFF
         #expect(try loadError(bytes, id: "crc") == "cannot extract plugin.wasm: plugin.wasm: checksum mismatch")
     }
@@ -55,7 +55,7 @@ import Testing
     @Test func corruptDeflateDataIsNamed() throws {
         let good = try folder.package("garbled", wasm: Array(0..<40_000).map { UInt8(truncatingIfNeeded: $0 &* 31) })
         var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: good)))
-        let local = try #require(Self.find(local: "plugin.wasm", in: bytes))
+        let local = try #require(Self.find(.localHeader, in: bytes, named: "plugin.wasm"))
         for offset in (local + 60)..<(local + 160) { bytes[offset] = 0xFF }
         let reason = try loadError(bytes, id: "garbled")
         #expect(reason == "cannot extract plugin.wasm: plugin.wasm: the compressed data is corrupt", "got \(reason ?? "no error")")
@@ -65,7 +65,7 @@ import Testing
     @Test func entryLargerThanItsDirectoryRecordFails() throws {
         let good = try folder.package("liar", wasm: Array(repeating: 3, count: 5000))
         var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: good)))
-        let directory = try #require(Self.find([0x50, 0x4B, 0x01, 0x02, 0x14], in: bytes, named: "plugin.wasm"))
+        let directory = try #require(Self.find(.directoryEntry, in: bytes, named: "plugin.wasm"))
         bytes[directory + 24...directory + 27] = [0xE8, 0x03, 0, 0]  // uncompressed size 1000
         let reason = try loadError(bytes, id: "liar")
         #expect(reason == "cannot extract plugin.wasm: plugin.wasm is larger than the directory says", "got \(reason ?? "no error")")
@@ -86,22 +86,23 @@ import Testing
         #expect(try loadError([], id: "empty") == "not a valid .ndp package (not a zip archive)")
     }
 
-    /// The offset of the local header of `name`.
-    static func find(local name: String, in bytes: [UInt8]) -> Int? {
-        let nameBytes = Array(name.utf8)
-        for start in 0..<(bytes.count - 30) where Array(bytes[start..<(start + 4)]) == [0x50, 0x4B, 0x03, 0x04] {
-            let length = Int(bytes[start + 26]) | Int(bytes[start + 27]) << 8
-            if Array(bytes[(start + 30)..<min(bytes.count, start + 30 + length)]) == nameBytes { return start }
-        }
-        return nil
+    /// The two zip records that name a file: where the name's length is and where the name starts.
+    enum Record {
+        case localHeader, directoryEntry
+
+        var signature: [UInt8] { self == .localHeader ? [0x50, 0x4B, 0x03, 0x04] : [0x50, 0x4B, 0x01, 0x02] }
+        var nameLengthOffset: Int { self == .localHeader ? 26 : 28 }
+        var nameOffset: Int { self == .localHeader ? 30 : 46 }
     }
 
-    /// The offset of the central-directory record for `name`.
-    static func find(_ signature: [UInt8], in bytes: [UInt8], named name: String) -> Int? {
+    /// The offset of the `record` for `name`.
+    static func find(_ record: Record, in bytes: [UInt8], named name: String) -> Int? {
         let nameBytes = Array(name.utf8)
-        for start in 0..<(bytes.count - 46) where Array(bytes[start..<(start + 4)]) == Array(signature.prefix(4)) {
-            let length = Int(bytes[start + 28]) | Int(bytes[start + 29]) << 8
-            if Array(bytes[(start + 46)..<min(bytes.count, start + 46 + length)]) == nameBytes { return start }
+        for start in 0..<(bytes.count - record.nameOffset) where Array(bytes[start..<(start + 4)]) == record.signature {
+            let length = Int(bytes[start + record.nameLengthOffset]) | Int(bytes[start + record.nameLengthOffset + 1]) << 8
+            if Array(bytes[(start + record.nameOffset)..<min(bytes.count, start + record.nameOffset + length)]) == nameBytes {
+                return start
+            }
         }
         return nil
     }
