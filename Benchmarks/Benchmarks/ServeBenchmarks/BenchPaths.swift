@@ -35,11 +35,17 @@ enum BenchPaths {
 
     /// The Discord Rich Presence package, or an error saying how to build it.
     static func discordPlugin() throws -> URL {
-        let file = pluginFolder.appendingPathComponent("discord-rich-presence.ndp")
+        try plugin("discord-rich-presence", folder: "Plugins/discord-rich-presence")
+    }
+
+    /// The package `<id>.ndp` built from `folder` (relative to the repository root), or an
+    /// error saying how to build it.
+    static func plugin(_ id: String, folder: String) throws -> URL {
+        let file = pluginFolder.appendingPathComponent("\(id).ndp")
         guard FileManager.default.fileExists(atPath: file.path) else {
             throw BenchError(
-                "\(file.path) not found. Build it with `scripts/build-plugins` in the repository root, "
-                    + "or set TONEARM_PLUGINS_DIR to a folder holding discord-rich-presence.ndp.")
+                "\(file.path) not found. Build it with `scripts/build-plugins \(folder)` in the repository root, "
+                    + "or set TONEARM_PLUGINS_DIR to a folder holding \(id).ndp.")
         }
         return file
     }

@@ -6,6 +6,8 @@ struct ProcessSample {
     var residentKB: Int
     /// `VmHWM`: peak resident set size since the process started, in kB.
     var peakResidentKB: Int
+    /// `Threads`: how many threads the process has now.
+    var threads: Int
     /// `utime + stime`: CPU time used so far, in seconds.
     var cpuSeconds: Double
     /// When it was read (monotonic).
@@ -15,14 +17,16 @@ struct ProcessSample {
     init(pid: Int32) throws {
         at = .now
         let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+        // The number after `key:` (kB for the memory lines).
         func kilobytes(_ key: String) throws -> Int {
             guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(key + ":") }),
-                let value = line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.flatMap({ Int($0) })
+                let value = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first.flatMap({ Int($0) })
             else { throw BenchError("/proc/\(pid)/status has no \(key)") }
             return value
         }
         residentKB = try kilobytes("VmRSS")
         peakResidentKB = try kilobytes("VmHWM")
+        threads = try kilobytes("Threads")
         // Fields after the parenthesised command name: state is field 3, utime 14, stime 15.
         let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
         guard let close = stat.lastIndex(of: ")") else { throw BenchError("/proc/\(pid)/stat is unreadable") }

@@ -56,6 +56,11 @@ let soakSeconds = environmentCount("SOAK_SECONDS", default: 600)
 /// `SOAK_USERS` (default 1,000): how many users are held.
 let soakUsers = environmentCount("SOAK_USERS", default: 1_000)
 
+/// `FLOOD_SECONDS` (default 60), `HOSTILE_SECONDS` (default 60), `DURABILITY_KILLS` (default 200).
+let floodSeconds = environmentCount("FLOOD_SECONDS", default: 60)
+let hostileSeconds = environmentCount("HOSTILE_SECONDS", default: 60)
+let durabilityKills = environmentCount("DURABILITY_KILLS", default: 200)
+
 let latency = BenchmarkMetric.custom("playing_now → presence frame (µs)", useScalingFactor: false)
 let serveCPU = BenchmarkMetric.custom("serve CPU per playing_now (µs)", useScalingFactor: false)
 let residentMax = BenchmarkMetric.custom("serve RSS max over hold (MiB)", useScalingFactor: false)
@@ -66,6 +71,26 @@ let shownAtEnd = BenchmarkMetric.custom("presences shown at end", polarity: .pre
 let heartbeats = BenchmarkMetric.custom("heartbeats during hold", polarity: .prefersLarger, useScalingFactor: false)
 let breaches = BenchmarkMetric.custom("rate-limit breaches", useScalingFactor: false)
 let reconnects = BenchmarkMetric.custom("gateway reconnects during hold", useScalingFactor: false)
+
+let requestRate = BenchmarkMetric.custom("requests per second sent", polarity: .prefersLarger, useScalingFactor: false)
+let lostEvents = BenchmarkMetric.custom("acknowledged events lost", useScalingFactor: false)
+let quietP99 = BenchmarkMetric.custom("Discord plugin p99, quiet (µs)", useScalingFactor: false)
+let hostileP99 = BenchmarkMetric.custom("Discord plugin p99, beside the hostile plugin (µs)", useScalingFactor: false)
+let p99Ratio = BenchmarkMetric.custom("p99 beside the hostile plugin, % of quiet", useScalingFactor: false)
+let threadsMax = BenchmarkMetric.custom("serve threads max, hostile run", useScalingFactor: false)
+let threadBound = BenchmarkMetric.custom("thread bound (call slots + 8)", useScalingFactor: false)
+let kills = BenchmarkMetric.custom("kill -9 of serve", polarity: .prefersLarger, useScalingFactor: false)
+let writesAcknowledged = BenchmarkMetric.custom("acknowledged KV writes", polarity: .prefersLarger, useScalingFactor: false)
+let listensAcknowledged = BenchmarkMetric.custom("acknowledged listens", polarity: .prefersLarger, useScalingFactor: false)
+let writesLost = BenchmarkMetric.custom("acknowledged KV writes lost", useScalingFactor: false)
+let listensLost = BenchmarkMetric.custom("acknowledged listens lost or undelivered", useScalingFactor: false)
+let unreadableFiles = BenchmarkMetric.custom("unreadable files", useScalingFactor: false)
+
+/// Reports a run's summary on stderr and fails the benchmark with `problem`, if any.
+func finish(_ benchmark: Benchmark, summary: String, problem: String?) {
+    FileHandle.standardError.write(Data((summary + "\n").utf8))
+    if let problem { benchmark.error(problem) }
+}
 
 let benchmarks: @Sendable () -> Void = {
     Benchmark(
@@ -113,10 +138,56 @@ let benchmarks: @Sendable () -> Void = {
         benchmark.measurement(heartbeats, result.heartbeats)
         benchmark.measurement(reconnects, result.reconnects)
         benchmark.measurement(breaches, result.breaches)
-        FileHandle.standardError.write(Data((result.summary + "\n").utf8))
-        if let problem = result.problem {
-            stack.keepLogs()
-            benchmark.error(problem + "; logs in \(stack.folder.path)")
-        }
+        if result.problem != nil { stack.keepLogs() }
+        finish(benchmark, summary: result.summary, problem: result.problem.map { $0 + "; logs in \(stack.folder.path)" })
+    }
+
+    Benchmark(
+        "ListenBrainz flood (\(floodSeconds) s of 1,000 POSTs/s)",
+        configuration: .init(
+            metrics: [requestRate, latency, residentMax, residentPeak, lostEvents], warmupIterations: 0,
+            maxDuration: .seconds(floodSeconds + 300), maxIterations: 1,
+            setup: { try await startStack(userCount: FloodRun.probeCount + 201) }, teardown: { stopStack() })
+    ) { benchmark in
+        let stack = try currentStack()
+        let result = try await FloodRun(stack: stack, seconds: floodSeconds).run()
+        benchmark.measurement(requestRate, Int(Double(result.sent) / max(result.seconds, 0.001)))
+        for micros in result.probeLatenciesMicros { benchmark.measurement(latency, Int(micros)) }
+        benchmark.measurement(residentMax, result.residentMaxKB / 1024)
+        benchmark.measurement(residentPeak, result.peakResidentKB / 1024)
+        benchmark.measurement(lostEvents, result.lostEvents)
+        if result.problem != nil { stack.keepLogs() }
+        finish(benchmark, summary: result.summary, problem: result.problem.map { $0 + "; logs in \(stack.folder.path)" })
+    }
+
+    Benchmark(
+        "hostile plugin (\(hostileSeconds) s, quiet run first)",
+        configuration: .init(
+            metrics: [quietP99, hostileP99, p99Ratio, threadsMax, threadBound], warmupIterations: 0,
+            maxDuration: .seconds(2 * hostileSeconds + 300), maxIterations: 1)
+    ) { benchmark in
+        let result = try await HostileRun(seconds: hostileSeconds).run()
+        benchmark.measurement(quietP99, Int(result.quiet.p99))
+        benchmark.measurement(hostileP99, Int(result.hostile.p99))
+        benchmark.measurement(p99Ratio, Int(result.p99Ratio.rounded()))
+        benchmark.measurement(threadsMax, result.hostile.threadsMax)
+        benchmark.measurement(threadBound, result.threadBound)
+        finish(benchmark, summary: result.summary, problem: result.problem)
+    }
+
+    Benchmark(
+        "durability (\(durabilityKills) × kill -9 during KV writes and retried scrobbles)",
+        configuration: .init(
+            metrics: [kills, writesAcknowledged, writesLost, listensAcknowledged, listensLost, unreadableFiles], warmupIterations: 0,
+            maxDuration: .seconds(durabilityKills * 10 + 600), maxIterations: 1)
+    ) { benchmark in
+        let result = try await DurabilityRun(kills: durabilityKills).run()
+        benchmark.measurement(kills, result.kills)
+        benchmark.measurement(writesAcknowledged, result.writesAcknowledged)
+        benchmark.measurement(writesLost, result.writesLost)
+        benchmark.measurement(listensAcknowledged, result.listensAcknowledged)
+        benchmark.measurement(listensLost, result.listensLost + result.listensAcknowledged - result.listensDelivered)
+        benchmark.measurement(unreadableFiles, result.unreadableFiles)
+        finish(benchmark, summary: result.summary, problem: result.problem)
     }
 }

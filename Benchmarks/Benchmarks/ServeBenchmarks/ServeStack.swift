@@ -52,7 +52,9 @@ final class ServeStack: Sendable {
     }
 
     /// Starts both processes for `userCount` users; the gateways connect on the first playing_now.
-    static func start(userCount: Int) async throws -> ServeStack {
+    /// `extraPlugins` are installed beside the Discord plugin; `extraConfiguration` (TOML tables)
+    /// goes into `tonearm.toml` before the users.
+    static func start(userCount: Int, extraPlugins: [URL] = [], extraConfiguration: String = "") async throws -> ServeStack {
         let tonearmBinary = try BenchPaths.executable("tonearm")
         let simulatorBinary = try BenchPaths.executable("discord-simulator")
         let plugin = try BenchPaths.discordPlugin()
@@ -71,27 +73,39 @@ final class ServeStack: Sendable {
 
         let pluginsFolder = folder.appendingPathComponent("plugins")
         try FileManager.default.createDirectory(at: pluginsFolder, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(at: plugin, to: pluginsFolder.appendingPathComponent("discord-rich-presence.ndp"))
+        for package in [plugin] + extraPlugins {
+            try FileManager.default.copyItem(at: package, to: pluginsFolder.appendingPathComponent(package.lastPathComponent))
+        }
         let port = try freeLoopbackPort()
         let configFile = folder.appendingPathComponent("tonearm.toml")
-        try configuration(port: port, users: users, simulatorURL: simulatorURL)
+        try configuration(port: port, users: users, simulatorURL: simulatorURL, extra: extraConfiguration)
             .write(to: configFile, atomically: true, encoding: .utf8)
-        let logFile = folder.appendingPathComponent("tonearm.log")
-        let tonearmProcess = try ChildProcess(tonearmBinary, ["serve", "--config", configFile.path], folder: folder, logFile: logFile)
+        let tonearmProcess: ChildProcess
+        do {
+            tonearmProcess = try await launchServe(binary: tonearmBinary, configFile: configFile, logFile: folder.appendingPathComponent("tonearm.log"))
+        } catch {
+            simulatorProcess.stop()
+            throw error
+        }
+        return ServeStack(
+            folder: folder, users: users, simulator: SimulatorControl(baseURL: simulatorURL, http: http),
+            tonearmURL: "http://127.0.0.1:\(port)", http: http, simulatorProcess: simulatorProcess,
+            tonearmProcess: tonearmProcess, residentAtStartKB: try ProcessSample(pid: tonearmProcess.pid).residentKB)
+    }
+
+    /// Starts `tonearm serve --config configFile` (in the file's folder, logging to `logFile`)
+    /// and returns once its HTTP server listens.
+    static func launchServe(binary: URL, configFile: URL, logFile: URL) async throws -> ChildProcess {
+        let folder = configFile.deletingLastPathComponent()
+        let tonearmProcess = try ChildProcess(binary, ["serve", "--config", configFile.path], folder: folder, logFile: logFile)
         let deadline = ContinuousClock.now + .seconds(120)
         func log() -> String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
         while ContinuousClock.now < deadline {
-            if log().contains("HTTP server listening") {
-                return ServeStack(
-                    folder: folder, users: users, simulator: SimulatorControl(baseURL: simulatorURL, http: http),
-                    tonearmURL: "http://127.0.0.1:\(port)", http: http, simulatorProcess: simulatorProcess,
-                    tonearmProcess: tonearmProcess, residentAtStartKB: try ProcessSample(pid: tonearmProcess.pid).residentKB)
-            }
+            if log().contains("HTTP server listening") { return tonearmProcess }
             guard tonearmProcess.isRunning else { break }
-            try await Task.sleep(for: .milliseconds(100))
+            try await Task.sleep(for: .milliseconds(20))
         }
         tonearmProcess.stop()
-        simulatorProcess.stop()
         throw BenchError("tonearm serve did not start listening within 120 s; its log (\(logFile.path)):\n\(log().suffix(3000))")
     }
 
@@ -114,7 +128,7 @@ final class ServeStack: Sendable {
     }
 
     /// The `tonearm.toml` of the benchmark, wired like Tests/EndToEndTests/Stack.swift.
-    static func configuration(port: Int, users: [BenchUser], simulatorURL: String) -> String {
+    static func configuration(port: Int, users: [BenchUser], simulatorURL: String, extra: String = "") -> String {
         let gatewayURL = simulatorURL.replacingOccurrences(of: "http://", with: "ws://")
         var text = """
             DataFolder = "./data"
@@ -138,6 +152,7 @@ final class ServeStack: Sendable {
             APIBaseURL = "\(simulatorURL)/api"
 
             """
+        text += extra
         for user in users {
             text += """
 
