@@ -28,7 +28,8 @@ import Synchronization
 ///   feed. The daemon expires it after the track's duration (or its own default when the
 ///   duration is unknown), or when a newer `playing_now` replaces it.
 /// - Problems are logged once per kind and token (the token is never logged, only a
-///   short fingerprint of it).
+///   short fingerprint of it), and at most ``warningsPerMinute`` of them a minute: a flood of
+///   new tokens cannot fill the log. What was held back is counted in one line a minute later.
 public final class ListenBrainzReceiver: Sendable {
     /// An HTTP answer plus the events it carried (empty unless the status is 200).
     public struct Reply: Sendable {
@@ -55,7 +56,18 @@ public final class ListenBrainzReceiver: Sendable {
 
     private let usernames: [String: String]
     private let logger: Logger
-    private let logged = Mutex<Set<String>>([])
+    private let logged = Mutex(WarningLog())
+
+    /// Most problem warnings logged in a minute; further ones go to the debug level.
+    public static let warningsPerMinute = 20
+
+    /// Which problems were logged, and the budget of the current minute.
+    private struct WarningLog {
+        var seen: Set<String> = []
+        var minuteStart = ContinuousClock.now
+        var loggedThisMinute = 0
+        var heldBack = 0
+    }
     private let admission: ListenBrainzAdmission
 
     /// - Parameters:
@@ -374,11 +386,30 @@ public final class ListenBrainzReceiver: Sendable {
     }
 
     private func logOnce(_ key: String, _ message: Logger.Message, _ metadata: Logger.Metadata) {
-        let first = logged.withLock { seen in
-            if seen.count > 10_000 { seen.removeAll() }
-            return seen.insert(key).inserted
+        let now = ContinuousClock.now
+        let (warn, heldBackLastMinute) = logged.withLock { log -> (Bool, Int) in
+            var heldBack = 0
+            if now - log.minuteStart >= .seconds(60) {
+                heldBack = log.heldBack
+                log.minuteStart = now
+                log.loggedThisMinute = 0
+                log.heldBack = 0
+            }
+            if log.seen.count > 10_000 { log.seen.removeAll() }
+            guard log.seen.insert(key).inserted else { return (false, heldBack) }
+            guard log.loggedThisMinute < Self.warningsPerMinute else {
+                log.heldBack += 1
+                return (false, heldBack)
+            }
+            log.loggedThisMinute += 1
+            return (true, heldBack)
         }
-        if first {
+        if heldBackLastMinute > 0 {
+            logger.warning(
+                "more ListenBrainz problems in the last minute than the log takes; held back at debug level",
+                metadata: ["count": "\(heldBackLastMinute)"])
+        }
+        if warn {
             logger.warning(message, metadata: metadata)
         } else {
             logger.debug(message, metadata: metadata)

@@ -150,4 +150,18 @@ import Testing
         #expect(lines.contains { $0.contains("Rejected a ListenBrainz submission") })
         #expect(!lines.joined().contains("secret-token"))
     }
+
+    @Test func aFloodOfUnknownTokensLogsABoundedNumberOfWarnings() async {
+        let sink = LogCapture()
+        let receiver = ListenBrainzReceiver(tokens: ["secret-token-1": "alice"], logger: sink.logger)
+        for number in 0..<500 {
+            let reply = await receiver.submitListens(authorization: "Token flood-\(number)") { _ in Data("{}".utf8) }
+            #expect(reply.status == 401 || reply.status == 429)
+        }
+        let warnings = sink.lines.filter { $0.hasPrefix("warning") }
+        #expect(warnings.count <= ListenBrainzReceiver.warningsPerMinute + 1)
+        #expect(warnings.count >= 1)
+        // The rest is still there for whoever turns on debug logging.
+        #expect(sink.lines.filter { $0.hasPrefix("debug") && $0.contains("unknown token") }.count >= 400)
+    }
 }
