@@ -319,6 +319,12 @@ struct GatewayClient {
                 save(record)
                 return
             }
+            // Calls run concurrently: another one may have stored a newer presence while this
+            // one was sent. Keep that one pending and flush it rather than mark it delivered.
+            if let latest = loadPresence(), !ActivityText.equal(latest.frame, record.frame) {
+                scheduleFlush(afterMs: budget.presenceDelay(at: host.nowMs()), firingID: firingID)
+                return
+            }
             record.pending = false
             save(record)
         } else {
@@ -326,9 +332,24 @@ struct GatewayClient {
             save(budget)
             record.pending = true
             save(record)
-            let seconds = Int((delayMs + 999) / 1000)
-            host.log(.debug, "Presence update for \(user.username) held back by Discord's rate limit for \(seconds) s")
-            scheduleOnce(keys.flushSchedule, delaySeconds: seconds, SchedulePayload(.flush, user: user.username), firingID: firingID)
+            host.log(.debug, "Presence update for \(user.username) held back by Discord's rate limit for \((delayMs + 999) / 1000) s")
+            scheduleFlush(afterMs: delayMs, firingID: firingID)
+        }
+    }
+
+    /// Schedules a flush of the stored presence. When the flush schedule exists already it may
+    /// be firing right now, on another instance that read the presence before this call stored
+    /// it, so the alternate schedule is added as well (a second flush sends nothing new).
+    private func scheduleFlush(afterMs delayMs: Int64, firingID: String?) {
+        let seconds = Int((max(delayMs, 1) + 999) / 1000)
+        let payload = SchedulePayload(.flush, user: user.username)
+        let base = keys.flushSchedule
+        let id = firingID.map { ActivityText.equal($0, base) } == true ? base + "-again" : base
+        guard host.scheduleOneTime(id: id, delaySeconds: seconds, payload: payload.text).error != nil else { return }
+        let alternate = ActivityText.equal(id, base) ? base + "-again" : base
+        if let error = host.scheduleOneTime(id: alternate, delaySeconds: seconds, payload: payload.text).error {
+            // Both exist: the one that fires last reads this presence.
+            host.log(.debug, "Schedule \(alternate) not added: \(error)")
         }
     }
 
