@@ -52,4 +52,21 @@ struct ListenBrainzEndToEndTests {
         // Still serving after the bad requests.
         #expect(try await stack.request("/healthz").status == 200)
     }
+
+    /// ListenBrainz tracks have no id: a skip within a few seconds is still a new track.
+    @Test func aQuickSkipShowsTheNextTrack() async throws {
+        let stack = try await Stack.start()
+        defer { Task { await stack.stop() } }
+        for title in ["Skipped Quickly", "Kept Playing"] {
+            let body = Self.playingNow.replacingOccurrences(of: "Pushed Through", with: title)
+                .replacingOccurrences(of: "\"duration_ms\":4000", with: "\"duration_ms\":240000")
+            let reply = try await stack.request(
+                "/1/submit-listens", method: .POST,
+                headers: [("Authorization", "Token \(Stack.aliceListenBrainzToken)"), ("Content-Type", "application/json")],
+                body: body)
+            #expect(reply.status == 200)
+            let shown = await stack.waitForActivity { $0?["details"]?.stringValue == title }
+            #expect(shown, "\(title) not shown; log:\n\(stack.tonearm.log().suffix(4000))")
+        }
+    }
 }

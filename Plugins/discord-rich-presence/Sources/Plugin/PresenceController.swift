@@ -34,7 +34,7 @@ struct PresenceController {
         guard let settings = loadSettings(logWarnings: false, onlyUser: username) else { return Self.notAuthorized("invalid plugin configuration") }
         guard let user = settings.user(named: username) else { return Self.notAuthorized("no Discord token for \(username)") }
         let keys = UserKeys(user: user.username)
-        if let report = lastReport(keys), ActivityText.equal(report.track, track.id),
+        if let report = lastReport(keys), ActivityText.equal(report.track, track.identity),
            isOneOf(report.state, ["starting", "playing", "paused", "ignored"]) {
             return nil  // PlaybackReport is in charge of this track
         }
@@ -43,7 +43,7 @@ struct PresenceController {
         let (start, end) = PlaybackClock.playing(reportMs: now, positionMs: Int64(positionSeconds) * 1000, rate: 1,
                                                  durationSeconds: track.durationSeconds)
         let problem = show(track, .playing(start: start, end: end), client)
-        if let end { scheduleClear(client, trackID: track.id, delaySeconds: Int((end - now + 999) / 1000) + 5) }
+        if let end { scheduleClear(client, trackID: track.identity, delaySeconds: Int((end - now + 999) / 1000) + 5) }
         return problem
     }
 
@@ -59,19 +59,19 @@ struct PresenceController {
         let reportMs = timestampSeconds > 0 ? timestampSeconds * 1000 : now
 
         if settings.ignores(player: playerName, for: user) {
-            saveReport(client.keys, track: track.id, state: "ignored")
+            saveReport(client.keys, track: track.identity, state: "ignored")
             if isOneOf(state, ["starting", "playing"]), client.loadPresence() != nil {
                 client.stop(reason: "player \(playerName) is ignored and shows its own presence")
             }
             return nil
         }
-        saveReport(client.keys, track: track.id, state: state)
+        saveReport(client.keys, track: track.identity, state: state)
         if isOneOf(state, ["starting", "playing"]) {
             let (start, end) = PlaybackClock.playing(reportMs: reportMs, positionMs: positionMs, rate: playbackRate,
                                                      durationSeconds: track.durationSeconds)
             let problem = show(track, .playing(start: start, end: end), client)
             if let end {
-                scheduleClear(client, trackID: track.id, delaySeconds: Int((end - now + 999) / 1000) + 5)
+                scheduleClear(client, trackID: track.identity, delaySeconds: Int((end - now + 999) / 1000) + 5)
             } else {
                 _ = host.cancelSchedule(id: client.keys.clearSchedule)
             }
@@ -81,7 +81,7 @@ struct PresenceController {
             let problem = show(track, .paused(since: reportMs), client)
             _ = host.cancelSchedule(id: client.keys.clearSchedule)
             if settings.pauseTimeoutSeconds > 0 {
-                scheduleClear(client, trackID: track.id, delaySeconds: settings.pauseTimeoutSeconds)
+                scheduleClear(client, trackID: track.identity, delaySeconds: settings.pauseTimeoutSeconds)
             }
             return problem
         }
@@ -234,7 +234,7 @@ struct PresenceController {
         var activity = ActivityBuilder.build(track: track, playback: playback, user: user, settings: settings)
         var paused = false
         if case .paused = playback { paused = true }
-        var record = PresenceRecord(frame: "", trackID: track.id, start: activity.start, paused: paused)
+        var record = PresenceRecord(frame: "", trackID: track.identity, start: activity.start, paused: paused)
         if let current = client.loadPresence(), current.sameShow(as: record),
            let session = client.loadSession(), session.phase != .disconnected {
             return nil  // already shown (or on its way)

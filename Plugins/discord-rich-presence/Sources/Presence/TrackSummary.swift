@@ -27,4 +27,10 @@ struct TrackSummary {
         self.releaseMBID = releaseMBID
         self.releaseGroupMBID = releaseGroupMBID
     }
+
+    /// What tells two tracks apart: the Navidrome id, or, for tracks without one (ListenBrainz
+    /// submissions), title, artist and album together.
+    var identity: String {
+        id.utf8.isEmpty ? title + "\u{1F}" + artist + "\u{1F}" + album : id
+    }
 }
