@@ -11,6 +11,7 @@ import Testing
 private final class GatedHost: ScrobblerPluginHost {
     private let opened = Mutex(false)
     let authorizations = Atomic<Int>(0)
+    let nowPlayingInputs = Mutex<[String]>([])
 
     func open() { opened.withLock { $0 = true } }
 
@@ -19,6 +20,7 @@ private final class GatedHost: ScrobblerPluginHost {
     func call(plugin: String, export: String, input: [UInt8]) async throws(PluginCallError) -> [UInt8] {
         let isAuthorization = export == "nd_scrobbler_is_authorized"
         if isAuthorization { authorizations.add(1, ordering: .relaxed) }
+        if export == "nd_scrobbler_now_playing" { nowPlayingInputs.withLock { $0.append(String(decoding: input, as: UTF8.self)) } }
         while !opened.withLock({ $0 }) { try? await Task.sleep(for: .milliseconds(5)) }
         return isAuthorization ? Array("true".utf8) : []
     }
@@ -32,7 +34,7 @@ private final class GatedHost: ScrobblerPluginHost {
         for n in 0..<flood {
             dispatcher.submit(
                 PlaybackEvent(
-                    kind: .started, source: .listenBrainz, username: "alice", playerId: "web", playerName: "Web",
+                    kind: .started, source: .listenBrainz, username: "alice", playerId: "player \(n)", playerName: "Web",
                     track: PlaybackTrack(id: "t\(n)", title: "Track \(n)", album: "A", artist: "B", duration: 300),
                     positionMs: 0, playbackRate: 1, timestamp: Date()))
         }
@@ -43,5 +45,29 @@ private final class GatedHost: ScrobblerPluginHost {
         // refused while the user's queue was full.
         #expect(delivered >= PlaybackDispatcher.maxWaitingEventsPerUser)
         #expect(delivered <= PlaybackDispatcher.maxWaitingEventsPerUser + 1)
+    }
+
+    @Test func aWaitingEventIsSkippedWhenANewerOneOfThePlayerArrives() async throws {
+        let host = GatedHost()
+        let dispatcher = PlaybackDispatcher(host: host, logger: Logger(label: "test"))
+        for n in 0..<50 {
+            dispatcher.submit(
+                PlaybackEvent(
+                    kind: .started, source: .listenBrainz, username: "alice", playerId: "web", playerName: "Web",
+                    track: PlaybackTrack(id: "", title: "Track \(n)", album: "A", artist: "B", duration: 300),
+                    positionMs: 0, playbackRate: 1, timestamp: Date()))
+        }
+        host.open()
+        let deadline = ContinuousClock.now + .seconds(30)
+        while host.nowPlayingInputs.withLock({ $0.isEmpty }), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        let inputs = host.nowPlayingInputs.withLock { $0 }
+        // The first may already be on its way when the rest arrive; the last is always delivered.
+        #expect(inputs.count <= 2)
+        #expect(inputs.last?.contains("Track 49") == true)
+        #expect(dispatcher.currentPlayback()["alice"]?["web"]?.track.title == "Track 49")
+        await dispatcher.shutdown()
     }
 }

@@ -14,13 +14,17 @@ import Synchronization
 /// durably when accepted (see ``accept(_:)``), so an acknowledged scrobble survives a crash.
 ///
 /// Events of one user are delivered in order, one at a time; users never wait on each other.
+/// A track start still waiting when the same player starts another track is skipped (the newer
+/// one says what plays now), so a player that skips faster than the plugins answer never builds
+/// a backlog; every other event (pause, resume, seek, stop, scrobble) is delivered.
 /// The dispatcher also keeps each user's current playback (for `/api/status`, for expiring
 /// ListenBrainz `playing_now` sessions that get no stop, and for clearing presences at
 /// shutdown).
 final class PlaybackDispatcher: Sendable {
     /// What one queued delivery does.
     enum Delivery: Sendable {
-        case event(PlaybackEvent)
+        /// `sequence` is nonzero for track starts, which a newer start of the same player supersedes.
+        case event(PlaybackEvent, sequence: UInt64 = 0)
         /// The session's time ran out with no stop (Navidrome's `expired`).
         case expired(PlaybackEvent)
         /// A scrobble, journaled once for each plugin that may take it.
@@ -31,6 +35,14 @@ final class PlaybackDispatcher: Sendable {
     private let logger: Logger
     private let queues = Mutex<[String: UserQueue]>([:])
     private let sessions = Mutex<[SessionKey: Session]>([:])
+    /// Track starts waiting in the queues: the newest of each player, and those superseded.
+    private let waitingStarts = Mutex(WaitingStarts())
+
+    private struct WaitingStarts {
+        var next: UInt64 = 1
+        var newest: [SessionKey: UInt64] = [:]
+        var superseded: Set<UInt64> = []
+    }
     private let retries: ScrobbleRetries
     /// A session with no stop expires this long after its track should have ended.
     let expiryGrace: Duration
@@ -140,6 +152,21 @@ final class PlaybackDispatcher: Sendable {
     static let maxWaitingEventsPerUser = 256
 
     private func enqueue(_ delivery: Delivery, for username: String) {
+        var delivery = delivery
+        if case .event(let event, _) = delivery {
+            let player = SessionKey(username: event.username.lowercased(), playerId: event.playerId)
+            let startsTrack = Self.startsTrack(event.kind)
+            let sequence = waitingStarts.withLock { starts -> UInt64 in
+                // Only a start right behind another start of the player supersedes it.
+                let older = starts.newest.removeValue(forKey: player)
+                guard startsTrack else { return 0 }
+                if let older { starts.superseded.insert(older) }
+                defer { starts.next += 1 }
+                starts.newest[player] = starts.next
+                return starts.next
+            }
+            if sequence != 0 { delivery = .event(event, sequence: sequence) }
+        }
         let key = username.lowercased()
         let dropped = queues.withLock { queues -> Bool in
             if queues[key] == nil {
@@ -174,7 +201,8 @@ final class PlaybackDispatcher: Sendable {
         let event: PlaybackEvent
         let state: String?
         switch delivery {
-        case .event(let playback):
+        case .event(let playback, let sequence):
+            if sequence != 0, isSuperseded(playback, sequence: sequence) { return }
             guard track(playback) else { return }
             event = playback
             state = Self.reportState(for: playback.kind)
@@ -193,6 +221,23 @@ final class PlaybackDispatcher: Sendable {
             if case .event = delivery, Self.sendsNowPlaying(event.kind) {
                 await nowPlaying(event, plugin: plugin)
             }
+        }
+    }
+
+    /// Whether an event of this kind starts a track (and may be superseded by the next start).
+    static func startsTrack(_ kind: PlaybackEvent.Kind) -> Bool {
+        switch kind {
+        case .started, .trackChanged: true
+        case .resumed, .seeked, .paused, .stopped, .scrobble: false
+        }
+    }
+
+    /// Whether the track start numbered `sequence` was superseded while it waited; forgets it.
+    private func isSuperseded(_ event: PlaybackEvent, sequence: UInt64) -> Bool {
+        let player = SessionKey(username: event.username.lowercased(), playerId: event.playerId)
+        return waitingStarts.withLock { starts in
+            if starts.newest[player] == sequence { starts.newest[player] = nil }
+            return starts.superseded.remove(sequence) != nil
         }
     }
 
