@@ -207,17 +207,7 @@ struct DurabilityRun {
     }
 
     private func configuration(port: Int, recorder: Int, users: [BenchUser], accept: Bool) -> String {
-        var text = """
-            DataFolder = "./data"
-            LogLevel = "info"
-
-            [Server]
-            Address = "127.0.0.1"
-            Port = \(port)
-
-            [ListenBrainz]
-            Enabled = true
-
+        var text = ServeStack.commonConfiguration(port: port) + """
             [Plugins.ledger]
             AllUsers = true
             ExtraHosts = ["127.0.0.1"]

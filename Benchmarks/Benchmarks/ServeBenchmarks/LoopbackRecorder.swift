@@ -14,16 +14,8 @@ final class LoopbackRecorder: Sendable {
 
     init() throws {
         (descriptor, port) = try LoopbackSocket.listen()
-        let descriptor = descriptor
-        Thread.detachNewThread { [self] in
-            while true {
-                let client = accept(descriptor, nil, nil)
-                guard client >= 0 else {
-                    if errno == EINTR || errno == ECONNABORTED { continue }
-                    return
-                }
-                Thread.detachNewThread { [self] in serve(client) }
-            }
+        LoopbackSocket.acceptConnections(on: descriptor) { [self] client in
+            Thread.detachNewThread { [self] in serve(client) }
         }
     }
 
@@ -61,18 +53,8 @@ final class Tarpit: Sendable {
 
     init() throws {
         (descriptor, port) = try LoopbackSocket.listen()
-        let descriptor = descriptor
-        Thread.detachNewThread { [self] in
-            while true {
-                let client = accept(descriptor, nil, nil)
-                guard client >= 0 else {
-                    if errno == EINTR || errno == ECONNABORTED { continue }
-                    // Out of descriptors: leave the rest in the backlog (they wait all the same).
-                    if errno == EMFILE || errno == ENFILE { usleep(10_000); continue }
-                    return
-                }
-                held.withLock { $0.append(client) }
-            }
+        LoopbackSocket.acceptConnections(on: descriptor) { [self] client in
+            held.withLock { $0.append(client) }
         }
     }
 

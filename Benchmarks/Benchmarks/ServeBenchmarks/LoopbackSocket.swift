@@ -42,6 +42,23 @@ enum LoopbackSocket {
         return descriptor
     }
 
+    /// Accepts connections on `descriptor` on a thread of its own, handing each to `handle`,
+    /// until the socket is closed. Out of descriptors, it waits and leaves the rest in the backlog.
+    static func acceptConnections(on descriptor: Int32, _ handle: @escaping @Sendable (Int32) -> Void) {
+        Thread.detachNewThread {
+            while true {
+                let client = accept(descriptor, nil, nil)
+                if client >= 0 {
+                    handle(client)
+                } else if errno == EMFILE || errno == ENFILE {
+                    usleep(10_000)
+                } else if errno != EINTR && errno != ECONNABORTED {
+                    return
+                }
+            }
+        }
+    }
+
     /// Writes all of `bytes`; false when the peer closed or reset the connection.
     static func sendAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
         var offset = 0

@@ -127,20 +127,28 @@ final class ServeStack: Sendable {
         return announcement.http_url
     }
 
+    /// The start of every benchmark's `tonearm.toml`: data in `./data`, serve on 127.0.0.1:`port`,
+    /// ListenBrainz on.
+    static func commonConfiguration(port: Int) -> String {
+        """
+        DataFolder = "./data"
+        LogLevel = "info"
+
+        [Server]
+        Address = "127.0.0.1"
+        Port = \(port)
+
+        [ListenBrainz]
+        Enabled = true
+
+
+        """
+    }
+
     /// The `tonearm.toml` of the benchmark, wired like Tests/EndToEndTests/Stack.swift.
     static func configuration(port: Int, users: [BenchUser], simulatorURL: String, extra: String = "") -> String {
         let gatewayURL = simulatorURL.replacingOccurrences(of: "http://", with: "ws://")
-        var text = """
-            DataFolder = "./data"
-            LogLevel = "info"
-
-            [Server]
-            Address = "127.0.0.1"
-            Port = \(port)
-
-            [ListenBrainz]
-            Enabled = true
-
+        var text = commonConfiguration(port: port) + """
             [Plugins.discord-rich-presence]
             AllUsers = true
             ExtraHosts = ["127.0.0.1"]
