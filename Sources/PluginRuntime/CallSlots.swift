@@ -2,11 +2,13 @@ import Foundation
 import Synchronization
 
 /// A counting semaphore: ``acquire(urgent:)`` waits while every slot is taken; a freed slot goes
-/// to the longest-waiting urgent caller, else the longest-waiting other. A call gives its slot
-/// back while a host function blocks it (``HostCallBridge``) and takes one again afterwards, so
-/// the slots count calls that can run, and a call never waits on a call that waits for its slot.
-/// At most `capacity` calls are parked so at once; a call that blocks beyond that keeps its
-/// slot, so a plugin's calls hold at most twice `capacity` threads.
+/// to a call coming back from a blocked host function first, then to the longest-waiting urgent
+/// caller, else the longest-waiting other. A call gives its slot back while a host function
+/// blocks it (``HostCallBridge``) and takes one again afterwards, so the slots count calls that
+/// can run, and a call never waits on a call that waits for its slot. At most `capacity` calls
+/// are parked so at once; a call that blocks beyond that keeps its slot. Because a returning
+/// call goes ahead of every new one, a new call starts only when no started call waits, so a
+/// plugin's calls hold at most twice `capacity` threads (nested calls aside).
 final class CallSlots: Sendable {
     let capacity: Int
     private enum Waiter {
@@ -24,6 +26,8 @@ final class CallSlots: Sendable {
         var available: Int
         /// Calls that gave their slot back while blocked.
         var parked = 0
+        /// Calls back from a blocked host function, waiting for a slot on their thread.
+        var returning: [DispatchSemaphore] = []
         var urgent: [Waiter] = []
         var other: [Waiter] = []
     }
@@ -42,31 +46,19 @@ final class CallSlots: Sendable {
         }
     }
 
-    /// Takes a slot, or queues `waiter` for the next one.
-    private func takeOrQueue(_ waiter: Waiter, urgent: Bool) -> Bool {
-        state.withLock { state in
-            guard state.available > 0 else {
-                if urgent { state.urgent.append(waiter) } else { state.other.append(waiter) }
-                return false
-            }
-            state.available -= 1
-            return true
-        }
-    }
-
     func acquire(urgent: Bool) async {
         if take() { return }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            if takeOrQueue(.task(continuation), urgent: urgent) { continuation.resume() }
+            let queued = state.withLock { state -> Bool in
+                guard state.available > 0 else {
+                    if urgent { state.urgent.append(.task(continuation)) } else { state.other.append(.task(continuation)) }
+                    return true
+                }
+                state.available -= 1
+                return false
+            }
+            if !queued { continuation.resume() }
         }
-    }
-
-    /// Takes a slot, blocking this (call) thread until one is free; ahead of queued calls.
-    func acquireBlocking() {
-        if take() { return }
-        let semaphore = DispatchSemaphore(value: 0)
-        if takeOrQueue(.thread(semaphore), urgent: true) { return }
-        semaphore.wait()
     }
 
     /// Gives the slot back while the call blocks in a host function, unless `capacity` calls are
@@ -81,10 +73,20 @@ final class CallSlots: Sendable {
         return released
     }
 
-    /// Takes a slot again after ``releaseForBlocking()`` gave one back.
+    /// Takes a slot again after ``releaseForBlocking()`` gave one back, blocking this (call)
+    /// thread until one is free; ahead of every queued call.
     func reacquireAfterBlocking() {
-        state.withLock { $0.parked -= 1 }
-        acquireBlocking()
+        let semaphore = DispatchSemaphore(value: 0)
+        let queued = state.withLock { state -> Bool in
+            state.parked -= 1
+            guard state.available > 0 else {
+                state.returning.append(semaphore)
+                return true
+            }
+            state.available -= 1
+            return false
+        }
+        if queued { semaphore.wait() }
     }
 
     /// Calls parked in host functions (for tests and status).
@@ -92,6 +94,7 @@ final class CallSlots: Sendable {
 
     /// The waiter a freed slot goes to, or nil after counting the slot as available.
     private static func handOver(_ state: inout State) -> Waiter? {
+        if !state.returning.isEmpty { return .thread(state.returning.removeFirst()) }
         if !state.urgent.isEmpty { return state.urgent.removeFirst() }
         if !state.other.isEmpty { return state.other.removeFirst() }
         state.available += 1

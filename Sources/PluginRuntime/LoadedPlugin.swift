@@ -96,10 +96,13 @@ public final class LoadedPlugin: Sendable {
                     let result = running.run {
                         callSynchronously(export: export, input: input, trace: trace, onTimeout: once)
                     }
-                    if !nested { slots.release() }
-                    // Resumed after the instance went back to the pool and this thread to the
-                    // idle list, so a caller with a next call finds both there.
-                    return { once.resume(result) }
+                    // The slot is freed and the caller resumed after the instance went back to
+                    // the pool and this thread to the idle list, so the call that gets the slot
+                    // (or the caller's next call) finds both there instead of starting a thread.
+                    return { [slots] in
+                        if !nested { slots.release() }
+                        once.resume(result)
+                    }
                 }
             }
         }

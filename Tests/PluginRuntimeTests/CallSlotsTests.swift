@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 import Testing
 
@@ -25,6 +26,33 @@ import Testing
         slots.release()
         _ = await (first.value, second.value, callback.value)
         #expect(order.names.withLock { $0 } == ["callback", "event 1", "event 2"])
+    }
+
+    /// Otherwise each call that comes back while callbacks queue keeps its thread waiting while
+    /// a new call starts on another thread, and a plugin's threads grow past twice its slots.
+    @Test func aCallBackFromABlockedHostFunctionGoesAheadOfQueuedCalls() async throws {
+        let slots = CallSlots(capacity: 1)
+        await slots.acquire(urgent: false)
+        #expect(slots.releaseForBlocking(), "the first call parks in a host function")
+        await slots.acquire(urgent: true)  // a callback runs meanwhile
+        let order = Order()
+        let queued = Task {
+            await slots.acquire(urgent: true)
+            order.names.withLock { $0.append("queued callback") }
+            slots.release()
+        }
+        try await Task.sleep(for: .milliseconds(50))
+        let returned = Thread {
+            slots.reacquireAfterBlocking()
+            order.names.withLock { $0.append("returning call") }
+            slots.release()
+        }
+        returned.start()
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(order.names.withLock { $0 }.isEmpty)
+        slots.release()  // the callback ends
+        await queued.value
+        #expect(order.names.withLock { $0 } == ["returning call", "queued callback"])
     }
 
     @Test func atMostCapacityCallsParkWithoutTheirSlot() async throws {
