@@ -122,6 +122,17 @@ private func call(_ name: String, _ arguments: [Value] = []) throws -> [Value] {
     try functions[name]!.invoke(arguments, on: &stack)
 }
 
+/// Calls a host function that answers with a new block (`var_get`, `config_get`); nil when the
+/// kernel's memory is too full for that block, the one error such a call may raise.
+private func blockReturningCall(_ name: String, _ handle: UInt64) -> UInt64? {
+    do {
+        return u64(try call(name, [.i64(handle)])[0])
+    } catch {
+        require("\(error)".contains("kernel memory limit reached"), "\(name) failed: \(error)")
+        return nil
+    }
+}
+
 private func u64(_ value: Value) -> UInt64 {
     switch value {
     case .i64(let v): v
@@ -332,8 +343,9 @@ private func step(_ program: inout Program, _ model: inout Model) {
         model.freed(keyHandle, byFree: false)
         model.freed(valueHandle, byFree: false)
         let lookup = allocate(key, &model)
-        let result = try! u64(call("var_get", [.i64(lookup)])[0])
+        let answer = blockReturningCall("var_get", lookup)
         model.freed(lookup, byFree: false)
+        guard let result = answer else { return }
         if let stored = model.vars[textKey] {
             require(result != 0 && kernel.read(block: result) == stored, "var_get returned other bytes")
             model.blocks[result] = stored
@@ -345,8 +357,9 @@ private func step(_ program: inout Program, _ model: inout Model) {
         let key = keys[Int(program.byte()) % keys.count]
         let keyHandle = allocate(Array(key.utf8), &model)
         guard key.isEmpty || keyHandle != 0 else { return }
-        let result = try! u64(call("config_get", [.i64(keyHandle)])[0])
+        let answer = blockReturningCall("config_get", keyHandle)
         model.freed(keyHandle, byFree: false)
+        guard let result = answer else { return }
         if let value = config[key] {
             require(result != 0 && kernel.read(block: result) == Array(value.utf8), "config_get(\(key))")
             model.blocks[result] = Array(value.utf8)
