@@ -27,16 +27,20 @@ private final class GatedHost: ScrobblerPluginHost {
 }
 
 @Suite(.timeLimit(.minutes(2))) struct DispatcherQueueBoundTests {
+    /// alice starting `title` on `player`.
+    func trackStart(player: String, trackID: String, title: String) -> PlaybackEvent {
+        PlaybackEvent(
+            kind: .started, source: .listenBrainz, username: "alice", playerId: player, playerName: "Web",
+            track: PlaybackTrack(id: trackID, title: title, album: "A", artist: "B", duration: 300),
+            positionMs: 0, playbackRate: 1, timestamp: Date())
+    }
+
     @Test func aUsersWaitingPlaybackEventsAreBounded() async throws {
         let host = GatedHost()
         let dispatcher = PlaybackDispatcher(host: host, logger: Logger(label: "test"))
         let flood = PlaybackDispatcher.maxWaitingEventsPerUser + 200
         for n in 0..<flood {
-            dispatcher.submit(
-                PlaybackEvent(
-                    kind: .started, source: .listenBrainz, username: "alice", playerId: "player \(n)", playerName: "Web",
-                    track: PlaybackTrack(id: "t\(n)", title: "Track \(n)", album: "A", artist: "B", duration: 300),
-                    positionMs: 0, playbackRate: 1, timestamp: Date()))
+            dispatcher.submit(trackStart(player: "player \(n)", trackID: "t\(n)", title: "Track \(n)"))
         }
         host.open()
         await dispatcher.shutdown()
@@ -51,11 +55,7 @@ private final class GatedHost: ScrobblerPluginHost {
         let host = GatedHost()
         let dispatcher = PlaybackDispatcher(host: host, logger: Logger(label: "test"))
         for n in 0..<50 {
-            dispatcher.submit(
-                PlaybackEvent(
-                    kind: .started, source: .listenBrainz, username: "alice", playerId: "web", playerName: "Web",
-                    track: PlaybackTrack(id: "", title: "Track \(n)", album: "A", artist: "B", duration: 300),
-                    positionMs: 0, playbackRate: 1, timestamp: Date()))
+            dispatcher.submit(trackStart(player: "web", trackID: "", title: "Track \(n)"))
         }
         host.open()
         let deadline = ContinuousClock.now + .seconds(30)
