@@ -153,8 +153,9 @@ func withPoller<T>(
             fake.breakWith(status: nil)
             #expect(await eventually { logs.lines(containing: "reachable again").count == 1 })
         }
-        // The player kept playing through the outage: no stop, no second start.
-        #expect(recorder.events.map(\.kind) == [.started])
+        // The player kept playing through the outage: no stop, no second start (a loaded
+        // machine may see a position jump as a seek).
+        #expect(recorder.events.map(\.kind).filter { $0 != .seeked } == [.started])
         #expect(!logs.lines.joined().contains(fake.apiKey))
         await fake.stop()
     }

@@ -154,7 +154,9 @@ import WAT
         // The host keeps answering while the loop runs.
         #expect(try await call("echo", "alive") == "alive")
         #expect(await stuck?.reason == .timeout(2))
-        #expect(ContinuousClock.now - start < .seconds(3 + 5))
+        // The watchdog answers the caller at the deadline; the bound leaves room for a loaded
+        // machine, whose other suites can keep every cooperative thread busy for seconds.
+        #expect(ContinuousClock.now - start < .seconds(2 + 20))
         #expect(try await call("echo", "after") == "after")
     }
 
@@ -185,16 +187,22 @@ import WAT
     }
 
     @Test func aQuickExportThatLoopsStopsAtTheDeadlineOnTheCallersThread() async throws {
-        for _ in 0..<20 { _ = try await call("spinIf") }
+        // A short deadline: a loop on the caller's thread holds a cooperative thread until its
+        // fuel (the CPU time of the deadline) runs out, which other suites would feel.
+        var loader = try testLoader(folder, timeout: 0.5)
+        loader.inlineCallLimit = .milliseconds(20)
+        let quick = try loader.load(path: try folder.package("quick", wat: kernelWAT))
+        for _ in 0..<20 { _ = try await quick.call(export: "spinIf", input: []) }
         let start = ContinuousClock.now
         do {
-            _ = try await plugin.call(export: "spinIf", input: Array("x".utf8))
+            _ = try await quick.call(export: "spinIf", input: Array("x".utf8))
             Issue.record("the loop returned")
         } catch {
-            #expect(error.reason == .timeout(2))
+            #expect(error.reason == .timeout(0.5))
         }
-        #expect(ContinuousClock.now - start < .seconds(2 + 3))
-        #expect(try await call("echo", "after") == "after")
+        // Fuel is CPU time: on a loaded machine the wall time can be several times the deadline.
+        #expect(ContinuousClock.now - start < .seconds(20))
+        #expect(try await quick.call(export: "echo", input: Array("after".utf8)) == Array("after".utf8))
     }
 
     @Test func blockedHostFunctionReturnsTimeoutToTheCaller() async throws {
