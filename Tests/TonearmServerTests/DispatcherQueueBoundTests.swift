@@ -70,4 +70,23 @@ private final class GatedHost: ScrobblerPluginHost {
         #expect(dispatcher.currentPlayback()["alice"]?["web"]?.track.title == "Track 49")
         await dispatcher.shutdown()
     }
+
+    @Test func aStartRefusedOnAFullQueueSupersedesNothing() async throws {
+        let host = GatedHost()
+        let dispatcher = PlaybackDispatcher(host: host, logger: Logger(label: "test"))
+        // One delivery in flight, then alice's start on "web" waiting behind it, then others
+        // until the queue is full.
+        dispatcher.submit(trackStart(player: "first", trackID: "t0", title: "First"))
+        dispatcher.submit(trackStart(player: "web", trackID: "ta", title: "Track A"))
+        for n in 2..<PlaybackDispatcher.maxWaitingEventsPerUser {
+            dispatcher.submit(trackStart(player: "player \(n)", trackID: "t\(n)", title: "Track \(n)"))
+        }
+        dispatcher.submit(trackStart(player: "web", trackID: "tb", title: "Track B"))
+        host.open()
+        await dispatcher.shutdown()
+        let inputs = host.nowPlayingInputs.withLock { $0 }
+        // Track B was refused, so Track A still plays on "web".
+        #expect(inputs.contains { $0.contains("Track A") })
+        #expect(!inputs.contains { $0.contains("Track B") })
+    }
 }

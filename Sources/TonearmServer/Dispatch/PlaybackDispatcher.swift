@@ -152,21 +152,6 @@ final class PlaybackDispatcher: Sendable {
     static let maxWaitingEventsPerUser = 256
 
     private func enqueue(_ delivery: Delivery, for username: String) {
-        var delivery = delivery
-        if case .event(let event, _) = delivery {
-            let player = SessionKey(username: event.username.lowercased(), playerId: event.playerId)
-            let startsTrack = Self.startsTrack(event.kind)
-            let sequence = waitingStarts.withLock { starts -> UInt64 in
-                // Only a start right behind another start of the player supersedes it.
-                let older = starts.newest.removeValue(forKey: player)
-                guard startsTrack else { return 0 }
-                if let older { starts.superseded.insert(older) }
-                defer { starts.next += 1 }
-                starts.newest[player] = starts.next
-                return starts.next
-            }
-            if sequence != 0 { delivery = .event(event, sequence: sequence) }
-        }
         let key = username.lowercased()
         let dropped = queues.withLock { queues -> Bool in
             if queues[key] == nil {
@@ -185,7 +170,8 @@ final class PlaybackDispatcher: Sendable {
                 return true
             }
             queue.waiting.value.add(1, ordering: .relaxed)
-            queue.continuation.yield(delivery)
+            // Numbered only once queued: a dropped event supersedes nothing.
+            queue.continuation.yield(numbered(delivery))
             return false
         }
         if dropped {
@@ -193,6 +179,23 @@ final class PlaybackDispatcher: Sendable {
                 "playback event dropped: too many waiting for this user",
                 metadata: ["user": "\(username)", "limit": "\(Self.maxWaitingEventsPerUser)"])
         }
+    }
+
+    /// A track start numbered so that a newer start of its player, queued right behind it,
+    /// supersedes it; other deliveries unchanged (an event that is not a start ends the run).
+    private func numbered(_ delivery: Delivery) -> Delivery {
+        guard case .event(let event, _) = delivery else { return delivery }
+        let player = SessionKey(username: event.username.lowercased(), playerId: event.playerId)
+        let startsTrack = Self.startsTrack(event.kind)
+        let sequence = waitingStarts.withLock { starts -> UInt64 in
+            let older = starts.newest.removeValue(forKey: player)
+            guard startsTrack else { return 0 }
+            if let older { starts.superseded.insert(older) }
+            defer { starts.next += 1 }
+            starts.newest[player] = starts.next
+            return starts.next
+        }
+        return sequence == 0 ? delivery : .event(event, sequence: sequence)
     }
 
     // MARK: Delivery
