@@ -5,7 +5,8 @@ import Synchronization
 /// block. A job never waits for a busy thread: it goes to an idle thread or a new one, so a host
 /// function that calls back into a plugin (and waits for it) cannot deadlock. A thread that
 /// finished a job stays awake for a few microseconds (calls tend to come in bursts: a playback
-/// event is several calls in a row), then sleeps; threads idle for a minute end.
+/// event is several calls in a row), then sleeps; threads idle for a minute end. Each
+/// ``CallPriority`` has threads of its own.
 final class CallThreads: Sendable {
     static let shared = CallThreads()
 
@@ -16,30 +17,46 @@ final class CallThreads: Sendable {
         static let awake = 0, sleeping = 1, handedJob = 2
         let state = Atomic<Int>(Worker.awake)
         let wakeUp = DispatchSemaphore(value: 0)
+        let priority: CallPriority
         // Written by the submitter before it sets `handedJob`, read by the worker after seeing it.
         var job: Job?
+
+        init(priority: CallPriority) { self.priority = priority }
     }
 
-    private let idle = Mutex<[Worker]>([])
+    private struct IdleWorkers {
+        var normal: [Worker] = []
+        var background: [Worker] = []
+
+        subscript(priority: CallPriority) -> [Worker] {
+            get { priority == .normal ? normal : background }
+            set {
+                if priority == .normal { normal = newValue } else { background = newValue }
+            }
+        }
+    }
+
+    private let idle = Mutex(IdleWorkers())
 
     /// A job returns what it hands back to its caller, run once its thread is free again.
     typealias Job = @Sendable () -> (@Sendable () -> Void)
 
-    /// Runs `job` on a call thread, then the closure it returns. That closure runs after the
-    /// thread went back to the idle list, so a caller it wakes finds this (still hot) thread free
-    /// for its next job.
-    func run(_ job: @escaping Job) {
-        if let worker = idle.withLock({ $0.popLast() }) {
+    /// Runs `job` on a call thread of `priority`, then the closure it returns. That closure runs
+    /// after the thread went back to the idle list, so a caller it wakes finds this (still hot)
+    /// thread free for its next job.
+    func run(priority: CallPriority = .normal, _ job: @escaping Job) {
+        if let worker = idle.withLock({ $0[priority].popLast() }) {
             worker.job = job
             if worker.state.exchange(Worker.handedJob, ordering: .acquiringAndReleasing) == Worker.sleeping {
                 worker.wakeUp.signal()
             }
             return
         }
-        let worker = Worker()
+        let worker = Worker(priority: priority)
         worker.job = job
         let thread = Thread { [self] in
             pthread_setspecific(Self.marker, UnsafeRawPointer(bitPattern: 1))
+            priority.applyToCurrentThread()
             loop(worker)
         }
         thread.name = "tonearm-plugin-call"
@@ -62,7 +79,7 @@ final class CallThreads: Sendable {
             worker.job = nil
             worker.state.store(Worker.awake, ordering: .releasing)
             let handBack = job()
-            idle.withLock { $0.append(worker) }
+            idle.withLock { $0[worker.priority].append(worker) }
             handBack()
             guard waitForJob(worker) else { return }
         }
@@ -80,9 +97,9 @@ final class CallThreads: Sendable {
             expected: Worker.awake, desired: Worker.sleeping, ordering: .acquiringAndReleasing
         ).exchanged else { return true }
         if worker.wakeUp.wait(timeout: .now() + 60) == .success { return true }
-        let retired = idle.withLock { workers -> Bool in
-            guard let index = workers.firstIndex(where: { $0 === worker }) else { return false }
-            workers.remove(at: index)
+        let retired = idle.withLock { idle -> Bool in
+            guard let index = idle[worker.priority].firstIndex(where: { $0 === worker }) else { return false }
+            idle[worker.priority].remove(at: index)
             return true
         }
         if retired { return false }

@@ -45,9 +45,9 @@ enum FuelBudget {
         var budget: UInt64 = 1 << 18
         while budget < 1 << 36 {
             store.fuel = Fuel(remaining: budget)
-            let start = threadCPUTime()
+            let start = currentThreadCPUTime()
             _ = try? function.invoke([])
-            let elapsed = threadCPUTime() - start
+            let elapsed = currentThreadCPUTime() - start
             if elapsed >= 0.02 { return Double(budget) / elapsed }
             budget <<= 1
         }
@@ -64,12 +64,5 @@ enum FuelBudget {
             + [0x03, 0x02, 0x01, 0x00]  // function 0 has type 0
             + [0x07, 0x05, 0x01, 0x01, 0x66, 0x00, 0x00]  // export "f" = function 0
             + [0x0a, UInt8(codeSection.count)] + codeSection
-    }
-
-    /// CPU time of the current thread, seconds.
-    private static func threadCPUTime() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 }

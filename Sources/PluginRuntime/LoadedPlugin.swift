@@ -26,6 +26,9 @@ public final class LoadedPlugin: Sendable {
     private let slots: CallSlots
     /// How each export's last call went (to decide whether the next runs inline).
     private let lastCalls = Mutex<[String: (duration: Duration, blocked: Bool)]>([:])
+    /// Until when (`DispatchTime` uptime, nanoseconds) calls run in the background after a
+    /// heavy call; 0 if they never did.
+    private let backgroundUntil = Atomic<UInt64>(0)
 
     /// Compiles `package`, resolves its imports against `hostFunctions` and creates the first
     /// instance (so a module that cannot instantiate fails here, with the reason).
@@ -75,7 +78,8 @@ public final class LoadedPlugin: Sendable {
     /// they cannot deadlock.
     ///
     /// A call runs on a call thread, where host functions may block, except a call that is
-    /// known to be quick: see ``runsInline(_:)``.
+    /// known to be quick: see ``runsInline(_:)``. After a call that burned CPU, the plugin's
+    /// calls run on low-priority threads for a while (see ``CallPriority``).
     public func call(export: String, input: [UInt8], trace: CallTrace? = nil) async throws(PluginCallError) -> [UInt8] {
         let nested = PluginCallNesting.isNested
         // Callbacks (gateway frames, heartbeats) keep connections alive: they go before
@@ -84,7 +88,8 @@ public final class LoadedPlugin: Sendable {
         let alone = Self.callsInFlight.add(1, ordering: .relaxed).newValue == 1
         defer { Self.callsInFlight.subtract(1, ordering: .relaxed) }
         let running = RunningCall(slots: nested ? nil : slots)
-        let inline = alone && !nested && runsInline(export)
+        let priority = self.priority
+        let inline = alone && !nested && priority == .normal && runsInline(export)
         let result: Result<[UInt8], PluginCallError>
         if inline {
             result = running.run { callSynchronously(export: export, input: input, trace: trace) }
@@ -92,7 +97,7 @@ public final class LoadedPlugin: Sendable {
         } else {
             result = await withCheckedContinuation { continuation in
                 let once = ResumeOnce(continuation)
-                CallThreads.shared.run { [self] in
+                CallThreads.shared.run(priority: priority) { [self] in
                     let result = running.run {
                         callSynchronously(export: export, input: input, trace: trace, onTimeout: once)
                     }
@@ -128,6 +133,23 @@ public final class LoadedPlugin: Sendable {
         return !last.blocked && last.duration < limits.inlineCallLimit
     }
 
+    /// The priority of this load's calls now.
+    var priority: CallPriority {
+        DispatchTime.now().uptimeNanoseconds < backgroundUntil.load(ordering: .relaxed) ? .background : .normal
+    }
+
+    /// Moves the load's calls to the background after a heavy call of `export`; logs when they
+    /// were not there already.
+    private func demote(after export: String, cpuSeconds: Double) {
+        let now = DispatchTime.now().uptimeNanoseconds
+        let previous = backgroundUntil.exchange(
+            now + UInt64(CallPriority.demotion.components.seconds) * 1_000_000_000, ordering: .relaxed)
+        guard previous < now else { return }
+        logger.warning(
+            "plugin calls run at low priority for \(CallPriority.demotion.components.seconds / 60) minutes: a call used too much CPU",
+            metadata: ["export": "\(export)", "cpuSeconds": "\(JSONValue.goNumber((cpuSeconds * 1000).rounded() / 1000))"])
+    }
+
     /// How many calls of this load run at once (the pool size, at least 4).
     var maxInFlight: Int { slots.capacity }
 
@@ -159,12 +181,15 @@ public final class LoadedPlugin: Sendable {
         }
         let clock = ContinuousClock()
         let start = clock.now
+        let cpuStart = currentThreadCPUTime()
         let (outcome, reusable) = instance.call(export: export, input: input, trace: trace)
+        let cpu = currentThreadCPUTime() - cpuStart
         let ran = clock.now - start
         CallWatchdog.shared.finish(token)
         let blocked = RunningCall.current?.blocked ?? true
         lastCalls.withLock { $0[export] = (ran, blocked) }
         let timedOut = expired.load(ordering: .relaxed)
+        if cpu > CallPriority.heavyCallCPUSeconds { demote(after: export, cpuSeconds: cpu) }
         let result: Result<[UInt8], PluginCallError>
         switch outcome {
         case .success(let output): result = timedOut ? .failure(timeoutError) : .success(output)

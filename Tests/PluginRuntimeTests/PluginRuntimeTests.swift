@@ -160,6 +160,19 @@ import WAT
         #expect(try await call("echo", "after") == "after")
     }
 
+    @Test func aPluginWhoseCallBurnedCPURunsItsCallsInTheBackground() async throws {
+        #expect(try await call("nice") == "0")
+        #expect(await failure("spin")?.reason == .timeout(2))
+        // The caller had its answer at the deadline; the loop burns CPU until its fuel (2 s of
+        // CPU time) runs out.
+        let until = ContinuousClock.now + .seconds(60)
+        while plugin.priority == .normal, ContinuousClock.now < until { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(plugin.priority == .background)
+        for _ in 0..<3 { #expect(try await call("nice") == "\(CallPriority.backgroundNice)") }
+        // Other plugins keep normal priority.
+        #expect(try await patientPlugin().call(export: "nice", input: []) == Array("0".utf8))
+    }
+
     /// Runs `export` until a call runs on the caller's thread (a call runs inline only while no
     /// other call is in flight in the process, and other suites' calls, such as the deadline
     /// tests' loops and the Discord scenarios, run at the same time); false if none did within

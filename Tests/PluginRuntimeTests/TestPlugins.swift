@@ -72,8 +72,12 @@ final class EchoService: HostService {
             // Where the host function runs ("call thread" or "caller"); blocks first when the
             // request is "block".
             "echo_where": { request in
-                if request == Array("block".utf8) { HostCallBridge.blocking { usleep(1_000) } }
+                if request == Array("block".utf8) { _ = HostCallBridge.blocking { usleep(1_000) } }
                 return Array((CallThreads.isCurrentThread ? "call thread" : "caller").utf8)
+            },
+            // The nice value of the thread running the host function.
+            "echo_nice": { _ in
+                Array(String(getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)).utf8)
             },
             // Waits (through the bridge) for work that would take an hour; records whether the
             // work saw the cancellation and whether the host function came back.
@@ -170,6 +174,7 @@ let kernelWAT = #"""
   (import "extism:host/user" "echo_sleep" (func $echo_sleep (param i64) (result i64)))
   (import "extism:host/user" "echo_track" (func $echo_track (param i64) (result i64)))
   (import "extism:host/user" "echo_where" (func $echo_where (param i64) (result i64)))
+  (import "extism:host/user" "echo_nice" (func $echo_nice (param i64) (result i64)))
   (import "extism:host/user" "echo_hang" (func $echo_hang (param i64) (result i64)))
   (import "wasi_snapshot_preview1" "clock_time_get" (func $clock (param i32 i64 i32) (result i32)))
   (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
@@ -218,6 +223,12 @@ let kernelWAT = #"""
   (func (export "host") (result i32)
     (local $h i64)
     (local.set $h (call $echo_back (call $input_offset)))
+    (call $output_set (local.get $h) (call $length (local.get $h)))
+    (i32.const 0))
+
+  (func (export "nice") (result i32)
+    (local $h i64)
+    (local.set $h (call $echo_nice (call $input_offset)))
     (call $output_set (local.get $h) (call $length (local.get $h)))
     (i32.const 0))
 
