@@ -6,37 +6,39 @@ import Synchronization
 /// function that calls back into a plugin (and waits for it) cannot deadlock. A thread that
 /// finished a job stays awake for a few microseconds (calls tend to come in bursts: a playback
 /// event is several calls in a row), then sleeps; threads idle for a minute end. Each
-/// ``CallPriority`` has threads of its own.
+/// ``CallPriority`` has threads of its own; a normal thread running a heavy call becomes a
+/// background one.
 final class CallThreads: Sendable {
     static let shared = CallThreads()
 
     /// How long a thread that finished a job keeps looking for the next before it sleeps.
     private static let spin: Duration = .microseconds(40)
 
-    private final class Worker: @unchecked Sendable {
-        static let awake = 0, sleeping = 1, handedJob = 2
-        let state = Atomic<Int>(Worker.awake)
-        let wakeUp = DispatchSemaphore(value: 0)
-        let priority: CallPriority
+    /// One call thread.
+    final class Worker: @unchecked Sendable {
+        fileprivate static let awake = 0, sleeping = 1, handedJob = 2
+        fileprivate let state = Atomic<Int>(Worker.awake)
+        fileprivate let wakeUp = DispatchSemaphore(value: 0)
+        private let isBackground: Atomic<Bool>
+        /// The kernel's id of the thread, once it runs (0 where there is none to read).
+        fileprivate let threadID = Atomic<Int32>(0)
         // Written by the submitter before it sets `handedJob`, read by the worker after seeing it.
-        var job: Job?
+        fileprivate var job: Job?
 
-        init(priority: CallPriority) { self.priority = priority }
-    }
+        fileprivate init(priority: CallPriority) { isBackground = Atomic(priority == .background) }
 
-    private struct IdleWorkers {
-        var normal: [Worker] = []
-        var background: [Worker] = []
+        /// The idle list the thread goes back to.
+        var priority: CallPriority { isBackground.load(ordering: .relaxed) ? .background : .normal }
 
-        subscript(priority: CallPriority) -> [Worker] {
-            get { priority == .normal ? normal : background }
-            set {
-                if priority == .normal { normal = newValue } else { background = newValue }
-            }
+        /// Lowers the thread's priority for good, from any thread.
+        func moveToBackground() {
+            guard !isBackground.exchange(true, ordering: .relaxed) else { return }
+            let id = threadID.load(ordering: .relaxed)
+            if id != 0 { CallPriority.background.apply(toThread: id) }
         }
     }
 
-    private let idle = Mutex(IdleWorkers())
+    private let idle = Mutex<[CallPriority: [Worker]]>([:])
 
     /// A job returns what it hands back to its caller, run once its thread is free again.
     typealias Job = @Sendable () -> (@Sendable () -> Void)
@@ -45,7 +47,7 @@ final class CallThreads: Sendable {
     /// after the thread went back to the idle list, so a caller it wakes finds this (still hot)
     /// thread free for its next job.
     func run(priority: CallPriority = .normal, _ job: @escaping Job) {
-        if let worker = idle.withLock({ $0[priority].popLast() }) {
+        if let worker = idle.withLock({ $0[priority]?.popLast() }) {
             worker.job = job
             if worker.state.exchange(Worker.handedJob, ordering: .acquiringAndReleasing) == Worker.sleeping {
                 worker.wakeUp.signal()
@@ -55,8 +57,9 @@ final class CallThreads: Sendable {
         let worker = Worker(priority: priority)
         worker.job = job
         let thread = Thread { [self] in
-            pthread_setspecific(Self.marker, UnsafeRawPointer(bitPattern: 1))
-            priority.applyToCurrentThread()
+            pthread_setspecific(Self.marker, Unmanaged.passUnretained(worker).toOpaque())
+            worker.threadID.store(CallPriority.currentThreadID() ?? 0, ordering: .relaxed)
+            priority.apply()
             loop(worker)
         }
         thread.name = "tonearm-plugin-call"
@@ -66,6 +69,11 @@ final class CallThreads: Sendable {
 
     /// Whether the current thread is a call thread.
     static var isCurrentThread: Bool { pthread_getspecific(marker) != nil }
+
+    /// The call thread running the caller; nil on other threads.
+    static var current: Worker? {
+        pthread_getspecific(marker).map { Unmanaged<Worker>.fromOpaque($0).takeUnretainedValue() }
+    }
 
     private static let marker: pthread_key_t = {
         var key = pthread_key_t()
@@ -79,7 +87,7 @@ final class CallThreads: Sendable {
             worker.job = nil
             worker.state.store(Worker.awake, ordering: .releasing)
             let handBack = job()
-            idle.withLock { $0[worker.priority].append(worker) }
+            idle.withLock { $0[worker.priority, default: []].append(worker) }
             handBack()
             guard waitForJob(worker) else { return }
         }
@@ -98,8 +106,8 @@ final class CallThreads: Sendable {
         ).exchanged else { return true }
         if worker.wakeUp.wait(timeout: .now() + 60) == .success { return true }
         let retired = idle.withLock { idle -> Bool in
-            guard let index = idle[worker.priority].firstIndex(where: { $0 === worker }) else { return false }
-            idle[worker.priority].remove(at: index)
+            guard let index = idle[worker.priority]?.firstIndex(where: { $0 === worker }) else { return false }
+            idle[worker.priority]?.remove(at: index)
             return true
         }
         if retired { return false }

@@ -45,9 +45,9 @@ enum FuelBudget {
         var budget: UInt64 = 1 << 18
         while budget < 1 << 36 {
             store.fuel = Fuel(remaining: budget)
-            let start = currentThreadCPUTime()
+            let start = cpuSeconds()
             _ = try? function.invoke([])
-            let elapsed = currentThreadCPUTime() - start
+            let elapsed = cpuSeconds() - start
             if elapsed >= 0.02 { return Double(budget) / elapsed }
             budget <<= 1
         }

@@ -140,14 +140,14 @@ public final class LoadedPlugin: Sendable {
 
     /// Moves the load's calls to the background after a heavy call of `export`; logs when they
     /// were not there already.
-    private func demote(after export: String, cpuSeconds: Double) {
+    private func demote(after export: String) {
         let now = DispatchTime.now().uptimeNanoseconds
         let previous = backgroundUntil.exchange(
             now + UInt64(CallPriority.demotion.components.seconds) * 1_000_000_000, ordering: .relaxed)
         guard previous < now else { return }
         logger.warning(
-            "plugin calls run at low priority for \(CallPriority.demotion.components.seconds / 60) minutes: a call used too much CPU",
-            metadata: ["export": "\(export)", "cpuSeconds": "\(JSONValue.goNumber((cpuSeconds * 1000).rounded() / 1000))"])
+            "plugin calls run at low priority for \(CallPriority.demotion.components.seconds / 60) minutes: a call used over \(JSONValue.goNumber(CallPriority.heavyCallCPUSeconds)) s of CPU",
+            metadata: ["export": "\(export)"])
     }
 
     /// How many calls of this load run at once (the pool size, at least 4).
@@ -173,7 +173,14 @@ public final class LoadedPlugin: Sendable {
         RunningCall.current?.deadline = .now + .seconds(timeout)
         let expired = Atomic<Bool>(false)
         let timeoutError = PluginCallError(pluginID: id, export: export, reason: .timeout(timeout))
-        let token = CallWatchdog.shared.watch(deadline: .now() + timeout) {
+        // A heavy call lowers its plugin's priority, and its own thread's when that is a call
+        // thread (never a Swift concurrency thread running a call inline).
+        let thread = CallThreads.current
+        let allowance = CallWatchdog.CPUAllowance(seconds: CallPriority.heavyCallCPUSeconds) { [self] in
+            demote(after: export)
+            thread?.moveToBackground()
+        }
+        let token = CallWatchdog.shared.watch(deadline: .now() + timeout, allowance: allowance) {
             if !expired.exchange(true, ordering: .relaxed) {
                 onTimeout?.resume(.failure(timeoutError))
             }
@@ -181,15 +188,12 @@ public final class LoadedPlugin: Sendable {
         }
         let clock = ContinuousClock()
         let start = clock.now
-        let cpuStart = currentThreadCPUTime()
         let (outcome, reusable) = instance.call(export: export, input: input, trace: trace)
-        let cpu = currentThreadCPUTime() - cpuStart
         let ran = clock.now - start
         CallWatchdog.shared.finish(token)
         let blocked = RunningCall.current?.blocked ?? true
         lastCalls.withLock { $0[export] = (ran, blocked) }
         let timedOut = expired.load(ordering: .relaxed)
-        if cpu > CallPriority.heavyCallCPUSeconds { demote(after: export, cpuSeconds: cpu) }
         let result: Result<[UInt8], PluginCallError>
         switch outcome {
         case .success(let output): result = timedOut ? .failure(timeoutError) : .success(output)

@@ -102,6 +102,8 @@ struct SubsonicEndToEndTests {
         #expect(stack.tonearm.exitStatus == 0, "tonearm exited with \(stack.tonearm.exitStatus):\n\(stack.tonearm.log().suffix(3000))")
         let cleared = await stack.waitForActivity(timeout: .seconds(30)) { $0 == nil }
         #expect(cleared, "shutdown left the presence up; log:\n\(stack.tonearm.log().suffix(3000))")
+        let log = stack.tonearm.log()
+        #expect(log.components(separatedBy: "Cleared the Discord presence of").count - 1 == 1, "\(log.suffix(3000))")
     }
 }
 

@@ -173,6 +173,16 @@ import WAT
         #expect(try await patientPlugin().call(export: "nice", input: []) == Array("0".utf8))
     }
 
+    @Test func aHeavyCallMovesItsOwnThreadToTheBackgroundAtOnce() async throws {
+        let patient = try patientPlugin()
+        #expect(try await patient.call(export: "nice", input: []) == Array("0".utf8))
+        // The host function burns CPU until its thread's nice value is raised.
+        let nice = try await patient.call(export: "burnThenNice", input: [])
+        #expect(String(decoding: nice, as: UTF8.self) == "\(CallPriority.backgroundNice)")
+        #expect(patient.priority == .background)
+        #expect(try await patient.call(export: "nice", input: []) == Array("\(CallPriority.backgroundNice)".utf8))
+    }
+
     /// Runs `export` until a call runs on the caller's thread (a call runs inline only while no
     /// other call is in flight in the process, and other suites' calls, such as the deadline
     /// tests' loops and the Discord scenarios, run at the same time); false if none did within

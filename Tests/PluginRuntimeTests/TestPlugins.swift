@@ -79,6 +79,12 @@ final class EchoService: HostService {
             "echo_nice": { _ in
                 Array(String(getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)).utf8)
             },
+            // Burns CPU on the calling thread until its nice value is raised (or 5 s of CPU).
+            "echo_burn": { request in
+                let start = cpuSeconds()
+                while getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) == 0, cpuSeconds() - start < 5 {}
+                return request
+            },
             // Waits (through the bridge) for work that would take an hour; records whether the
             // work saw the cancellation and whether the host function came back.
             "echo_hang": { request in
@@ -175,6 +181,7 @@ let kernelWAT = #"""
   (import "extism:host/user" "echo_track" (func $echo_track (param i64) (result i64)))
   (import "extism:host/user" "echo_where" (func $echo_where (param i64) (result i64)))
   (import "extism:host/user" "echo_nice" (func $echo_nice (param i64) (result i64)))
+  (import "extism:host/user" "echo_burn" (func $echo_burn (param i64) (result i64)))
   (import "extism:host/user" "echo_hang" (func $echo_hang (param i64) (result i64)))
   (import "wasi_snapshot_preview1" "clock_time_get" (func $clock (param i32 i64 i32) (result i32)))
   (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
@@ -228,6 +235,13 @@ let kernelWAT = #"""
 
   (func (export "nice") (result i32)
     (local $h i64)
+    (local.set $h (call $echo_nice (call $input_offset)))
+    (call $output_set (local.get $h) (call $length (local.get $h)))
+    (i32.const 0))
+
+  (func (export "burnThenNice") (result i32)
+    (local $h i64)
+    (drop (call $echo_burn (call $input_offset)))
     (local.set $h (call $echo_nice (call $input_offset)))
     (call $output_set (local.get $h) (call $length (local.get $h)))
     (i32.const 0))

@@ -354,9 +354,12 @@ struct GatewayClient {
     }
 
     /// Clears the presence and ends the session (close 1000 removes it from Discord at once).
+    /// Says so once: a stop with neither session nor presence (a second stop) logs at debug.
     func stop(reason: String) {
         cancelTimers()
-        if let session = loadSession() {
+        let session = loadSession()
+        let shown = session != nil || loadPresence() != nil
+        if let session {
             var budget = loadBudget()
             if session.phase == .ready, budget.allowsPresence(at: host.nowMs()) {
                 _ = host.webSocketSend(connectionID: user.username, text: GatewayFrame.presenceUpdate(nil, status: user.status))
@@ -364,7 +367,11 @@ struct GatewayClient {
             if session.phase != .disconnected { closeExpected(code: 1000, reason: reason) }
         }
         removeState()
-        host.log(.info, "Cleared the Discord presence of \(user.username) (\(reason))")
+        if shown {
+            host.log(.info, "Cleared the Discord presence of \(user.username) (\(reason))")
+        } else {
+            host.log(.debug, "No Discord presence of \(user.username) to clear (\(reason))")
+        }
     }
 
     func cancelTimers() {
