@@ -71,7 +71,7 @@ struct DurabilityRun {
         var result = Result()
         var listens: [String] = []
         let started = ContinuousClock.now
-        try configuration(port: port, recorder: recorder.port, users: users, accept: false).write(to: configFile, atomically: true, encoding: .utf8)
+        try writePrivately(configuration(port: port, recorder: recorder.port, users: users, accept: false), to: configFile)
         for round in 0..<kills {
             let launched = ContinuousClock.now
             let serve = try await ServeStack.launchServe(binary: binary, configFile: configFile, logFile: logFile)
@@ -107,7 +107,7 @@ struct DurabilityRun {
         }
 
         // A clean run that accepts scrobbles: every kept listen must arrive.
-        try configuration(port: port, recorder: recorder.port, users: users, accept: true).write(to: configFile, atomically: true, encoding: .utf8)
+        try writePrivately(configuration(port: port, recorder: recorder.port, users: users, accept: true), to: configFile)
         let serve = try await ServeStack.launchServe(binary: binary, configFile: configFile, logFile: logFile)
         let wanted = Set(listens)
         let deadline = ContinuousClock.now + Self.deliveryTimeout

@@ -63,7 +63,7 @@ final class ServeStack: Sendable {
         let http = LoopbackHTTP()
 
         let tokens = folder.appendingPathComponent("discord-tokens.txt")
-        try users.map { "\($0.name)=\($0.discordToken)" }.joined(separator: "\n").write(to: tokens, atomically: true, encoding: .utf8)
+        try writePrivately(users.map { "\($0.name)=\($0.discordToken)" }.joined(separator: "\n"), to: tokens)
         let announcement = Pipe()
         let simulatorProcess = try ChildProcess(
             simulatorBinary,
@@ -78,8 +78,8 @@ final class ServeStack: Sendable {
         }
         let port = try freeLoopbackPort()
         let configFile = folder.appendingPathComponent("tonearm.toml")
-        try configuration(port: port, users: users, simulatorURL: simulatorURL, extra: extraConfiguration)
-            .write(to: configFile, atomically: true, encoding: .utf8)
+        try writePrivately(
+            configuration(port: port, users: users, simulatorURL: simulatorURL, extra: extraConfiguration), to: configFile)
         let tonearmProcess: ChildProcess
         do {
             tonearmProcess = try await launchServe(binary: tonearmBinary, configFile: configFile, logFile: folder.appendingPathComponent("tonearm.log"))

@@ -27,7 +27,7 @@ private let maxVarBytes = 512
 private let maxSteps = 256
 private let maxBlocks = 64
 
-nonisolated(unsafe) private let kernel: ExtismKernel = {
+private let kernel: ExtismKernel = {
     let kernel = ExtismKernel(config: config, memoryLimit: 128 * 1024, maxVarBytes: maxVarBytes, maxOutputBytes: 4096)
     kernel.logLevel = .trace
     kernel.logSink = { _, _ in }
