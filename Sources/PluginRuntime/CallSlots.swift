@@ -1,9 +1,12 @@
 import Foundation
 import Synchronization
 
-/// A counting semaphore: ``acquire(urgent:)`` waits while every slot is taken; a freed slot goes
-/// to a call coming back from a blocked host function first, then to the longest-waiting urgent
-/// caller, else the longest-waiting other. A call gives its slot back while a host function
+/// A counting semaphore: ``acquire(urgent:queuedSince:)`` waits while every slot is taken; a
+/// freed slot goes to a call coming back from a blocked host function first, then to the
+/// longest-waiting urgent caller, else to the other caller queued earliest. An other caller may
+/// say it queued before it arrived (the playback dispatcher stamps a user's calls with the start
+/// of the user's previous delivery), so a user whose player reports a few times a second cannot
+/// make the others wait behind its calls. A call gives its slot back while a host function
 /// blocks it (``HostCallBridge``) and takes one again afterwards, so the slots count calls that
 /// can run, and a call never waits on a call that waits for its slot. At most `capacity` calls
 /// are parked so at once; a call that blocks beyond that keeps its slot. Because a returning
@@ -29,7 +32,7 @@ final class CallSlots: Sendable {
         /// Calls back from a blocked host function, waiting for a slot on their thread.
         var returning: [DispatchSemaphore] = []
         var urgent: [Waiter] = []
-        var other: [Waiter] = []
+        var other: [(waiter: Waiter, queuedSince: ContinuousClock.Instant)] = []
     }
     private let state: Mutex<State>
 
@@ -46,12 +49,20 @@ final class CallSlots: Sendable {
         }
     }
 
-    func acquire(urgent: Bool) async {
+    /// Waits for a slot. `urgent` callers go first; the others by `queuedSince` (default: now),
+    /// earliest first, then by arrival.
+    func acquire(urgent: Bool, queuedSince: ContinuousClock.Instant? = nil) async {
         if take() { return }
+        let now = ContinuousClock.now
+        let stamp = min(queuedSince ?? now, now)
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let queued = state.withLock { state -> Bool in
                 guard state.available > 0 else {
-                    if urgent { state.urgent.append(.task(continuation)) } else { state.other.append(.task(continuation)) }
+                    if urgent {
+                        state.urgent.append(.task(continuation))
+                    } else {
+                        state.other.append((.task(continuation), stamp))
+                    }
                     return true
                 }
                 state.available -= 1
@@ -96,7 +107,13 @@ final class CallSlots: Sendable {
     private static func handOver(_ state: inout State) -> Waiter? {
         if !state.returning.isEmpty { return .thread(state.returning.removeFirst()) }
         if !state.urgent.isEmpty { return state.urgent.removeFirst() }
-        if !state.other.isEmpty { return state.other.removeFirst() }
+        if !state.other.isEmpty {
+            var earliest = 0
+            for index in state.other.indices.dropFirst() where state.other[index].queuedSince < state.other[earliest].queuedSince {
+                earliest = index
+            }
+            return state.other.remove(at: earliest).waiter
+        }
         state.available += 1
         return nil
     }

@@ -72,19 +72,22 @@ public final class LoadedPlugin: Sendable {
     /// given, records host calls and log lines.
     ///
     /// At most ``maxInFlight`` calls of one load run at once (more would only create instances
-    /// and threads the cores cannot serve); the others wait their turn (callbacks before
-    /// Scrobbler calls), and the deadline starts when a call runs. Calls made from inside a host
-    /// function of a running call (a callback the host delivers synchronously) do not wait, so
-    /// they cannot deadlock.
+    /// and threads the cores cannot serve); the others wait their turn: callbacks first, then
+    /// Scrobbler calls by `queuedSince` (when the call arrived, unless the caller says it queued
+    /// earlier), earliest first. The deadline starts when a call runs. Calls made from inside a
+    /// host function of a running call (a callback the host delivers synchronously) do not wait,
+    /// so they cannot deadlock.
     ///
     /// A call runs on a call thread, where host functions may block, except a call that is
     /// known to be quick: see ``runsInline(_:)``. After a call that burned CPU, the plugin's
     /// calls run on low-priority threads for a while (see ``CallPriority``).
-    public func call(export: String, input: [UInt8], trace: CallTrace? = nil) async throws(PluginCallError) -> [UInt8] {
+    public func call(
+        export: String, input: [UInt8], trace: CallTrace? = nil, queuedSince: ContinuousClock.Instant? = nil
+    ) async throws(PluginCallError) -> [UInt8] {
         let nested = PluginCallNesting.isNested
         // Callbacks (gateway frames, heartbeats) keep connections alive: they go before
         // playback events waiting for a slot.
-        if !nested { await slots.acquire(urgent: !export.hasPrefix("nd_scrobbler_")) }
+        if !nested { await slots.acquire(urgent: !export.hasPrefix("nd_scrobbler_"), queuedSince: queuedSince) }
         let alone = Self.callsInFlight.add(1, ordering: .relaxed).newValue == 1
         defer { Self.callsInFlight.subtract(1, ordering: .relaxed) }
         let running = RunningCall(slots: nested ? nil : slots)

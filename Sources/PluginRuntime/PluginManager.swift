@@ -113,14 +113,16 @@ public final class PluginManager: Sendable {
         }
     }
 
-    /// Calls `export` of plugin `id` with `input` on a pristine instance.
+    /// Calls `export` of plugin `id` with `input` on a pristine instance (see
+    /// ``LoadedPlugin/call(export:input:trace:queuedSince:)``).
     public func call(
-        plugin id: String, export: String, input: [UInt8], trace: CallTrace? = nil
+        plugin id: String, export: String, input: [UInt8], trace: CallTrace? = nil,
+        queuedSince: ContinuousClock.Instant? = nil
     ) async throws(PluginCallError) -> [UInt8] {
         guard let loaded = entries.withLock({ $0[id]?.loaded }) else {
             throw PluginCallError(pluginID: id, export: export, reason: .pluginNotLoaded)
         }
-        return try await loaded.call(export: export, input: input, trace: trace)
+        return try await loaded.call(export: export, input: input, trace: trace, queuedSince: queuedSince)
     }
 
     /// Ids of loaded plugins with `capability`, sorted.

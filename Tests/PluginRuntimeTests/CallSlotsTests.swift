@@ -28,6 +28,35 @@ import Testing
         #expect(order.names.withLock { $0 } == ["callback", "event 1", "event 2"])
     }
 
+    /// The playback dispatcher stamps a user's calls with the start of the user's previous
+    /// delivery: a user who reported long ago goes ahead of one whose calls arrived first.
+    @Test func otherWaitersGoByWhenTheyQueuedThenArrivalOrder() async throws {
+        let slots = CallSlots(capacity: 1)
+        await slots.acquire(urgent: false)
+        let order = Order()
+        let now = ContinuousClock.now
+        func waiter(_ name: String, queuedSince: ContinuousClock.Instant?) -> Task<Void, Never> {
+            Task {
+                await slots.acquire(urgent: false, queuedSince: queuedSince)
+                order.names.withLock { $0.append(name) }
+                slots.release()
+            }
+        }
+        var waiters: [Task<Void, Never>] = []
+        for (name, queuedSince) in [
+            ("frequent 1", now), ("unstamped", nil), ("frequent 2", now), ("rare", now - .seconds(5)),
+            ("future", now + .seconds(60)),
+        ] as [(String, ContinuousClock.Instant?)] {
+            waiters.append(waiter(name, queuedSince: queuedSince))
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(order.names.withLock { $0 }.isEmpty)
+        slots.release()
+        for waiter in waiters { await waiter.value }
+        // "unstamped" queued on arrival (after `now`); a stamp in the future counts as its arrival.
+        #expect(order.names.withLock { $0 } == ["rare", "frequent 1", "frequent 2", "unstamped", "future"])
+    }
+
     /// Otherwise each call that comes back while callbacks queue keeps its thread waiting while
     /// a new call starts on another thread, and a plugin's threads grow past twice its slots.
     @Test func aCallBackFromABlockedHostFunctionGoesAheadOfQueuedCalls() async throws {

@@ -17,7 +17,9 @@ private final class GatedHost: ScrobblerPluginHost {
 
     func scrobblerPlugins(for username: String) -> [String] { ["scrobbler"] }
 
-    func call(plugin: String, export: String, input: [UInt8]) async throws(PluginCallError) -> [UInt8] {
+    func call(
+        plugin: String, export: String, input: [UInt8], queuedSince: ContinuousClock.Instant?
+    ) async throws(PluginCallError) -> [UInt8] {
         let isAuthorization = export == "nd_scrobbler_is_authorized"
         if isAuthorization { authorizations.add(1, ordering: .relaxed) }
         if export == "nd_scrobbler_now_playing" { nowPlayingInputs.withLock { $0.append(String(decoding: input, as: UTF8.self)) } }

@@ -13,6 +13,7 @@ private final class RecordingHost: ScrobblerPluginHost {
         let plugin: String
         let export: String
         let input: String
+        var queuedSince: ContinuousClock.Instant? = nil
     }
 
     private let state = Mutex<[Call]>([])
@@ -33,8 +34,10 @@ private final class RecordingHost: ScrobblerPluginHost {
 
     func scrobblerPlugins(for username: String) -> [String] { ["scrobbler"] }
 
-    func call(plugin: String, export: String, input: [UInt8]) async throws(PluginCallError) -> [UInt8] {
-        let call = Call(plugin: plugin, export: export, input: String(decoding: input, as: UTF8.self))
+    func call(
+        plugin: String, export: String, input: [UInt8], queuedSince: ContinuousClock.Instant?
+    ) async throws(PluginCallError) -> [UInt8] {
+        let call = Call(plugin: plugin, export: export, input: String(decoding: input, as: UTF8.self), queuedSince: queuedSince)
         let earlier = state.withLock { calls in
             defer { calls.append(call) }
             return calls.filter { $0.export == export }.count
@@ -85,6 +88,28 @@ private func temporaryFolder() -> String {
             (try? JSONSerialization.jsonObject(with: Data(call.input.utf8)) as? [String: Any])?["state"] as? String
         }
         #expect(states == ["starting", "paused"])
+        await dispatcher.shutdown()
+    }
+
+    /// So a user whose player reports often waits behind users who report rarely when the
+    /// plugin's call slots are all taken.
+    @Test func aDeliverysCallsQueueAsOfTheUsersPreviousDelivery() async throws {
+        let host = RecordingHost()
+        let dispatcher = PlaybackDispatcher(host: host, logger: Logger(label: "test"))
+        let beforeFirst = ContinuousClock.now
+        dispatcher.submit(event(.started))
+        #expect(await eventually { host.calls.count == 3 })
+        try await Task.sleep(for: .milliseconds(200))
+        let beforeSecond = ContinuousClock.now
+        dispatcher.submit(event(.started, title: "Angel"))
+        #expect(await eventually { host.calls.count == 6 })
+        let stamps = host.calls.map(\.queuedSince)
+        #expect(stamps.allSatisfy { $0 != nil })
+        #expect(Set(stamps[0..<3]).count == 1, "one stamp for every call of a delivery")
+        #expect(Set(stamps[3..<6]).count == 1, "one stamp for every call of a delivery")
+        let first = try #require(stamps[0]), second = try #require(stamps[3])
+        #expect(first >= beforeFirst && first < beforeSecond, "the first delivery queues as of its arrival")
+        #expect(second >= first && second < beforeSecond, "the second queues as of the first one's start")
         await dispatcher.shutdown()
     }
 

@@ -14,6 +14,9 @@ import Synchronization
 /// durably when accepted (see ``accept(_:)``), so an acknowledged scrobble survives a crash.
 ///
 /// Events of one user are delivered in order, one at a time; users never wait on each other.
+/// While a plugin's call slots are all taken, a user's calls queue as of the start of the user's
+/// previous delivery, so users whose players report rarely go ahead of those reporting a few
+/// times a second (whose waiting track starts are then superseded rather than delivered).
 /// A track start still waiting when the same player starts another track is skipped (the newer
 /// one says what plays now), so a player that skips faster than the plugins answer never builds
 /// a backlog; every other event (pause, resume, seek, stop, scrobble) is delivered.
@@ -158,8 +161,11 @@ final class PlaybackDispatcher: Sendable {
                 let (stream, continuation) = AsyncStream.makeStream(of: Delivery.self)
                 let waiting = WaitingCount()
                 let task = Task { [self] in
+                    var previousStart = ContinuousClock.now
                     for await delivery in stream {
-                        await deliver(delivery)
+                        let start = ContinuousClock.now
+                        await deliver(delivery, queuedSince: previousStart)
+                        previousStart = start
                         waiting.value.subtract(1, ordering: .relaxed)
                     }
                 }
@@ -200,7 +206,7 @@ final class PlaybackDispatcher: Sendable {
 
     // MARK: Delivery
 
-    private func deliver(_ delivery: Delivery) async {
+    private func deliver(_ delivery: Delivery, queuedSince: ContinuousClock.Instant) async {
         let event: PlaybackEvent
         let state: String?
         switch delivery {
@@ -217,12 +223,12 @@ final class PlaybackDispatcher: Sendable {
             return
         }
         for plugin in host.scrobblerPlugins(for: event.username) {
-            guard await isAuthorized(plugin: plugin, username: event.username) else { continue }
+            guard await isAuthorized(plugin: plugin, username: event.username, queuedSince: queuedSince) else { continue }
             if let state {
-                await playbackReport(event, state: state, plugin: plugin)
+                await playbackReport(event, state: state, plugin: plugin, queuedSince: queuedSince)
             }
             if case .event = delivery, Self.sendsNowPlaying(event.kind) {
-                await nowPlaying(event, plugin: plugin)
+                await nowPlaying(event, plugin: plugin, queuedSince: queuedSince)
             }
         }
     }
@@ -263,18 +269,22 @@ final class PlaybackDispatcher: Sendable {
         }
     }
 
-    private func isAuthorized(plugin: String, username: String) async -> Bool {
-        await ScrobblerAuthorization.check(plugin: plugin, username: username, host: host, logger: logger) == .authorized
+    private func isAuthorized(plugin: String, username: String, queuedSince: ContinuousClock.Instant) async -> Bool {
+        await ScrobblerAuthorization.check(
+            plugin: plugin, username: username, host: host, logger: logger, queuedSince: queuedSince) == .authorized
     }
 
-    private func playbackReport(_ event: PlaybackEvent, state: String, plugin: String) async {
+    private func playbackReport(
+        _ event: PlaybackEvent, state: String, plugin: String, queuedSince: ContinuousClock.Instant
+    ) async {
         let payload = ScrobblerPayloads.PlaybackReport(
             username: event.username, track: .init(event.track), state: state, positionMs: max(0, event.positionMs),
             playbackRate: OutsideNumbers.finitePositive(event.playbackRate, or: 1), playerId: event.playerId,
             playerName: event.playerName, timestamp: OutsideNumbers.unixSeconds(event.timestamp))
         do {
             _ = try await host.call(
-                plugin: plugin, export: "nd_scrobbler_playback_report", input: ScrobblerPayloads.encode(payload))
+                plugin: plugin, export: "nd_scrobbler_playback_report", input: ScrobblerPayloads.encode(payload),
+                queuedSince: queuedSince)
         } catch where error.isNotImplemented {
             // As in Navidrome: a plugin without playback_report simply doesn't get reports.
         } catch {
@@ -282,12 +292,14 @@ final class PlaybackDispatcher: Sendable {
         }
     }
 
-    private func nowPlaying(_ event: PlaybackEvent, plugin: String) async {
+    private func nowPlaying(_ event: PlaybackEvent, plugin: String, queuedSince: ContinuousClock.Instant) async {
         let payload = ScrobblerPayloads.NowPlaying(
             username: event.username, track: .init(event.track),
             position: Int32(clamping: max(0, event.positionMs) / 1000))
         do {
-            _ = try await host.call(plugin: plugin, export: "nd_scrobbler_now_playing", input: ScrobblerPayloads.encode(payload))
+            _ = try await host.call(
+                plugin: plugin, export: "nd_scrobbler_now_playing", input: ScrobblerPayloads.encode(payload),
+                queuedSince: queuedSince)
         } catch where error.isNotImplemented {
             logger.debug("plugin has no now_playing", metadata: ["plugin": "\(plugin)"])
         } catch {

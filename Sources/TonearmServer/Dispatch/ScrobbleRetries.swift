@@ -160,7 +160,8 @@ final class ScrobbleRetries: Sendable {
             }
         }
         do {
-            _ = try await host.call(plugin: scrobble.plugin, export: "nd_scrobbler_scrobble", input: Array(scrobble.input.utf8))
+            _ = try await host.call(
+                plugin: scrobble.plugin, export: "nd_scrobbler_scrobble", input: Array(scrobble.input.utf8), queuedSince: nil)
             return .done
         } catch {
             if let message = error.pluginMessage, message.contains("scrobbler(retry_later)") {

@@ -11,11 +11,15 @@ enum ScrobblerAuthorization: Sendable, Equatable {
     /// The plugin is not loaded (yet, or while it is reloaded): ask again later.
     case unavailable
 
-    /// Asks `plugin` whether it acts for `username`.
-    static func check(plugin: String, username: String, host: any ScrobblerPluginHost, logger: Logger) async -> Self {
+    /// Asks `plugin` whether it acts for `username` (`queuedSince` as in ``ScrobblerPluginHost``).
+    static func check(
+        plugin: String, username: String, host: any ScrobblerPluginHost, logger: Logger,
+        queuedSince: ContinuousClock.Instant? = nil
+    ) async -> Self {
         let input = ScrobblerPayloads.encode(ScrobblerPayloads.IsAuthorized(username: username))
         do {
-            let output = try await host.call(plugin: plugin, export: "nd_scrobbler_is_authorized", input: input)
+            let output = try await host.call(
+                plugin: plugin, export: "nd_scrobbler_is_authorized", input: input, queuedSince: queuedSince)
             let authorized = String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) == "true"
             if !authorized {
                 logger.debug("plugin does not act for this user", metadata: ["plugin": "\(plugin)", "user": "\(username)"])

@@ -5,8 +5,11 @@ import PluginRuntime
 protocol ScrobblerPluginHost: Sendable {
     /// Ids of loaded plugins with the Scrobbler capability to which `username` is assigned.
     func scrobblerPlugins(for username: String) -> [String]
-    /// Calls `export` of `plugin` on a pristine instance.
-    func call(plugin: String, export: String, input: [UInt8]) async throws(PluginCallError) -> [UInt8]
+    /// Calls `export` of `plugin` on a pristine instance; while every call slot of the plugin is
+    /// taken, the call waits as if it had queued at `queuedSince` (nil: now).
+    func call(
+        plugin: String, export: String, input: [UInt8], queuedSince: ContinuousClock.Instant?
+    ) async throws(PluginCallError) -> [UInt8]
 }
 
 extension PluginManager: ScrobblerPluginHost {
@@ -16,7 +19,9 @@ extension PluginManager: ScrobblerPluginHost {
         }
     }
 
-    func call(plugin: String, export: String, input: [UInt8]) async throws(PluginCallError) -> [UInt8] {
-        try await call(plugin: plugin, export: export, input: input, trace: nil)
+    func call(
+        plugin: String, export: String, input: [UInt8], queuedSince: ContinuousClock.Instant?
+    ) async throws(PluginCallError) -> [UInt8] {
+        try await call(plugin: plugin, export: export, input: input, trace: nil, queuedSince: queuedSince)
     }
 }
