@@ -57,14 +57,27 @@ final class CallThreads: Sendable {
         let worker = Worker(priority: priority)
         worker.job = job
         let thread = Thread { [self] in
+            Self.nameCurrentThread("plugin-call")
             pthread_setspecific(Self.marker, Unmanaged.passUnretained(worker).toOpaque())
             worker.threadID.store(CallPriority.currentThreadID() ?? 0, ordering: .relaxed)
             priority.apply()
             loop(worker)
         }
-        thread.name = "tonearm-plugin-call"
         thread.stackSize = 8 * 1024 * 1024
         thread.start()
+    }
+
+    /// Names the current thread for `ps`, `top` and debuggers (Foundation's `Thread.name` does
+    /// not reach the kernel on Linux, and Swift does not see `pthread_setname_np`; the kernel
+    /// keeps 15 bytes).
+    static func nameCurrentThread(_ name: String) {
+        #if os(Linux)
+        let file = open("/proc/thread-self/comm", O_WRONLY | O_CLOEXEC)
+        guard file >= 0 else { return }
+        let bytes = Array(name.utf8.prefix(15))
+        _ = bytes.withUnsafeBytes { write(file, $0.baseAddress, $0.count) }
+        close(file)
+        #endif
     }
 
     /// Whether the current thread is a call thread.

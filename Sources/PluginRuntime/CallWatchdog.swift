@@ -53,8 +53,10 @@ final class CallWatchdog: Sendable {
             return (token, start)
         }
         if start {
-            let thread = Thread { [self] in loop() }
-            thread.name = "tonearm-call-watchdog"
+            let thread = Thread { [self] in
+                CallThreads.nameCurrentThread("call-watchdog")
+                loop()
+            }
             thread.start()
         }
         return token
