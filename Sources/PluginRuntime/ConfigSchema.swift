@@ -78,10 +78,10 @@ public struct ConfigSchema: Sendable {
         case .string(let text):
             let count = text.unicodeScalars.count
             if let min = rules["minLength"]?.numberValue, Double(count) < min {
-                problems.append("\(name): must be at least \(Int(min)) characters long")
+                problems.append("\(name): must be at least \(JSONValue.goNumber(min)) characters long")
             }
             if let max = rules["maxLength"]?.numberValue, Double(count) > max {
-                problems.append("\(name): must be at most \(Int(max)) characters long")
+                problems.append("\(name): must be at most \(JSONValue.goNumber(max)) characters long")
             }
             if let pattern = rules["pattern"]?.stringValue,
                 let regex = try? NSRegularExpression(pattern: pattern),
@@ -104,10 +104,10 @@ public struct ConfigSchema: Sendable {
             }
         case .array(let items):
             if let min = rules["minItems"]?.numberValue, Double(items.count) < min {
-                problems.append("\(name): must have at least \(Int(min)) items")
+                problems.append("\(name): must have at least \(JSONValue.goNumber(min)) items")
             }
             if let max = rules["maxItems"]?.numberValue, Double(items.count) > max {
-                problems.append("\(name): must have at most \(Int(max)) items")
+                problems.append("\(name): must have at most \(JSONValue.goNumber(max)) items")
             }
             if let itemSchema = rules["items"] {
                 return .array(items.enumerated().map { index, item in

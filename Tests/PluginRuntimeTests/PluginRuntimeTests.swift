@@ -386,6 +386,28 @@ import WAT
         #expect(throws: ConfigValidationError.self) { try schema.validate(["users": .array([])]) }
     }
 
+    /// A manifest's bounds are numbers from outside: a bound no Int holds is named, not converted
+    /// (found by FuzzManifest: `"minLength": 1e300` trapped while validating settings).
+    @Test func boundsOutsideIntAreReportedNotConverted() throws {
+        let bounds = ConfigSchema(.object([
+            "type": .string("object"),
+            "properties": .object([
+                "name": .object(["type": .string("string"), "minLength": .number(1e300), "maxLength": .number(-1e300)]),
+                "tags": .object(["type": .string("array"), "minItems": .number(9.3e18), "maxItems": .number(-1e19)]),
+                "short": .object(["type": .string("string"), "minLength": .number(3)]),
+            ]),
+        ]))
+        let error = try #require(throws: ConfigValidationError.self) {
+            try bounds.validate(["name": .string("x"), "tags": .array([]), "short": .string("ab")])
+        }
+        let message = "\(error)"
+        #expect(message.contains("name: must be at least 1e+300 characters long"))
+        #expect(message.contains("name: must be at most -1e+300 characters long"))
+        #expect(message.contains("tags: must have at least 9300000000000000000 items"))
+        #expect(message.contains("tags: must have at most -10000000000000000000 items"))
+        #expect(message.contains("short: must be at least 3 characters long"))
+    }
+
     @Test func flattensAsNavidromeDoes() {
         let flat = ConfigSchema.flatten([
             "n": .number(3), "f": .number(0.5), "b": .bool(true), "s": .string("<x>"),
