@@ -47,12 +47,15 @@ let package = Package(
             dependencies: [.product(name: "WasmKit", package: "WasmKit")],
             swiftSettings: strict
         ),
+        // Locks ThreadSanitizer sees, used in place of Synchronization.Mutex by `scripts/sanitize thread`.
+        .target(name: "ThreadSanitizerLocks", swiftSettings: strict),
         // The system zlib (inflate and CRC-32 of `.ndp` entries).
         .systemLibrary(name: "TonearmZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // Layer 2: manifests, packages, loading, per-call instances, limits, the plugin manager.
         .target(
             name: "PluginRuntime",
             dependencies: [
+                "ThreadSanitizerLocks",
                 "ExtismKernel",
                 "TonearmZlib",
                 .product(name: "WasmKit", package: "WasmKit"),
@@ -66,6 +69,7 @@ let package = Package(
         .target(
             name: "HostServices",
             dependencies: [
+                "ThreadSanitizerLocks",
                 "PluginRuntime",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "WSClient", package: "swift-websocket"),
@@ -82,6 +86,7 @@ let package = Package(
         .target(
             name: "Feeds",
             dependencies: [
+                "ThreadSanitizerLocks",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -94,6 +99,7 @@ let package = Package(
         .target(
             name: "TonearmServer",
             dependencies: [
+                "ThreadSanitizerLocks",
                 "PluginRuntime", "HostServices", "Feeds",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -117,6 +123,7 @@ let package = Package(
         .target(
             name: "DiscordSimulator",
             dependencies: [
+                "ThreadSanitizerLocks",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -136,7 +143,7 @@ let package = Package(
             swiftSettings: strict
         ),
         // Fixtures shared by the test targets: a real Supysonic, `tonearm serve` as a process.
-        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
+        .target(name: "TestSupport", dependencies: ["ThreadSanitizerLocks"], path: "Tests/TestSupport", swiftSettings: strict),
         // Tests (Swift Testing).
         .testTarget(
             name: "ExtismKernelTests",
@@ -146,6 +153,7 @@ let package = Package(
         .testTarget(
             name: "PluginRuntimeTests",
             dependencies: [
+                "ThreadSanitizerLocks",
                 "PluginRuntime", .product(name: "WAT", package: "WasmKit"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "Logging", package: "swift-log"),
@@ -155,6 +163,7 @@ let package = Package(
         .testTarget(
             name: "HostServicesTests",
             dependencies: [
+                "ThreadSanitizerLocks",
                 "HostServices", "TestSupport",
                 "Feeds",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -171,6 +180,7 @@ let package = Package(
         .testTarget(
             name: "FeedsTests",
             dependencies: [
+                "ThreadSanitizerLocks",
                 "Feeds", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -184,6 +194,7 @@ let package = Package(
         .testTarget(
             name: "DiscordSimulatorTests",
             dependencies: [
+                "ThreadSanitizerLocks",
                 "DiscordSimulator",
                 .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -203,7 +214,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TonearmServerTests",
-            dependencies: ["TonearmServer", "PluginRuntime", "HostServices", "Feeds", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["ThreadSanitizerLocks", "TonearmServer", "PluginRuntime", "HostServices", "Feeds", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .testTarget(

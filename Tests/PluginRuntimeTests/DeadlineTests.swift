@@ -29,14 +29,14 @@ import Testing
         let start = ContinuousClock.now
         #expect(try loadError(Self.loopingStart, id: "spinstart")
                 == #"plugin "spinstart": initialisation did not finish within 1 s"#)
-        #expect(ContinuousClock.now - start < .seconds(15))
+        #expect(ContinuousClock.now - start < wallTimeBound(15))
     }
 
     @Test func anInitializerThatLoopsFailsTheLoadAtTheDeadline() throws {
         let start = ContinuousClock.now
         #expect(try loadError(Self.loopingInitialize, id: "spininit")
                 == #"plugin "spininit": initialisation did not finish within 1 s"#)
-        #expect(ContinuousClock.now - start < .seconds(15))
+        #expect(ContinuousClock.now - start < wallTimeBound(15))
     }
 
     @Test func validationReportsAnInitializerThatLoops() throws {
@@ -68,7 +68,7 @@ import Testing
         try await manager.setEnabled("good", false)
         #expect(manager.status(of: "good")?.state == .disabled)
         await manager.shutdown()
-        #expect(ContinuousClock.now - start < .seconds(30))
+        #expect(ContinuousClock.now - start < wallTimeBound(30))
     }
 
     @Test func aLoopStopsOnItsFuelBudgetWithoutTheWatchdog() throws {
@@ -84,7 +84,7 @@ import Testing
         let (outcome, reusable) = instance.call(export: "spin", input: [], trace: nil)
         #expect(outcome == .failure(.interrupted))
         #expect(!reusable)
-        #expect(ContinuousClock.now - start < .seconds(15))
+        #expect(ContinuousClock.now - start < wallTimeBound(15))
     }
 
     @Test func aHostFunctionThatNeverReturnsIsCancelledAtTheDeadline() async throws {
@@ -109,7 +109,7 @@ import Testing
             return await group.reduce(into: []) { $0.append($1) }
         }
         #expect(reasons == Array(repeating: .timeout(1), count: calls))
-        #expect(ContinuousClock.now - start < .seconds(10))
+        #expect(ContinuousClock.now - start < wallTimeBound(10))
         // Every host function came back, and its work saw the cancellation.
         let until = ContinuousClock.now + .seconds(5)
         // The host function may come back before its cancelled work has recorded the cancellation.

@@ -224,14 +224,14 @@ import WAT
             #expect(error.reason == .timeout(0.5))
         }
         // Fuel is CPU time: on a loaded machine the wall time can be several times the deadline.
-        #expect(ContinuousClock.now - start < .seconds(20))
+        #expect(ContinuousClock.now - start < wallTimeBound(20))
         #expect(try await quick.call(export: "echo", input: Array("after".utf8)) == Array("after".utf8))
     }
 
     @Test func blockedHostFunctionReturnsTimeoutToTheCaller() async throws {
         let start = ContinuousClock.now
         #expect(await failure("sleep")?.reason == .timeout(2))
-        #expect(ContinuousClock.now - start < .seconds(4))
+        #expect(ContinuousClock.now - start < wallTimeBound(4))
     }
 }
 
