@@ -2,35 +2,17 @@ import Foundation
 import Synchronization
 
 /// A counting semaphore: ``acquire(urgent:queuedSince:)`` waits while every slot is taken; a
-/// freed slot goes to a call coming back from a blocked host function first, then to the
-/// longest-waiting urgent caller, else to the other caller queued earliest. An other caller may
-/// say it queued before it arrived (the playback dispatcher stamps a user's calls with the start
-/// of the user's previous delivery), so a user whose player reports a few times a second cannot
-/// make the others wait behind its calls. A call gives its slot back while a host function
-/// blocks it (``HostCallBridge``) and takes one again afterwards, so the slots count calls that
-/// can run, and a call never waits on a call that waits for its slot. At most `capacity` calls
-/// are parked so at once; a call that blocks beyond that keeps its slot. Because a returning
-/// call goes ahead of every new one, a new call starts only when no started call waits, so a
-/// plugin's calls hold at most twice `capacity` threads (nested calls aside).
+/// freed slot goes to the longest-waiting urgent caller, else to the other caller queued
+/// earliest. An other caller may say it queued before it arrived (the playback dispatcher stamps
+/// a user's calls with the start of the user's previous delivery), so a user whose player
+/// reports a few times a second cannot make the others wait behind its calls. A call keeps its
+/// slot while a host function blocks it, and gives it back once its thread is idle again, so a
+/// plugin's calls hold at most `capacity` threads (nested calls, which take no slot, aside).
 final class CallSlots: Sendable {
     let capacity: Int
-    private enum Waiter {
-        case task(CheckedContinuation<Void, Never>)
-        case thread(DispatchSemaphore)
-
-        func resume() {
-            switch self {
-            case .task(let continuation): continuation.resume()
-            case .thread(let semaphore): semaphore.signal()
-            }
-        }
-    }
+    private typealias Waiter = CheckedContinuation<Void, Never>
     private struct State {
         var available: Int
-        /// Calls that gave their slot back while blocked.
-        var parked = 0
-        /// Calls back from a blocked host function, waiting for a slot on their thread.
-        var returning: [DispatchSemaphore] = []
         var urgent: [Waiter] = []
         var other: [(waiter: Waiter, queuedSince: ContinuousClock.Instant)] = []
     }
@@ -59,9 +41,9 @@ final class CallSlots: Sendable {
             let queued = state.withLock { state -> Bool in
                 guard state.available > 0 else {
                     if urgent {
-                        state.urgent.append(.task(continuation))
+                        state.urgent.append(continuation)
                     } else {
-                        state.other.append((.task(continuation), stamp))
+                        state.other.append((continuation, stamp))
                     }
                     return true
                 }
@@ -72,40 +54,8 @@ final class CallSlots: Sendable {
         }
     }
 
-    /// Gives the slot back while the call blocks in a host function, unless `capacity` calls are
-    /// parked already; returns whether it did (then ``reacquireAfterBlocking()`` takes one again).
-    func releaseForBlocking() -> Bool {
-        let (released, next) = state.withLock { state -> (Bool, Waiter?) in
-            guard state.parked < capacity else { return (false, nil) }
-            state.parked += 1
-            return (true, Self.handOver(&state))
-        }
-        next?.resume()
-        return released
-    }
-
-    /// Takes a slot again after ``releaseForBlocking()`` gave one back, blocking this (call)
-    /// thread until one is free; ahead of every queued call.
-    func reacquireAfterBlocking() {
-        let semaphore = DispatchSemaphore(value: 0)
-        let queued = state.withLock { state -> Bool in
-            state.parked -= 1
-            guard state.available > 0 else {
-                state.returning.append(semaphore)
-                return true
-            }
-            state.available -= 1
-            return false
-        }
-        if queued { semaphore.wait() }
-    }
-
-    /// Calls parked in host functions (for tests and status).
-    var parkedCount: Int { state.withLock { $0.parked } }
-
     /// The waiter a freed slot goes to, or nil after counting the slot as available.
     private static func handOver(_ state: inout State) -> Waiter? {
-        if !state.returning.isEmpty { return .thread(state.returning.removeFirst()) }
         if !state.urgent.isEmpty { return state.urgent.removeFirst() }
         if !state.other.isEmpty {
             var earliest = 0

@@ -25,7 +25,7 @@ public enum HostCallBridge {
         let semaphore = DispatchSemaphore(value: 0)
         let task = Task {
             // Plugin calls made by `operation` (a callback delivered while the host function
-            // runs) are nested: they must not wait for a call slot the caller holds.
+            // runs) are nested: they must not wait for the call slot the caller holds.
             await PluginCallNesting.$isNested.withValue(true) {
                 await $deadline.withValue(deadline) {
                     do { box.result = .success(try await operation()) } catch { box.result = .failure(error) }
@@ -49,13 +49,10 @@ public enum HostCallBridge {
     }
 
     /// Runs `body`, which blocks the current (plugin-call) thread until something else happens.
-    /// Meanwhile the call gives its slot back (see ``CallSlots``), unless too many calls of the
-    /// plugin are blocked already.
+    /// The call keeps its slot meanwhile (see ``CallSlots``); its plugin's next calls of the same
+    /// export run on call threads.
     public static func blocking<T>(_ body: () throws -> T) rethrows -> T {
-        let call = RunningCall.current
-        call?.blocked = true
-        let released = call?.slots?.releaseForBlocking() ?? false
-        defer { if released { call?.slots?.reacquireAfterBlocking() } }
+        RunningCall.current?.blocked = true
         return try body()
     }
 

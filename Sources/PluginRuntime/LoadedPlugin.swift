@@ -90,7 +90,7 @@ public final class LoadedPlugin: Sendable {
         if !nested { await slots.acquire(urgent: !export.hasPrefix("nd_scrobbler_"), queuedSince: queuedSince) }
         let alone = Self.callsInFlight.add(1, ordering: .relaxed).newValue == 1
         defer { Self.callsInFlight.subtract(1, ordering: .relaxed) }
-        let running = RunningCall(slots: nested ? nil : slots)
+        let running = RunningCall()
         let priority = self.priority
         let inline = alone && !nested && priority == .normal && runsInline(export)
         let result: Result<[UInt8], PluginCallError>

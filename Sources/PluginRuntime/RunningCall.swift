@@ -2,18 +2,11 @@ import Foundation
 
 /// The plugin call running on the current thread, as its host functions see it.
 final class RunningCall: @unchecked Sendable {
-    /// The call's slot, given back while a host function blocks (nil for nested calls, which
-    /// hold none).
-    let slots: CallSlots?
     /// Whether a host function blocked during the call. Written and read on the call's thread.
     var blocked = false
     /// When the call's deadline passes (set when it starts running). Written and read on the
     /// call's thread.
     var deadline: ContinuousClock.Instant?
-
-    init(slots: CallSlots?) {
-        self.slots = slots
-    }
 
     /// Runs `body` with this call as the thread's ``current``.
     func run<T>(_ body: () -> T) -> T {

@@ -56,50 +56,6 @@ import Testing
         // "unstamped" queued on arrival (after `now`); a stamp in the future counts as its arrival.
         #expect(order.names.withLock { $0 } == ["rare", "frequent 1", "frequent 2", "unstamped", "future"])
     }
-
-    /// Otherwise each call that comes back while callbacks queue keeps its thread waiting while
-    /// a new call starts on another thread, and a plugin's threads grow past twice its slots.
-    @Test func aCallBackFromABlockedHostFunctionGoesAheadOfQueuedCalls() async throws {
-        let slots = CallSlots(capacity: 1)
-        await slots.acquire(urgent: false)
-        #expect(slots.releaseForBlocking(), "the first call parks in a host function")
-        await slots.acquire(urgent: true)  // a callback runs meanwhile
-        let order = Order()
-        let queued = Task {
-            await slots.acquire(urgent: true)
-            order.names.withLock { $0.append("queued callback") }
-            slots.release()
-        }
-        try await Task.sleep(for: .milliseconds(50))
-        let returned = Thread {
-            slots.reacquireAfterBlocking()
-            order.names.withLock { $0.append("returning call") }
-            slots.release()
-        }
-        returned.start()
-        try await Task.sleep(for: .milliseconds(50))
-        #expect(order.names.withLock { $0 }.isEmpty)
-        slots.release()  // the callback ends
-        await queued.value
-        #expect(order.names.withLock { $0 } == ["returning call", "queued callback"])
-    }
-
-    @Test func atMostCapacityCallsParkWithoutTheirSlot() async throws {
-        let slots = CallSlots(capacity: 2)
-        await slots.acquire(urgent: false)
-        await slots.acquire(urgent: false)
-        #expect(slots.releaseForBlocking())
-        await slots.acquire(urgent: false)
-        #expect(slots.releaseForBlocking())
-        await slots.acquire(urgent: false)
-        #expect(!slots.releaseForBlocking(), "a third blocked call keeps its slot")
-        #expect(slots.parkedCount == 2)
-        slots.release()
-        slots.release()
-        slots.reacquireAfterBlocking()
-        slots.reacquireAfterBlocking()
-        #expect(slots.parkedCount == 0)
-    }
 }
 
 private final class Order: Sendable {
