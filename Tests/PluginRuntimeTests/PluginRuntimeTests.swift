@@ -80,6 +80,8 @@ import WAT
         #expect(String(decoding: output, as: UTF8.self) == "again")
     }
 
+    /// A call blocked in a host function keeps its slot: a plugin never holds more call threads
+    /// than it has slots.
     @Test func callsBeyondTheLimitWaitTheirTurn() async throws {
         InFlight.shared.reset()
         let patient = try patientPlugin()

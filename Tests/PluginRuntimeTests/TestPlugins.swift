@@ -103,9 +103,11 @@ final class EchoService: HostService {
                 }
                 return request
             },
+            // Counts the calls inside it while it blocks (as an HTTP request or a WebSocket
+            // connect does).
             "echo_track": { request in
                 InFlight.shared.enter()
-                Thread.sleep(forTimeInterval: 0.05)
+                HostCallBridge.blocking { Thread.sleep(forTimeInterval: 0.05) }
                 InFlight.shared.leave()
                 return request
             },
