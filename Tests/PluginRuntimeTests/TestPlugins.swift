@@ -75,9 +75,9 @@ final class EchoService: HostService {
                 if request == Array("block".utf8) { _ = HostCallBridge.blocking { usleep(1_000) } }
                 return Array((CallThreads.isCurrentThread ? "call thread" : "caller").utf8)
             },
-            // The nice value of the thread running the host function.
+            // The nice value and scheduling policy of the thread running the host function.
             "echo_nice": { _ in
-                Array(String(getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)).utf8)
+                Array("\(getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0))/\(sched_getscheduler(0))".utf8)
             },
             // Burns CPU on the calling thread until its nice value is raised (or 5 s of CPU).
             "echo_burn": { request in
@@ -106,9 +106,10 @@ final class EchoService: HostService {
             // Counts the calls inside it while it blocks (as an HTTP request or a WebSocket
             // connect does).
             "echo_track": { request in
-                InFlight.shared.enter()
+                let inFlight = InFlight.of(plugin.id)
+                inFlight.enter()
                 HostCallBridge.blocking { Thread.sleep(forTimeInterval: 0.05) }
-                InFlight.shared.leave()
+                inFlight.leave()
                 return request
             },
         ]
@@ -131,8 +132,18 @@ final class HangLog: Sendable {
 
 /// How many `echo_track` host calls run at once, and the most seen.
 final class InFlight: Sendable {
-    static let shared = InFlight()
+    private static let byPlugin = Mutex<[String: InFlight]>([:])
     private let state = Mutex((now: 0, most: 0))
+
+    /// The counts of the plugin with id `pluginID`.
+    static func of(_ pluginID: String) -> InFlight {
+        byPlugin.withLock { plugins in
+            if let inFlight = plugins[pluginID] { return inFlight }
+            let inFlight = InFlight()
+            plugins[pluginID] = inFlight
+            return inFlight
+        }
+    }
 
     func enter() { state.withLock { $0.now += 1; $0.most = max($0.most, $0.now) } }
     func leave() { state.withLock { $0.now -= 1 } }
