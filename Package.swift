@@ -153,7 +153,7 @@ let package = Package(
         .testTarget(
             name: "PluginRuntimeTests",
             dependencies: [
-                "ThreadSanitizerLocks",
+                "ThreadSanitizerLocks", "TestSupport",
                 "PluginRuntime", .product(name: "WAT", package: "WasmKit"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "Logging", package: "swift-log"),

@@ -540,6 +540,25 @@ def test_rapid_skips_are_coalesced_within_the_presence_rate_limit(host):
     assert json.loads(host.cache["discord.alice.presence"][1])["pending"] is False
 
 
+def test_a_presence_update_waits_while_another_call_holds_the_send_lock(host):
+    host.now_playing("alice", track(0))
+    connect_ready(host)
+    assert len(host.frames("alice", op=3)) == 1
+    assert "alice-sending" not in host.schedules  # released after the send
+    # Another call (a flush, READY) is sending: its lock is the one-time schedule alice-sending.
+    host.schedules["alice-sending"] = {"payload": "", "recurring": False, "cron": None, "delay": 60}
+    host.now_playing("alice", track(1))
+    assert len(host.frames("alice", op=3)) == 1
+    assert host.schedules["alice-flush"]["delay"] == 1
+    assert json.loads(host.cache["discord.alice.presence"][1])["pending"] is True
+    del host.schedules["alice-sending"]
+    host.fire("alice-flush")
+    presences = host.frames("alice", op=3)
+    assert len(presences) == 2
+    assert presences[-1]["d"]["activities"][0]["details"] == "Track 1"
+    assert "alice-sending" not in host.schedules
+
+
 def test_large_ready_and_unrelated_dispatches(host):
     host.now_playing("alice", TRACK)
     host.gateway("alice", hello())

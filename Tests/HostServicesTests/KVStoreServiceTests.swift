@@ -1,5 +1,6 @@
 import Foundation
 import PluginRuntime
+import TestSupport
 import Testing
 
 @testable import HostServices
@@ -45,10 +46,12 @@ func temporaryFolder() throws -> URL {
         let service = KVStoreService(dataFolder: try temporaryFolder())
         let f = service.functions(for: makeContext())
         #expect(try await invoke(f["kvstore_setwithttl"], ["key": "k", "value": base64("v"), "ttlSeconds": 0]).json["error"] != nil)
-        // A 3 s lifetime leaves a loaded machine time to read the entry back before it expires.
-        _ = try await invoke(f["kvstore_setwithttl"], ["key": "k", "value": base64("v"), "ttlSeconds": 3])
+        // A 3 s lifetime (longer under sanitizers) leaves a loaded machine time to read the entry
+        // back before it expires.
+        let lifetime = Int((3 * testTimeScale).rounded())
+        _ = try await invoke(f["kvstore_setwithttl"], ["key": "k", "value": base64("v"), "ttlSeconds": lifetime])
         #expect(try await invoke(f["kvstore_has"], ["key": "k"]).text == #"{"exists":true}"#)
-        try await Task.sleep(for: .milliseconds(4200))
+        try await Task.sleep(for: .seconds(lifetime) + .milliseconds(1200))
         #expect(try await invoke(f["kvstore_get"], ["key": "k"]).text == "{}")
         #expect(try await invoke(f["kvstore_list"], ["prefix": "k"]).text == "{}")
         #expect(try await invoke(f["kvstore_getstorageused"]).text == "{}")

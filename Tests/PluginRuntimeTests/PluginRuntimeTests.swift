@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import TestSupport
 import Testing
 import WAT
 @testable import PluginRuntime
@@ -16,7 +17,7 @@ import WAT
             greeting = "hello"
             """)
         // Debug builds interpret far slower than release ones.
-        loader.inlineCallLimit = .milliseconds(20)
+        loader.inlineCallLimit = .milliseconds(20) * testTimeScale
         plugin = try loader.load(path: path)
     }
 
@@ -225,7 +226,7 @@ import WAT
         // A short deadline: a loop on the caller's thread holds a cooperative thread until its
         // fuel (the CPU time of the deadline) runs out, which other suites would feel.
         var loader = try testLoader(folder, timeout: 0.5)
-        loader.inlineCallLimit = .milliseconds(20)
+        loader.inlineCallLimit = .milliseconds(20) * testTimeScale
         let quick = try loader.load(path: try folder.package("quick", wat: kernelWAT))
         for _ in 0..<20 { _ = try await quick.call(export: "spinIf", input: []) }
         let start = ContinuousClock.now

@@ -159,14 +159,6 @@ final class GatedService: HostService {
     func pluginUnloaded(_ pluginID: String) async {}
 }
 
-/// A loose wall-time bound on a call or load with a CPU-time (fuel) deadline: `seconds`, times
-/// `TONEARM_TEST_TIME_SCALE` when set (`scripts/sanitize` sets it: sanitizers slow the interpreter
-/// well beyond the loops the fuel rate is measured on).
-func wallTimeBound(_ seconds: Int) -> Duration {
-    let scale = Double(ProcessInfo.processInfo.environment["TONEARM_TEST_TIME_SCALE"] ?? "").flatMap { $0 >= 1 && $0 <= 100 ? $0 : nil } ?? 1
-    return .seconds(Double(seconds) * scale)
-}
-
 func testLoader(_ folder: TestFolder, timeout: Double = 30, memoryMiB: Int = 128, settings: String = "") throws -> PluginLoader {
     let toml = """
         DataFolder = "\(folder.path)/data"

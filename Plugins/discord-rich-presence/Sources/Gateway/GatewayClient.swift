@@ -309,6 +309,15 @@ struct GatewayClient {
     func deliverPresence(resend: Bool, firingID: String?) {
         guard let session = loadSession(), session.phase == .ready, var record = loadPresence() else { return }
         if !record.pending && !resend { return }
+        // Calls for one user run concurrently (a playback event, READY, a flush), and the cache
+        // has no compare-and-set: without the lock two calls could both spend the budget's last
+        // Presence Update. The call holding it sees a presence stored meanwhile and flushes it;
+        // a flush covers the window between that check and the release.
+        guard takeSendLock() else {
+            scheduleFlush(afterMs: 1000, firingID: firingID)
+            return
+        }
+        defer { _ = host.cancelSchedule(id: keys.sendLock) }
         let now = host.nowMs()
         var budget = loadBudget()
         if budget.allowsPresence(at: now) {
@@ -335,6 +344,11 @@ struct GatewayClient {
             host.log(.debug, "Presence update for \(user.username) held back by Discord's rate limit for \((delayMs + 999) / 1000) s")
             scheduleFlush(afterMs: delayMs, firingID: firingID)
         }
+    }
+
+    /// Takes ``UserKeys/sendLock``, which a call that dies holding it keeps for a minute at most.
+    private func takeSendLock() -> Bool {
+        host.scheduleOneTime(id: keys.sendLock, delaySeconds: 60, payload: SchedulePayload(.sendLock, user: user.username).text).error == nil
     }
 
     /// Schedules a flush of the stored presence. When the flush schedule exists already it may

@@ -23,4 +23,7 @@ struct UserKeys {
     var flushSchedule: String { "\(user)-flush" }
     var reconnectSchedule: String { "\(user)-reconnect" }
     var identifySchedule: String { "\(user)-identify" }
+    /// Held (as a one-time schedule, which the host refuses to add twice) by the call sending a
+    /// Presence Update, so two calls never spend the same send budget.
+    var sendLock: String { "\(user)-sending" }
 }

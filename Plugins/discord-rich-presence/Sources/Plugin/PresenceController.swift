@@ -184,6 +184,7 @@ struct PresenceController {
         case .flush: client.deliverPresence(resend: false, firingID: scheduleID)
         case .reconnect: client.reconnectNow(firingID: scheduleID)
         case .identify: client.identifyAgain()
+        case .sendLock: break  // a call that held the lock ended without releasing it
         case .clear:
             guard let record = client.loadPresence(), ActivityText.equal(record.trackID, job.trackID) else { return }
             client.stop(reason: record.paused ? "paused longer than the pause timeout" : "track ended")

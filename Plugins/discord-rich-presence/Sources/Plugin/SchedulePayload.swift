@@ -3,7 +3,8 @@ import NavidromePDK
 /// What a schedule is for, carried in its payload as `{"kind","user","track"}`.
 struct SchedulePayload {
     enum Kind: Int {
-        case heartbeat = 1, clear, flush, reconnect, identify
+        /// `sendLock` holds ``UserKeys/sendLock``; its firing does nothing but end it.
+        case heartbeat = 1, clear, flush, reconnect, identify, sendLock
     }
 
     var kind: Kind
