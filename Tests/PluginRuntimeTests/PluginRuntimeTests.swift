@@ -196,32 +196,6 @@ import WAT
         #expect(try await patient.call(export: "nice", input: []) == Array(background.utf8))
     }
 
-    /// Runs `export` until a call runs on the caller's thread (a call runs inline only while no
-    /// other call is in flight in the process, and other suites' calls, such as the deadline
-    /// tests' loops and the Discord scenarios, run at the same time); false if none did within
-    /// 80 s, longer than the rest of the suite runs on a loaded two-core machine.
-    func ranInline(_ export: String, _ input: String = "") async throws -> Bool {
-        let until = ContinuousClock.now + .seconds(80)
-        while ContinuousClock.now < until {
-            if try await call(export, input) == "caller" { return true }
-            try await Task.sleep(for: .milliseconds(1))
-        }
-        return false
-    }
-
-    @Test func quickCallsRunOnTheCallersThread() async throws {
-        // The first call of an export goes to a call thread: nothing is known of it yet.
-        #expect(try await call("where") == "call thread")
-        #expect(try await ranInline("where"))
-    }
-
-    @Test func aCallThatBlockedInAHostFunctionMovesToACallThread() async throws {
-        #expect(try await ranInline("where"))
-        _ = try await call("where", "block")
-        #expect(try await call("where") == "call thread")
-        #expect(try await ranInline("where"))
-    }
-
     @Test func aQuickExportThatLoopsStopsAtTheDeadlineOnTheCallersThread() async throws {
         // A short deadline: a loop on the caller's thread holds a cooperative thread until its
         // fuel (the CPU time of the deadline) runs out, which other suites would feel.
@@ -245,6 +219,40 @@ import WAT
         let start = ContinuousClock.now
         #expect(await failure("sleep")?.reason == .timeout(2))
         #expect(ContinuousClock.now - start < wallTimeBound(4))
+    }
+}
+
+/// Calls on the caller's thread: their waits for a moment with no other call in the process
+/// grow with ``testTimeScale``, beyond the call suite's time limit under sanitizers.
+@Suite(.timeLimit(.minutes(8))) struct InlineCallTests {
+    let calls: PluginCallTests
+    init() throws { calls = try PluginCallTests() }
+
+    /// Runs `export` until a call runs on the caller's thread (a call runs inline only while no
+    /// other call is in flight in the process, and other suites' calls, such as the deadline
+    /// tests' loops and the Discord scenarios, run at the same time); false if none did within
+    /// 80 s (times ``testTimeScale``), longer than the other suites run on a loaded two-core
+    /// machine.
+    func ranInline(_ export: String, _ input: String = "") async throws -> Bool {
+        let until = ContinuousClock.now + wallTimeBound(80)
+        while ContinuousClock.now < until {
+            if try await calls.call(export, input) == "caller" { return true }
+            try await Task.sleep(for: .milliseconds(1))
+        }
+        return false
+    }
+
+    @Test func quickCallsRunOnTheCallersThread() async throws {
+        // The first call of an export goes to a call thread: nothing is known of it yet.
+        #expect(try await calls.call("where") == "call thread")
+        #expect(try await ranInline("where"))
+    }
+
+    @Test func aCallThatBlockedInAHostFunctionMovesToACallThread() async throws {
+        #expect(try await ranInline("where"))
+        _ = try await calls.call("where", "block")
+        #expect(try await calls.call("where") == "call thread")
+        #expect(try await ranInline("where"))
     }
 }
 
