@@ -4,11 +4,9 @@ import Foundation
 ///
 /// A plugin call that uses more than ``heavyCallCPUSeconds`` of CPU time (a loop running into
 /// its deadline does) moves its plugin's calls to the background for ``demotion``, and its own
-/// call thread at once: background call threads run in Linux's `SCHED_IDLE` class (with a nice
-/// value of ``backgroundNice`` for `ps` and `top`), so they get the cores the host and the other
-/// plugins leave idle, and any of their threads that wakes up takes a core from them at once.
-/// At most ``backgroundCallsAtOnce`` of such a plugin's calls run at once. (At nice 10 alone the scheduler lets a running thread finish its time slice first, which
-/// added milliseconds to every hop of the other plugins' calls on a busy machine.)
+/// call thread at once: background call threads have a nice value of ``backgroundNice``, so on
+/// a busy machine the other plugins' calls and the host's own threads get about ten times their
+/// share of a core, and at most ``backgroundCallsAtOnce`` of the plugin's calls run at once.
 enum CallPriority: Sendable {
     case normal
     case background
@@ -27,17 +25,12 @@ enum CallPriority: Sendable {
     /// The nice value of background call threads (weight 110 against 1024 at nice 0).
     static let backgroundNice: Int32 = 10
 
-    /// Linux's `SCHED_IDLE` scheduling policy.
-    private static let idlePolicy: Int32 = 5
-
     /// Gives the thread with kernel id `threadID` (0: the calling thread) this priority. Linux
-    /// keeps a policy and a nice value per thread; an unprivileged process cannot raise them
-    /// again, so a background thread stays one.
+    /// keeps a nice value per thread; an unprivileged process cannot lower it again, so a
+    /// background thread stays one.
     func apply(toThread threadID: Int32 = 0) {
         guard self == .background else { return }
         #if os(Linux)
-            var parameters = sched_param(sched_priority: 0)
-            _ = sched_setscheduler(threadID, Self.idlePolicy, &parameters)
             _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(threadID), Self.backgroundNice)
         #endif
     }

@@ -8,10 +8,15 @@ import TestSupport
 /// Navidrome (or any ListenBrainz-capable player) pushing `playing_now` to Tonearm.
 @Suite(.serialized, .timeLimit(.minutes(10)))
 struct ListenBrainzEndToEndTests {
+    /// The pushed track's length: 4 s, so its end comes soon; under sanitizers, which slow both
+    /// serve and its plugin interpreter, times the square of ``testTimeScale``, so the presence
+    /// shows before the track ends.
+    static let durationMs = Int(4_000 * testTimeScale * testTimeScale)
+
     static let playingNow = """
         {"listen_type":"playing_now","payload":[{"track_metadata":{"artist_name":"The Loopback Band",
         "track_name":"Pushed Through","release_name":"Loopback Sessions","additional_info":
-        {"duration_ms":4000,"submission_client":"Navidrome","tracknumber":2}}}]}
+        {"duration_ms":\(durationMs),"submission_client":"Navidrome","tracknumber":2}}}]}
         """
 
     @Test func playingNowShowsThePresenceUntilTheTrackEnds() async throws {
@@ -28,8 +33,8 @@ struct ListenBrainzEndToEndTests {
         }
         #expect(shown, "no presence; log:\n\(stack.tonearm.log().suffix(4000))")
         #expect(stack.activity()?["assets"]?["large_text"]?.stringValue == "Loopback Sessions")
-        // No stop comes over ListenBrainz: the session expires after the track's 4 s.
-        let cleared = await stack.waitForActivity(timeout: .seconds(60)) { $0 == nil }
+        // No stop comes over ListenBrainz: the session expires when the track ends.
+        let cleared = await stack.waitForActivity(timeout: .seconds(60) + .milliseconds(Self.durationMs)) { $0 == nil }
         #expect(cleared, "presence stayed after the track ended; log:\n\(stack.tonearm.log().suffix(4000))")
     }
 
@@ -59,7 +64,7 @@ struct ListenBrainzEndToEndTests {
         defer { Task { await stack.stop() } }
         for title in ["Skipped Quickly", "Kept Playing"] {
             let body = Self.playingNow.replacingOccurrences(of: "Pushed Through", with: title)
-                .replacingOccurrences(of: "\"duration_ms\":4000", with: "\"duration_ms\":240000")
+                .replacingOccurrences(of: "\"duration_ms\":\(Self.durationMs)", with: "\"duration_ms\":240000")
             let reply = try await stack.request(
                 "/1/submit-listens", method: .POST,
                 headers: [("Authorization", "Token \(Stack.aliceListenBrainzToken)"), ("Content-Type", "application/json")],

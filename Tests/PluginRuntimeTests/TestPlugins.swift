@@ -75,9 +75,9 @@ final class EchoService: HostService {
                 if request == Array("block".utf8) { _ = HostCallBridge.blocking { usleep(1_000) } }
                 return Array((CallThreads.isCurrentThread ? "call thread" : "caller").utf8)
             },
-            // The nice value and scheduling policy of the thread running the host function.
+            // The nice value of the thread running the host function.
             "echo_nice": { _ in
-                Array("\(getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0))/\(sched_getscheduler(0))".utf8)
+                Array(String(getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)).utf8)
             },
             // Burns CPU on the calling thread until its nice value is raised (or 5 s of CPU).
             "echo_burn": { request in
