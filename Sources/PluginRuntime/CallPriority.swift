@@ -6,7 +6,7 @@ import Foundation
 /// its deadline does) moves its plugin's calls to the background for ``demotion``, and its own
 /// call thread at once: background call threads have a nice value of ``backgroundNice``, so on
 /// a busy machine the other plugins' calls and the host's own threads get about ten times their
-/// share of a core, and at most ``backgroundCallsAtOnce`` of the plugin's calls run at once.
+/// share of a core.
 enum CallPriority: Sendable {
     case normal
     case background
@@ -17,10 +17,6 @@ enum CallPriority: Sendable {
 
     /// How long a plugin's calls stay in the background after its last heavy call.
     static let demotion: Duration = .seconds(600)
-
-    /// How many calls of a plugin in the background run at once: one core fewer than the
-    /// machine has (at least one), so the host and the other plugins always keep a core.
-    static let backgroundCallsAtOnce = max(1, ProcessInfo.processInfo.activeProcessorCount - 1)
 
     /// The nice value of background call threads (weight 110 against 1024 at nice 0).
     static let backgroundNice: Int32 = 10

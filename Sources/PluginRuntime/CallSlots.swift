@@ -1,45 +1,45 @@
 import Foundation
 import Synchronization
 
-/// A counting semaphore: ``acquire(urgent:queuedSince:limit:)`` waits while every slot is taken; a
+/// A counting semaphore: ``acquire(urgent:queuedSince:)`` waits while every slot is taken; a
 /// freed slot goes to the longest-waiting urgent caller, else to the other caller queued
 /// earliest. An other caller may say it queued before it arrived (the playback dispatcher stamps
 /// a user's calls with the start of the user's previous delivery), so a user whose player
 /// reports a few times a second cannot make the others wait behind its calls. A call keeps its
 /// slot while a host function blocks it, and gives it back once its thread is idle again, so a
 /// plugin's calls hold at most `capacity` threads (nested calls, which take no slot, aside).
-/// Each acquire and release names the plugin's limit at that moment (fewer slots while its calls
-/// run in the background, see ``CallPriority``): a call starts only while fewer than that many
-/// run.
 final class CallSlots: Sendable {
     let capacity: Int
     private typealias Waiter = CheckedContinuation<Void, Never>
     private struct State {
-        var inUse = 0
+        var available: Int
         var urgent: [Waiter] = []
         var other: [(waiter: Waiter, queuedSince: ContinuousClock.Instant)] = []
     }
-    private let state = Mutex(State())
+    private let state: Mutex<State>
 
     init(capacity: Int) {
         self.capacity = capacity
+        state = Mutex(State(available: capacity))
     }
 
-    /// Waits for a slot while `limit` (at most `capacity`) or more calls run. `urgent` callers
-    /// go first; the others by `queuedSince` (default: now), earliest first, then by arrival.
-    func acquire(urgent: Bool, queuedSince: ContinuousClock.Instant? = nil, limit: Int) async {
-        let limit = min(limit, capacity)
-        let taken = state.withLock { state -> Bool in
-            guard state.inUse < limit else { return false }
-            state.inUse += 1
+    private func take() -> Bool {
+        state.withLock { state in
+            guard state.available > 0 else { return false }
+            state.available -= 1
             return true
         }
-        if taken { return }
+    }
+
+    /// Waits for a slot. `urgent` callers go first; the others by `queuedSince` (default: now),
+    /// earliest first, then by arrival.
+    func acquire(urgent: Bool, queuedSince: ContinuousClock.Instant? = nil) async {
+        if take() { return }
         let now = ContinuousClock.now
         let stamp = min(queuedSince ?? now, now)
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let queued = state.withLock { state -> Bool in
-                guard state.inUse < limit else {
+                guard state.available > 0 else {
                     if urgent {
                         state.urgent.append(continuation)
                     } else {
@@ -47,36 +47,28 @@ final class CallSlots: Sendable {
                     }
                     return true
                 }
-                state.inUse += 1
+                state.available -= 1
                 return false
             }
             if !queued { continuation.resume() }
         }
     }
 
-    /// Frees a slot and starts queued calls while fewer than `limit` run.
-    func release(limit: Int) {
-        let limit = min(limit, capacity)
-        let next = state.withLock { state -> [Waiter] in
-            state.inUse -= 1
-            var next: [Waiter] = []
-            while state.inUse < limit, let waiter = Self.nextWaiter(&state) {
-                state.inUse += 1
-                next.append(waiter)
+    /// The waiter a freed slot goes to, or nil after counting the slot as available.
+    private static func handOver(_ state: inout State) -> Waiter? {
+        if !state.urgent.isEmpty { return state.urgent.removeFirst() }
+        if !state.other.isEmpty {
+            var earliest = 0
+            for index in state.other.indices.dropFirst() where state.other[index].queuedSince < state.other[earliest].queuedSince {
+                earliest = index
             }
-            return next
+            return state.other.remove(at: earliest).waiter
         }
-        for waiter in next { waiter.resume() }
+        state.available += 1
+        return nil
     }
 
-    /// The queued call that goes next, removed from the queue.
-    private static func nextWaiter(_ state: inout State) -> Waiter? {
-        if !state.urgent.isEmpty { return state.urgent.removeFirst() }
-        guard !state.other.isEmpty else { return nil }
-        var earliest = 0
-        for index in state.other.indices.dropFirst() where state.other[index].queuedSince < state.other[earliest].queuedSince {
-            earliest = index
-        }
-        return state.other.remove(at: earliest).waiter
+    func release() {
+        state.withLock { Self.handOver(&$0) }?.resume()
     }
 }

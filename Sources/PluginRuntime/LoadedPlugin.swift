@@ -87,9 +87,7 @@ public final class LoadedPlugin: Sendable {
         let nested = PluginCallNesting.isNested
         // Callbacks (gateway frames, heartbeats) keep connections alive: they go before
         // playback events waiting for a slot.
-        if !nested {
-            await slots.acquire(urgent: !export.hasPrefix("nd_scrobbler_"), queuedSince: queuedSince, limit: slotLimit)
-        }
+        if !nested { await slots.acquire(urgent: !export.hasPrefix("nd_scrobbler_"), queuedSince: queuedSince) }
         let alone = Self.callsInFlight.add(1, ordering: .relaxed).newValue == 1
         defer { Self.callsInFlight.subtract(1, ordering: .relaxed) }
         let running = RunningCall()
@@ -98,7 +96,7 @@ public final class LoadedPlugin: Sendable {
         let result: Result<[UInt8], PluginCallError>
         if inline {
             result = running.run { callSynchronously(export: export, input: input, trace: trace) }
-            if !nested { slots.release(limit: slotLimit) }
+            if !nested { slots.release() }
         } else {
             result = await withCheckedContinuation { continuation in
                 let once = ResumeOnce(continuation)
@@ -109,8 +107,8 @@ public final class LoadedPlugin: Sendable {
                     // The slot is freed and the caller resumed after the instance went back to
                     // the pool and this thread to the idle list, so the call that gets the slot
                     // (or the caller's next call) finds both there instead of starting a thread.
-                    return { [self] in
-                        if !nested { slots.release(limit: slotLimit) }
+                    return { [slots] in
+                        if !nested { slots.release() }
                         once.resume(result)
                     }
                 }
@@ -157,11 +155,6 @@ public final class LoadedPlugin: Sendable {
 
     /// How many calls of this load run at once (the pool size, at least 4).
     var maxInFlight: Int { slots.capacity }
-
-    /// How many calls of this load may run at once now: fewer in the background.
-    private var slotLimit: Int {
-        priority == .background ? min(CallPriority.backgroundCallsAtOnce, slots.capacity) : slots.capacity
-    }
 
     /// Runs a call on the current thread. The deadline still applies: the call is interrupted
     /// at its deadline.
