@@ -52,7 +52,10 @@ public enum HostCallBridge {
     /// The call keeps its slot meanwhile (see ``CallSlots``); its plugin's next calls of the same
     /// export run on call threads.
     public static func blocking<T>(_ body: () throws -> T) rethrows -> T {
-        RunningCall.current?.blocked = true
+        guard let call = RunningCall.current else { return try body() }
+        call.blocked = true
+        let start = DispatchTime.now().uptimeNanoseconds
+        defer { call.blockedNanoseconds += DispatchTime.now().uptimeNanoseconds - start }
         return try body()
     }
 

@@ -26,9 +26,10 @@ public final class LoadedPlugin: Sendable {
     private let slots: CallSlots
     /// How each export's last call went (to decide whether the next runs inline).
     private let lastCalls = Mutex<[String: (duration: Duration, blocked: Bool)]>([:])
-    /// Until when (`DispatchTime` uptime, nanoseconds) calls run in the background after a
-    /// heavy call; 0 if they never did.
-    private let backgroundUntil = Atomic<UInt64>(0)
+    /// Whether calls run in the background after a heavy call, and their CPU budget there.
+    private let background = BackgroundBudget()
+    /// The call threads running this load's calls now, so a demotion lowers them all.
+    private let callThreads = Mutex<[ObjectIdentifier: CallThreads.Worker]>([:])
 
     /// Compiles `package`, resolves its imports against `hostFunctions` and creates the first
     /// instance (so a module that cannot instantiate fails here, with the reason).
@@ -93,6 +94,7 @@ public final class LoadedPlugin: Sendable {
         let running = RunningCall()
         let priority = self.priority
         let inline = alone && !nested && priority == .normal && runsInline(export)
+        if !inline { running.budget = background }
         let result: Result<[UInt8], PluginCallError>
         if inline {
             result = running.run { callSynchronously(export: export, input: input, trace: trace) }
@@ -137,17 +139,16 @@ public final class LoadedPlugin: Sendable {
     }
 
     /// The priority of this load's calls now.
-    var priority: CallPriority {
-        DispatchTime.now().uptimeNanoseconds < backgroundUntil.load(ordering: .relaxed) ? .background : .normal
-    }
+    var priority: CallPriority { background.isActive() ? .background : .normal }
 
-    /// Moves the load's calls to the background after a heavy call of `export`; logs when they
-    /// were not there already.
+    /// Moves the load's calls to the background after a heavy call of `export`, those running
+    /// on call threads at once (their threads then serve background calls only, so a demotion
+    /// leaves no extra normal threads behind); logs when they were not there already.
     private func demote(after export: String) {
-        let now = DispatchTime.now().uptimeNanoseconds
-        let previous = backgroundUntil.exchange(
-            now + UInt64(CallPriority.demotion.components.seconds) * 1_000_000_000, ordering: .relaxed)
-        guard previous < now else { return }
+        callThreads.withLock { threads in
+            for thread in threads.values { thread.moveToBackground() }
+        }
+        guard background.demote(for: CallPriority.demotion) else { return }
         logger.warning(
             "plugin calls run at low priority for \(CallPriority.demotion.components.seconds / 60) minutes: a call used over \(JSONValue.goNumber(CallPriority.heavyCallCPUSeconds)) s of CPU",
             metadata: ["export": "\(export)"])
@@ -173,15 +174,21 @@ public final class LoadedPlugin: Sendable {
             return failure(.instantiation(String(describing: error)))
         }
         let timeout = limits.callTimeout
-        RunningCall.current?.deadline = .now + .seconds(timeout)
+        let running = RunningCall.current
+        running?.startPaying(atMost: timeout)
+        running?.deadline = .now + .seconds(timeout)
         let expired = Atomic<Bool>(false)
         let timeoutError = PluginCallError(pluginID: id, export: export, reason: .timeout(timeout))
-        // A heavy call lowers its plugin's priority, and its own thread's when that is a call
-        // thread (never a Swift concurrency thread running a call inline).
+        // A heavy call lowers its plugin's priority, and the priority of the call threads
+        // running its calls (never a Swift concurrency thread running a call inline).
         let thread = CallThreads.current
+        if let thread {
+            callThreads.withLock { $0[ObjectIdentifier(thread)] = thread }
+            if background.isActive() { thread.moveToBackground() }
+        }
+        defer { if let thread { callThreads.withLock { $0[ObjectIdentifier(thread)] = nil } } }
         let allowance = CallWatchdog.CPUAllowance(seconds: CallPriority.heavyCallCPUSeconds) { [self] in
             demote(after: export)
-            thread?.moveToBackground()
         }
         let token = CallWatchdog.shared.watch(deadline: .now() + timeout, allowance: allowance) {
             if !expired.exchange(true, ordering: .relaxed) {
@@ -194,7 +201,8 @@ public final class LoadedPlugin: Sendable {
         let (outcome, reusable) = instance.call(export: export, input: input, trace: trace)
         let ran = clock.now - start
         CallWatchdog.shared.finish(token)
-        let blocked = RunningCall.current?.blocked ?? true
+        running?.payForCPU(pausing: nil)
+        let blocked = running?.blocked ?? true
         lastCalls.withLock { $0[export] = (ran, blocked) }
         let timedOut = expired.load(ordering: .relaxed)
         let result: Result<[UInt8], PluginCallError>

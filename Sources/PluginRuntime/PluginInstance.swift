@@ -86,6 +86,7 @@ final class PluginInstance: @unchecked Sendable {
                 let body = hostFunctions[name]!
                 imports.define(module: "extism:host/user", name: name,
                     Function(store: store, parameters: [.i64], results: [.i64], raw: { _, arguments, results in
+                        RunningCall.current?.payForCPU(pausing: stop)
                         guard !stop.isRaised else { throw CallStopped() }
                         let request = kernel.read(block: arguments[0].i64Bits)
                         guard request.count <= maxPayload else {

@@ -7,6 +7,55 @@ final class RunningCall: @unchecked Sendable {
     /// When the call's deadline passes (set when it starts running). Written and read on the
     /// call's thread.
     var deadline: ContinuousClock.Instant?
+    /// Nanoseconds the call spent blocked in host functions (waiting for a network peer).
+    /// Written and read on the call's thread.
+    var blockedNanoseconds: UInt64 = 0
+    /// Its plugin's background budget, for a call on a call thread (a call running inline on a
+    /// Swift concurrency thread never pauses). Set before the call runs.
+    var budget: BackgroundBudget?
+    /// Where the call last paid its budget: its thread's CPU time, the uptime and its blocked time.
+    private var paid = (cpu: 0.0, uptime: UInt64(0), blocked: UInt64(0))
+
+    /// Starts counting the call's time; a call of a plugin in the background whose budget is
+    /// overdrawn first waits until it is paid back, `atMost` seconds.
+    func startPaying(atMost seconds: Double) {
+        guard let budget else { return }
+        if budget.isActive() { pause(budget.charge(0), atMost: seconds, stop: nil) }
+        markPaid()
+    }
+
+    /// While its plugin is in the background: charges the budget with the time the call worked
+    /// since it last paid and, with `pausing`, waits while the budget is overdrawn, until `stop`
+    /// is raised or the deadline passes. Runs on the call's thread (at host functions).
+    ///
+    /// The time worked is the thread's CPU time, or, when longer, the time that passed less the
+    /// time blocked on network peers: a host function's disk writes (`fsync`) count, so a plugin
+    /// cannot keep the disk busy for free.
+    func payForCPU(pausing stop: StopSignal?) {
+        guard let budget, budget.isActive() else { return }
+        let cpu = cpuSeconds() - paid.cpu
+        let passed = DispatchTime.now().uptimeNanoseconds &- paid.uptime
+        let blocked = blockedNanoseconds &- paid.blocked
+        let working = passed > blocked ? Double(passed - blocked) / 1e9 : 0
+        let owed = budget.charge(max(cpu, working))
+        if let stop { pause(owed, atMost: .infinity, stop: stop) }
+        markPaid()
+    }
+
+    private func markPaid() {
+        paid = (cpuSeconds(), DispatchTime.now().uptimeNanoseconds, blockedNanoseconds)
+    }
+
+    private func pause(_ seconds: Double, atMost limit: Double, stop: StopSignal?) {
+        var left = min(seconds, limit)
+        while left > 0 {
+            if stop?.isRaised == true { return }
+            if let deadline, deadline <= .now { return }
+            let slice = min(left, 0.05)
+            Thread.sleep(forTimeInterval: slice)
+            left -= slice
+        }
+    }
 
     /// Runs `body` with this call as the thread's ``current``.
     func run<T>(_ body: () -> T) -> T {

@@ -189,6 +189,28 @@ import WAT
         #expect(try await patient.call(export: "nice", input: []) == Array(background.utf8))
     }
 
+    @Test func aHeavyCallMovesTheCallsAlreadyRunningToTheBackground() async throws {
+        let patient = try patientPlugin()
+        // Blocks 5 s in a host function, then answers its thread's nice value.
+        async let sleeper = patient.call(export: "sleepThenNice", input: [])
+        try await Task.sleep(for: .milliseconds(200))
+        _ = try await patient.call(export: "burnThenNice", input: [])
+        #expect(String(decoding: try await sleeper, as: UTF8.self) == background)
+    }
+
+    @Test func aPluginInTheBackgroundGetsItsShareOfACoreAndNoMore() async throws {
+        let patient = try patientPlugin()
+        _ = try await patient.call(export: "burnThenNice", input: [])
+        #expect(patient.priority == .background)
+        // 1.5 s of CPU time in host calls: the call pauses at host functions once the budget
+        // (its burst, then its share of a core per second) is spent.
+        let start = ContinuousClock.now
+        _ = try await patient.call(export: "slices", input: [])
+        let wall = ContinuousClock.now - start
+        let seconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18
+        #expect(1.5 <= BackgroundBudget.burstSeconds + BackgroundBudget.cores * seconds + 0.05)
+    }
+
     @Test func aQuickExportThatLoopsStopsAtTheDeadlineOnTheCallersThread() async throws {
         // A short deadline: a loop on the caller's thread holds a cooperative thread until its
         // fuel (the CPU time of the deadline) runs out, which other suites would feel.

@@ -85,6 +85,12 @@ final class EchoService: HostService {
                 while getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) == 0, cpuSeconds() - start < 5 {}
                 return request
             },
+            // Burns 10 ms of CPU on the calling thread.
+            "echo_slice": { request in
+                let start = cpuSeconds()
+                while cpuSeconds() - start < 0.01 {}
+                return request
+            },
             // Waits (through the bridge) for work that would take an hour; records whether the
             // work saw the cancellation and whether the host function came back.
             "echo_hang": { request in
@@ -196,6 +202,7 @@ let kernelWAT = #"""
   (import "extism:host/user" "echo_nice" (func $echo_nice (param i64) (result i64)))
   (import "extism:host/user" "echo_burn" (func $echo_burn (param i64) (result i64)))
   (import "extism:host/user" "echo_hang" (func $echo_hang (param i64) (result i64)))
+  (import "extism:host/user" "echo_slice" (func $echo_slice (param i64) (result i64)))
   (import "wasi_snapshot_preview1" "clock_time_get" (func $clock (param i32 i64 i32) (result i32)))
   (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
   (memory (export "memory") 2)
@@ -257,6 +264,23 @@ let kernelWAT = #"""
     (drop (call $echo_burn (call $input_offset)))
     (local.set $h (call $echo_nice (call $input_offset)))
     (call $output_set (local.get $h) (call $length (local.get $h)))
+    (i32.const 0))
+
+  (func (export "sleepThenNice") (result i32)
+    (local $h i64)
+    (drop (call $echo_sleep (call $input_offset)))
+    (local.set $h (call $echo_nice (call $input_offset)))
+    (call $output_set (local.get $h) (call $length (local.get $h)))
+    (i32.const 0))
+
+  ;; Burns 1.5 s of CPU in 150 host calls of 10 ms.
+  (func (export "slices") (result i32)
+    (local $i i32)
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $i) (i32.const 150)))
+      (drop (call $echo_slice (call $input_offset)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $next)))
     (i32.const 0))
 
   (func (export "where") (result i32)

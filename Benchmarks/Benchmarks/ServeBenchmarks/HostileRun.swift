@@ -8,7 +8,7 @@ import Foundation
 /// plugin's `playing_now` → presence latency (as `playing_now latency` does) and samples serve's
 /// thread count every second.
 struct HostileRun {
-    static let userCount = 20
+    static let userCount = 100
 
     struct Phase {
         var latenciesMicros: [Int64] = []
