@@ -1,8 +1,10 @@
 import Foundation
 import Synchronization
 
-/// A plugin's stay in the background (see ``CallPriority``) and the CPU time its calls may use
-/// meanwhile: ``cores`` of a core on average, with up to ``burstSeconds`` at once.
+/// A plugin's stay in the background (see ``CallPriority``) and the time its calls may work
+/// meanwhile (CPU time, or host work other than network waits; see
+/// ``RunningCall/payForCPU(pausing:)``): ``cores`` of a core on average, with up to
+/// ``burstSeconds`` at once.
 ///
 /// A nice value alone still lets a plugin that loops on host functions keep every core busy
 /// whenever nothing else is runnable, and every wake-up of the host's own threads and of the
@@ -10,13 +12,13 @@ import Synchronization
 /// budget pauses at its next host function, and a background call waits before it starts, until
 /// the budget is paid back (never past the call's deadline).
 final class BackgroundBudget: Sendable {
-    /// CPU time per second a plugin in the background may use, in cores.
+    /// Time per second a plugin in the background may work, in cores.
     static let cores = 0.25
-    /// CPU time a plugin in the background may use at once, seconds (its balance on demotion).
+    /// Time a plugin in the background may work at once, seconds (its balance on demotion).
     static let burstSeconds = 1.0
 
     private struct Account {
-        /// CPU seconds the plugin may still use; negative once overdrawn.
+        /// Seconds the plugin may still work; negative once overdrawn.
         var balance = BackgroundBudget.burstSeconds
         /// When the balance last grew, `DispatchTime` uptime nanoseconds.
         var refilledAt: UInt64 = 0
@@ -40,7 +42,7 @@ final class BackgroundBudget: Sendable {
         return true
     }
 
-    /// Takes `seconds` of CPU time from the balance (which grows by ``cores`` per second since
+    /// Takes `seconds` of work from the balance (which grows by ``cores`` per second since
     /// the last charge, up to ``burstSeconds``); returns how long the caller should pause to pay
     /// the balance back, seconds (0 while it is not overdrawn).
     func charge(_ seconds: Double, at now: UInt64 = DispatchTime.now().uptimeNanoseconds) -> Double {
