@@ -207,7 +207,7 @@ let package = Package(
         .testTarget(
             name: "DiscordPluginScenarioTests",
             dependencies: [
-                "PluginRuntime", "HostServices", "DiscordSimulator",
+                "PluginRuntime", "HostServices", "DiscordSimulator", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

@@ -2,7 +2,7 @@ import Foundation
 
 /// How eagerly the scheduler runs a call thread.
 ///
-/// A plugin call that uses more than ``heavyCallCPUSeconds`` of CPU time (a loop running into
+/// A plugin call that uses more than ``PluginLimits/heavyCallCPU`` of CPU time (a loop running into
 /// its deadline does) moves its plugin's calls to the background for ``demotion``, and its own
 /// call thread at once: background call threads have a nice value of ``backgroundNice``, so on
 /// a busy machine the other plugins' calls and the host's own threads get about ten times their
@@ -10,10 +10,6 @@ import Foundation
 enum CallPriority: Sendable {
     case normal
     case background
-
-    /// CPU time above which a single call counts as heavy, seconds. The Discord plugin's calls
-    /// take milliseconds.
-    static let heavyCallCPUSeconds = 0.5
 
     /// How long a plugin's calls stay in the background after its last heavy call.
     static let demotion: Duration = .seconds(600)

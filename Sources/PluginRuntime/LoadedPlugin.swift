@@ -150,7 +150,7 @@ public final class LoadedPlugin: Sendable {
         }
         guard background.demote(for: CallPriority.demotion) else { return }
         logger.warning(
-            "plugin calls run at low priority for \(CallPriority.demotion.components.seconds / 60) minutes: a call used over \(JSONValue.goNumber(CallPriority.heavyCallCPUSeconds)) s of CPU",
+            "plugin calls run at low priority for \(CallPriority.demotion.components.seconds / 60) minutes: a call used over \(JSONValue.goNumber(limits.heavyCallCPU)) s of CPU",
             metadata: ["export": "\(export)"])
     }
 
@@ -187,7 +187,7 @@ public final class LoadedPlugin: Sendable {
             if background.isActive() { thread.moveToBackground() }
         }
         defer { if let thread { callThreads.withLock { $0[ObjectIdentifier(thread)] = nil } } }
-        let allowance = CallWatchdog.CPUAllowance(seconds: CallPriority.heavyCallCPUSeconds) { [self] in
+        let allowance = CallWatchdog.CPUAllowance(seconds: limits.heavyCallCPU) { [self] in
             demote(after: export)
         }
         let token = CallWatchdog.shared.watch(deadline: .now() + timeout, allowance: allowance) {

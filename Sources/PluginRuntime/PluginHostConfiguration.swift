@@ -9,6 +9,7 @@ import TOMLKit
 /// [Plugins]
 /// Folder = "./plugins"      # .ndp files; the plugin id is the file name
 /// CallTimeout = 30          # seconds per plugin call
+/// HeavyCallCPU = 0.5        # CPU seconds of one call that move its plugin to the background
 /// MemoryLimit = 128         # MiB per plugin instance
 /// AutoReload = true         # pick up added, replaced and removed files while running
 ///
@@ -27,6 +28,9 @@ public struct PluginHostConfiguration: Sendable {
     public var pluginsFolder: String = "./plugins"
     /// Per-call deadline, seconds.
     public var callTimeout: Double = 30
+    /// CPU time of one call after which its plugin goes to the background, seconds (see
+    /// ``PluginLimits/heavyCallCPU``).
+    public var heavyCallCPU: Double = 0.5
     /// Per-instance memory cap (plugin linear memory and kernel memory, each), bytes.
     public var memoryLimit: Int = 128 * 1024 * 1024
     public var autoReload: Bool = true
@@ -35,7 +39,7 @@ public struct PluginHostConfiguration: Sendable {
     /// `[PluginSettings.<id>]` tables, unvalidated (see ``ConfigSchema``).
     public var pluginSettings: [String: [String: JSONValue]] = [:]
 
-    /// The defaults: `./data`, `./plugins`, 30 s, 128 MiB, auto-reload on.
+    /// The defaults: `./data`, `./plugins`, 30 s, 0.5 s, 128 MiB, auto-reload on.
     public init() {}
 
     /// Reads `file`; every error names the file and the key.
@@ -83,6 +87,11 @@ public struct PluginHostConfiguration: Sendable {
                         throw fail("Plugins.CallTimeout must be a positive number of seconds, at most 86400")
                     }
                     callTimeout = seconds
+                case "heavycallcpu":
+                    guard let seconds = item.double ?? item.int.map(Double.init), seconds > 0, seconds <= 86_400 else {
+                        throw fail("Plugins.HeavyCallCPU must be a positive number of seconds, at most 86400")
+                    }
+                    heavyCallCPU = seconds
                 case "memorylimit":
                     guard let mebibytes = item.int, mebibytes > 0, mebibytes <= 4096 else {
                         throw fail("Plugins.MemoryLimit must be a whole number of MiB between 1 and 4096")

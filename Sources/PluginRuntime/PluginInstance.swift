@@ -20,6 +20,9 @@ public struct PluginLimits: Sendable {
     /// this without blocking (see ``LoadedPlugin/call(export:input:trace:)``); `.zero` sends
     /// every call to a call thread.
     public var inlineCallLimit: Duration = .microseconds(250)
+    /// CPU time of one call after which its plugin's calls go to the background (see
+    /// ``CallPriority``), seconds (default 0.5; the Discord plugin's calls take milliseconds).
+    public var heavyCallCPU: Double = 0.5
 
     public init(
         callTimeout: Double = 30, memoryLimit: Int = 128 * 1024 * 1024, maxOutputBytes: Int = 16 * 1024 * 1024,

@@ -35,6 +35,7 @@ public struct PluginLoader: Sendable {
     public var limits: PluginLimits {
         var limits = PluginLimits(callTimeout: configuration.callTimeout, memoryLimit: configuration.memoryLimit)
         limits.poolSize = poolSize
+        limits.heavyCallCPU = configuration.heavyCallCPU
         if let inlineCallLimit { limits.inlineCallLimit = inlineCallLimit }
         return limits
     }

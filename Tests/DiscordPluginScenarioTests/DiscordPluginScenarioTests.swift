@@ -3,6 +3,7 @@ import Foundation
 import HostServices
 import Logging
 import PluginRuntime
+import TestSupport
 import Testing
 
 /// The Discord Rich Presence plugin (`build/plugins/discord-rich-presence.ndp`, built by
@@ -202,6 +203,9 @@ final class ScenarioHarness: Sendable {
         let endpoints = try await simulator.start()
 
         var configuration = PluginHostConfiguration()
+        // Sanitizer builds run the plugin's calls many times slower; none of these scenarios is
+        // about a plugin moved to the background (PluginRuntimeTests are).
+        configuration.heavyCallCPU *= testTimeScale * testTimeScale
         configuration.plugins[Self.pluginID] = PluginOptions(users: ["alice", "bob"], extraHosts: ["127.0.0.1"])
         configuration.pluginSettings[Self.pluginID] = [
             "clientid": .string(Self.clientID),

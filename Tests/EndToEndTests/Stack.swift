@@ -54,6 +54,10 @@ struct Stack {
         Password = "alice-pass"
         ListenBrainzToken = "\(aliceListenBrainzToken)"
 
+        [Plugins]
+        # Sanitizer builds run the plugin's calls many times slower.
+        HeavyCallCPU = \(0.5 * testTimeScale * testTimeScale)
+
         [Plugins.discord-rich-presence]
         Users = ["alice"]
         ExtraHosts = ["127.0.0.1"]

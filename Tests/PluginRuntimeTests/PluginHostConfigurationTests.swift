@@ -7,6 +7,7 @@ import Testing
             datafolder = "/var/lib/tonearm"
             [plugins]
             calltimeout = 5
+            heavycallcpu = 2.5
             MEMORYLIMIT = 64
             [plugins.discord-rich-presence]
             allusers = true
@@ -16,11 +17,25 @@ import Testing
             """)
         #expect(configuration.dataFolder == "/var/lib/tonearm")
         #expect(configuration.callTimeout == 5)
+        #expect(configuration.heavyCallCPU == 2.5)
         #expect(configuration.memoryLimit == 64 * 1024 * 1024)
         let options = configuration.options(for: "discord-rich-presence")
         #expect(options.allUsers)
         #expect(options.extraHosts == ["127.0.0.1"])
         #expect(configuration.pluginSettings["discord-rich-presence"]?["ClientID"] == .string("123456789012345678"))
+    }
+
+    @Test func heavyCallCPUIsAPositiveNumberOfSeconds() throws {
+        #expect(try PluginHostConfiguration(toml: "").heavyCallCPU == 0.5)
+        #expect(try PluginHostConfiguration(toml: "[Plugins]\nHeavyCallCPU = 3").heavyCallCPU == 3)
+        for bad in ["0", "-1", "1e300", "\"fast\""] {
+            do {
+                _ = try PluginHostConfiguration(toml: "[Plugins]\nHeavyCallCPU = \(bad)", file: "tonearm.toml")
+                Issue.record("HeavyCallCPU = \(bad) was accepted")
+            } catch {
+                #expect(error.description == "tonearm.toml: Plugins.HeavyCallCPU must be a positive number of seconds, at most 86400")
+            }
+        }
     }
 
     @Test func unknownPluginOptionsAreNamed() {

@@ -189,6 +189,15 @@ import WAT
         #expect(try await patient.call(export: "nice", input: []) == Array(background.utf8))
     }
 
+    @Test func aCallWithinHeavyCallCPUKeepsItsPluginInTheForeground() async throws {
+        let tolerant = try testLoader(folder, timeout: 60, settings: "HeavyCallCPU = 60")
+            .load(path: try folder.package("tolerant", wat: kernelWAT))
+        // The host function burns 5 s of CPU unless its thread's nice value is raised first.
+        let nice = try await tolerant.call(export: "burnThenNice", input: [])
+        #expect(String(decoding: nice, as: UTF8.self) == normal)
+        #expect(tolerant.priority == .normal)
+    }
+
     @Test func aHeavyCallMovesTheCallsAlreadyRunningToTheBackground() async throws {
         let patient = try patientPlugin()
         // Blocks 5 s in a host function, then answers its thread's nice value.
