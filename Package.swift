@@ -214,7 +214,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TonearmServerTests",
-            dependencies: ["ThreadSanitizerLocks", "TonearmServer", "PluginRuntime", "HostServices", "Feeds", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["ThreadSanitizerLocks", "TestSupport", "TonearmServer", "PluginRuntime", "HostServices", "Feeds", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .testTarget(

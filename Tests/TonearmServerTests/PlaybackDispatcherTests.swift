@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import PluginRuntime
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import TonearmServer
@@ -58,8 +59,9 @@ private func retryLater(_ call: RecordingHost.Call) -> PluginCallError {
 }
 
 /// Polls `condition` every 10 ms for up to `seconds`.
+/// Waits up to `seconds` (times `TONEARM_TEST_TIME_SCALE`) for `condition`.
 private func eventually(_ seconds: Double = 10, _ condition: () -> Bool) async -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
+    let deadline = Date().addingTimeInterval(seconds * testTimeScale)
     while Date() < deadline {
         if condition() { return true }
         try? await Task.sleep(for: .milliseconds(10))
