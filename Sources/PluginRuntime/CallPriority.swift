@@ -2,11 +2,12 @@ import Foundation
 
 /// How eagerly the scheduler runs a call thread.
 ///
-/// A plugin call that uses more than ``PluginLimits/heavyCallCPU`` of CPU time (a loop running into
-/// its deadline does) moves its plugin's calls to the background for ``demotion``, and its own
-/// call thread at once: background call threads have a nice value of ``backgroundNice``, so on
-/// a busy machine the other plugins' calls and the host's own threads get about ten times their
-/// share of a core.
+/// A plugin call that uses more than ``PluginLimits/heavyCallCPU`` of CPU time (a loop running
+/// into its deadline does) moves its plugin's calls to the background for ``demotion``, those
+/// running on call threads at once: background call threads have a nice value of
+/// ``backgroundNice``, so on a busy machine the other plugins' calls and the host's own threads
+/// get about ten times their share of a core, and the plugin's calls share a
+/// ``BackgroundBudget``.
 enum CallPriority: Sendable {
     case normal
     case background

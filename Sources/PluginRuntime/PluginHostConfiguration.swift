@@ -74,6 +74,13 @@ public struct PluginHostConfiguration: Sendable {
             guard let folder = value.string else { throw fail("DataFolder must be a string") }
             dataFolder = folder
         }
+        // A positive number of seconds, at most a day.
+        func seconds(_ item: any TOMLValueConvertible, _ name: String) throws(ConfigurationError) -> Double {
+            guard let seconds = item.double ?? item.int.map(Double.init), seconds > 0, seconds <= 86_400 else {
+                throw fail("Plugins.\(name) must be a positive number of seconds, at most 86400")
+            }
+            return seconds
+        }
         if let value = lookup(root, "Plugins") {
             guard let table = value.table else { throw fail("[Plugins] must be a table") }
             for key in table.keys {
@@ -83,15 +90,9 @@ public struct PluginHostConfiguration: Sendable {
                     guard let folder = item.string else { throw fail("Plugins.Folder must be a string") }
                     pluginsFolder = folder
                 case "calltimeout":
-                    guard let seconds = item.double ?? item.int.map(Double.init), seconds > 0, seconds <= 86_400 else {
-                        throw fail("Plugins.CallTimeout must be a positive number of seconds, at most 86400")
-                    }
-                    callTimeout = seconds
+                    callTimeout = try seconds(item, "CallTimeout")
                 case "heavycallcpu":
-                    guard let seconds = item.double ?? item.int.map(Double.init), seconds > 0, seconds <= 86_400 else {
-                        throw fail("Plugins.HeavyCallCPU must be a positive number of seconds, at most 86400")
-                    }
-                    heavyCallCPU = seconds
+                    heavyCallCPU = try seconds(item, "HeavyCallCPU")
                 case "memorylimit":
                     guard let mebibytes = item.int, mebibytes > 0, mebibytes <= 4096 else {
                         throw fail("Plugins.MemoryLimit must be a whole number of MiB between 1 and 4096")

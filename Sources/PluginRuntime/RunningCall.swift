@@ -33,13 +33,16 @@ final class RunningCall: @unchecked Sendable {
     /// cannot keep the disk busy for free.
     func payForCPU(pausing stop: StopSignal?) {
         guard let budget, budget.isActive() else { return }
-        let cpu = cpuSeconds() - paid.cpu
-        let passed = DispatchTime.now().uptimeNanoseconds &- paid.uptime
-        let blocked = blockedNanoseconds &- paid.blocked
+        let now = (cpu: cpuSeconds(), uptime: DispatchTime.now().uptimeNanoseconds, blocked: blockedNanoseconds)
+        let passed = now.uptime &- paid.uptime
+        let blocked = now.blocked &- paid.blocked
         let working = passed > blocked ? Double(passed - blocked) / 1e9 : 0
-        let owed = budget.charge(max(cpu, working))
-        if let stop { pause(owed, atMost: .infinity, stop: stop) }
-        markPaid()
+        let owed = budget.charge(max(now.cpu - paid.cpu, working))
+        paid = now
+        guard let stop, owed > 0 else { return }
+        pause(owed, atMost: .infinity, stop: stop)
+        // The pause is not work; the CPU time it took is charged next time.
+        paid.uptime = DispatchTime.now().uptimeNanoseconds
     }
 
     private func markPaid() {
