@@ -56,6 +56,7 @@ class FakeNavidrome:
         self.http = []             # requests
         self.routes = {}           # url -> (status, headers, body) for other HTTP requests
         self.connect_error = None
+        self.after_host_call = None  # fn(name, request), run after each host function answers
 
     # ---- calling the plugin: one fresh instance per call, as Navidrome does ------------------
     def call(self, export, payload):
@@ -177,7 +178,10 @@ CURRENT = None
 def _host_function(name):
     def call(current_plugin, params, results, *user_data):
         req = json.loads(current_plugin.input_string(params[0]) or "{}")
-        answer = CURRENT.handle(name, req)
+        host = CURRENT
+        answer = host.handle(name, req)
+        if host.after_host_call:
+            host.after_host_call(name, req)
         current_plugin.return_string(results[0], json.dumps(answer))
     return extism.host_fn(name=name, namespace="extism:host/user",
                           signature=([extism.ValType.I64], [extism.ValType.I64]))(call)
@@ -530,14 +534,14 @@ def test_rapid_skips_are_coalesced_within_the_presence_rate_limit(host):
     assert "alice-flush" in host.schedules
     assert 1 <= host.schedules["alice-flush"]["delay"] <= 22
     pending = json.loads(host.cache["discord.alice.presence"][1])
-    assert pending["track"] == "tr-19" and pending["pending"] is True
+    assert pending["track"] == "tr-19" and host.cache["discord.alice.delivered"][1] != pending["frame"]
     # Let the 20 s window pass (the send log lives in the cache), then the flush fires.
     host.cache["discord.alice.sends"] = ("string", f"60000;{int(time.time() * 1000) - 25_000};")
     host.fire("alice-flush")
     presences = host.frames("alice", op=3)
     assert len(presences) == 6
     assert presences[-1]["d"]["activities"][0]["details"] == "Track 19"
-    assert json.loads(host.cache["discord.alice.presence"][1])["pending"] is False
+    assert host.cache["discord.alice.delivered"][1] == json.loads(host.cache["discord.alice.presence"][1])["frame"]
 
 
 def test_a_presence_update_waits_while_another_call_holds_the_send_lock(host):
@@ -550,13 +554,60 @@ def test_a_presence_update_waits_while_another_call_holds_the_send_lock(host):
     host.now_playing("alice", track(1))
     assert len(host.frames("alice", op=3)) == 1
     assert host.schedules["alice-flush"]["delay"] == 1
-    assert json.loads(host.cache["discord.alice.presence"][1])["pending"] is True
+    assert host.cache["discord.alice.delivered"][1] != json.loads(host.cache["discord.alice.presence"][1])["frame"]
     del host.schedules["alice-sending"]
     host.fire("alice-flush")
     presences = host.frames("alice", op=3)
     assert len(presences) == 2
     assert presences[-1]["d"]["activities"][0]["details"] == "Track 1"
     assert "alice-sending" not in host.schedules
+
+
+def fire_flushes(host):
+    for _ in range(4):
+        due = [s for s in ("alice-flush", "alice-flush-again") if s in host.schedules]
+        if not due:
+            return
+        host.fire(due[0])
+
+
+def test_a_presence_stored_while_another_call_sends_is_shown(compiled):
+    """Track 1's call sends; another call (a playback event) stores Track 2 right after the
+    k-th host function the first call makes once its frame is out, for every k up to its end.
+    Whatever the interleaving, Track 2 ends up on Discord."""
+    k = 0
+    while True:
+        host = FakeNavidrome(compiled, config())
+        host.now_playing("alice", track(0))
+        connect_ready(host)
+        state = {"since_send": None, "done": False}
+
+        def other_call(name, req, host=host, state=state):
+            if state["done"]:
+                return
+            if state["since_send"] is None:
+                if name == "websocket_sendtext" and '"Track 1"' in req["message"]:
+                    state["since_send"] = 0
+                return
+            if state["since_send"] < k:
+                state["since_send"] += 1
+                return
+            state["done"] = True
+            host.now_playing("alice", track(2))
+
+        host.after_host_call = other_call
+        host.now_playing("alice", track(1))
+        host.after_host_call = None
+        interleaved = state["done"]
+        if not interleaved:
+            host.now_playing("alice", track(2))
+        fire_flushes(host)
+        shown = host.frames("alice", op=3)[-1]["d"]["activities"][0]["details"]
+        assert shown == "Track 2", f"Track 2 stored after host function {k} following the send"
+        if not interleaved:
+            break
+        k += 1
+    assert k >= 3
 
 
 def test_large_ready_and_unrelated_dispatches(host):

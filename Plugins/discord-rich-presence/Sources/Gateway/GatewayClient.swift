@@ -304,46 +304,48 @@ struct GatewayClient {
 
     // MARK: Presence
 
-    /// Sends the stored presence if it is pending (or `resend`), within Discord's rate limits;
-    /// otherwise keeps it and schedules a flush for when the window frees.
+    /// Sends the stored presence unless it is the one delivered last (or always, with `resend`),
+    /// within Discord's rate limits; otherwise keeps it and schedules a flush for when the
+    /// window frees.
+    ///
+    /// Calls for one user run concurrently (a playback event, READY, a flush) and the cache has
+    /// no compare-and-set, so this never writes the stored presence: a call that stores a newer
+    /// one meanwhile keeps it, and it stays undelivered until a flush sends it.
     func deliverPresence(resend: Bool, firingID: String?) {
-        guard let session = loadSession(), session.phase == .ready, var record = loadPresence() else { return }
-        if !record.pending && !resend { return }
-        // Calls for one user run concurrently (a playback event, READY, a flush), and the cache
-        // has no compare-and-set: without the lock two calls could both spend the budget's last
-        // Presence Update. The call holding it sees a presence stored meanwhile and flushes it;
-        // a flush covers the window between that check and the release.
+        guard let session = loadSession(), session.phase == .ready, let stored = loadPresence() else { return }
+        if !resend && isDelivered(stored) { return }
+        // Without the lock two calls could both spend the budget's last Presence Update. The call
+        // holding it sees a presence stored meanwhile and flushes it; a flush covers the window
+        // between that check and the release.
         guard takeSendLock() else {
             scheduleFlush(afterMs: 1000, firingID: firingID)
             return
         }
         defer { _ = host.cancelSchedule(id: keys.sendLock) }
+        guard let record = loadPresence() else { return }
         let now = host.nowMs()
         var budget = loadBudget()
-        if budget.allowsPresence(at: now) {
-            budget.recordPresence(at: now)
-            save(budget)
-            if !send(record.frame) {
-                record.pending = true
-                save(record)
-                return
-            }
-            // Calls run concurrently: another one may have stored a newer presence while this
-            // one was sent. Keep that one pending and flush it rather than mark it delivered.
-            if let latest = loadPresence(), !ActivityText.equal(latest.frame, record.frame) {
-                scheduleFlush(afterMs: budget.presenceDelay(at: host.nowMs()), firingID: firingID)
-                return
-            }
-            record.pending = false
-            save(record)
-        } else {
+        guard budget.allowsPresence(at: now) else {
             let delayMs = budget.presenceDelay(at: now)
             save(budget)
-            record.pending = true
-            save(record)
             host.log(.debug, "Presence update for \(user.username) held back by Discord's rate limit for \((delayMs + 999) / 1000) s")
             scheduleFlush(afterMs: delayMs, firingID: firingID)
+            return
         }
+        budget.recordPresence(at: now)
+        save(budget)
+        // A failed send loses the connection; READY sends the stored presence again.
+        guard send(record.frame) else { return }
+        host.setCacheString(keys.delivered, record.frame, ttlSeconds: Self.ttlSeconds)
+        if let latest = loadPresence(), !ActivityText.equal(latest.frame, record.frame) {
+            scheduleFlush(afterMs: budget.presenceDelay(at: host.nowMs()), firingID: firingID)
+        }
+    }
+
+    /// Whether `record` is the presence last sent on this connection.
+    func isDelivered(_ record: PresenceRecord) -> Bool {
+        guard let delivered = host.cacheString(keys.delivered) else { return false }
+        return ActivityText.equal(delivered, record.frame)
     }
 
     /// Takes ``UserKeys/sendLock``, which a call that dies holding it keeps for a minute at most.
@@ -399,7 +401,7 @@ struct GatewayClient {
 
     /// Everything kept for this user's connection and presence.
     func removeState() {
-        for key in [keys.session, keys.sequence, keys.presence, keys.acknowledged, keys.sends] {
+        for key in [keys.session, keys.sequence, keys.presence, keys.delivered, keys.acknowledged, keys.sends] {
             host.removeCache(key)
         }
     }

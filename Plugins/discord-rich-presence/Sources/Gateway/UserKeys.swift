@@ -10,7 +10,11 @@ struct UserKeys {
     /// ``SendBudget`` of the current connection, written only where frames other than
     /// heartbeats are sent.
     var sends: String { "discord.\(user).sends" }
+    /// The ``PresenceRecord`` to show; only the calls that decide what to show write it.
     var presence: String { "discord.\(user).presence" }
+    /// The Presence Update frame last sent on the current connection, kept apart from the
+    /// presence so a send never overwrites a presence stored meanwhile.
+    var delivered: String { "discord.\(user).delivered" }
     /// Last PlaybackReport seen (track and state), so NowPlaying can stand aside.
     var report: String { "discord.\(user).report" }
     /// Set after a fatal close code: `{"until": ms (0 = until reload), "reason": …}`.

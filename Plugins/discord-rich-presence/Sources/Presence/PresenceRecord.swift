@@ -1,15 +1,14 @@
 import NavidromePDK
 
 /// The presence the user should have on Discord (`discord.<user>.presence`): the Presence
-/// Update frame and whether it still has to be delivered (waiting for READY or for the rate
-/// limit). No entry means "no presence".
+/// Update frame and what it shows. It is still to be delivered (waiting for READY or for the
+/// rate limit) while it differs from ``UserKeys/delivered``. No entry means "no presence".
 struct PresenceRecord {
     /// The op 3 frame to send.
     var frame: String
     var trackID: String
     var start: Int64
     var paused: Bool
-    var pending = true
 
     init(frame: String, trackID: String, start: Int64, paused: Bool) {
         self.frame = frame
@@ -31,7 +30,6 @@ struct PresenceRecord {
         o["track"] = .string(trackID)
         o["start"] = .int(start)
         o["paused"] = .bool(paused)
-        o["pending"] = .bool(pending)
         return .object(o)
     }
 
@@ -42,6 +40,5 @@ struct PresenceRecord {
         trackID = o["track"]?.stringValue ?? ""
         start = o["start"]?.int64Value ?? 0
         paused = o["paused"]?.boolValue ?? false
-        pending = o["pending"]?.boolValue ?? true
     }
 }
