@@ -185,15 +185,17 @@ private func temporaryFolder() -> String {
     }
 
     /// A ListenBrainz 200 must mean the listen is safe: `accept` returns only once the scrobble
-    /// is in the journal on disk, before any plugin has seen it.
+    /// is in the journal on disk, before any plugin has taken it.
     @Test(.timeLimit(.minutes(1))) func acceptedScrobblesAreJournaledBeforeAccept() async throws {
         let folder = temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let gate = Mutex(false)
         let host = RecordingHost { call, _ in
-            // Nothing is delivered while the gate is closed: the scrobble only exists on disk.
+            if call.export == "nd_scrobbler_is_authorized" { return .success(Array("true".utf8)) }
+            // While the gate is closed the plugin asks for a retry: the scrobble only exists on disk.
+            // (A failing is_authorized would count as a refusal, which drops the scrobble.)
             guard gate.withLock({ $0 }) else { return .failure(retryLater(call)) }
-            return .success(call.export == "nd_scrobbler_is_authorized" ? Array("true".utf8) : [])
+            return .success([])
         }
         let store = ScrobbleRetryStore(dataFolder: folder)
         let dispatcher = PlaybackDispatcher(
@@ -204,8 +206,8 @@ private func temporaryFolder() -> String {
         #expect(onDisk.count == 1)
         #expect(onDisk.first?.input.contains("Safe") == true)
         gate.withLock { $0 = true }
-        #expect(await eventually { host.exports("nd_scrobbler_scrobble").count == 1 })
         #expect(await eventually { ScrobbleRetryStore(dataFolder: folder).read().pending.isEmpty })
+        #expect(host.exports("nd_scrobbler_scrobble").last?.input.contains("Safe") == true)
         await dispatcher.shutdown()
     }
 
