@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "ExtismKernel", targets: ["ExtismKernel"]),
         .library(name: "HostServices", targets: ["HostServices"]),
         .library(name: "Feeds", targets: ["Feeds"]),
+        .library(name: "TonearmJSON", targets: ["TonearmJSON"]),
     ],
     dependencies: [
         .package(url: "https://github.com/swiftwasm/WasmKit.git", exact: "0.4.2"),
@@ -41,6 +42,8 @@ let package = Package(
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
     ],
     targets: [
+        // Layer 0: the host's one JSON value type, its strict parser and Go's JSON writer.
+        .target(name: "TonearmJSON", swiftSettings: strict),
         // Layer 1: the Extism kernel ABI over WasmKit.
         .target(
             name: "ExtismKernel",
@@ -56,6 +59,7 @@ let package = Package(
             name: "PluginRuntime",
             dependencies: [
                 "ThreadSanitizerLocks",
+                "TonearmJSON",
                 "ExtismKernel",
                 "TonearmZlib",
                 .product(name: "WasmKit", package: "WasmKit"),
@@ -70,6 +74,7 @@ let package = Package(
             name: "HostServices",
             dependencies: [
                 "ThreadSanitizerLocks",
+                "TonearmJSON",
                 "PluginRuntime",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "WSClient", package: "swift-websocket"),
@@ -87,6 +92,7 @@ let package = Package(
             name: "Feeds",
             dependencies: [
                 "ThreadSanitizerLocks",
+                "TonearmJSON",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -124,6 +130,7 @@ let package = Package(
             name: "DiscordSimulator",
             dependencies: [
                 "ThreadSanitizerLocks",
+                "TonearmJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -145,6 +152,7 @@ let package = Package(
         // Fixtures shared by the test targets: a real Supysonic, `tonearm serve` as a process.
         .target(name: "TestSupport", dependencies: ["ThreadSanitizerLocks"], path: "Tests/TestSupport", swiftSettings: strict),
         // Tests (Swift Testing).
+        .testTarget(name: "TonearmJSONTests", dependencies: ["TonearmJSON"], swiftSettings: strict),
         .testTarget(
             name: "ExtismKernelTests",
             dependencies: ["ExtismKernel", .product(name: "WAT", package: "WasmKit")],

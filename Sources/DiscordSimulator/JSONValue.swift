@@ -1,3 +1,5 @@
+import TonearmJSON
+
 /// A JSON value that keeps integers and fractional numbers apart, so validation can insist on
 /// integer milliseconds the way Discord does.
 public enum JSONValue: Sendable, Equatable {
@@ -77,11 +79,7 @@ extension JSONValue {
         case .bool(let value): out += value ? "true" : "false"
         case .integer(let value): out += String(value)
         case .number(let value):
-            if value.isFinite {
-                out += String(value)
-            } else {
-                out += "null"
-            }
+            out += GoJSONWriter.number(value)
         case .string(let value): Self.writeString(value, to: &out)
         case .array(let values):
             out += "["
@@ -103,21 +101,7 @@ extension JSONValue {
     }
 
     static func writeString(_ value: String, to out: inout String) {
-        out += "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case let c where c.value < 0x20:
-                let hex = String(c.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
+        out += GoJSONWriter.string(value)
     }
 }
 

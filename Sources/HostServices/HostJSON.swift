@@ -1,5 +1,6 @@
 import Foundation
 import PluginRuntime
+import TonearmJSON
 
 /// A failure a host function reports to the plugin as `{"error":"…"}`.
 public struct HostServiceError: Error, Sendable, CustomStringConvertible, Equatable {
@@ -48,11 +49,11 @@ enum JSONValue: Sendable, Equatable {
 
     private func write(to out: inout [UInt8]) {
         switch self {
-        case .string(let s): Self.writeString(s, to: &out)
+        case .string(let s): GoJSONWriter.writeString(s, to: &out)
         case .int(let i): out.append(contentsOf: String(i).utf8)
-        case .double(let d): out.append(contentsOf: Self.formatDouble(d).utf8)
+        case .double(let d): GoJSONWriter.writeNumber(d, to: &out)
         case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
-        case .bytes(let b): Self.writeString(Data(b).base64EncodedString(), to: &out)
+        case .bytes(let b): GoJSONWriter.writeString(Data(b).base64EncodedString(), to: &out)
         case .array(let items):
             out.append(UInt8(ascii: "["))
             for (i, item) in items.enumerated() {
@@ -71,60 +72,11 @@ enum JSONValue: Sendable, Equatable {
         out.append(UInt8(ascii: "{"))
         for (i, (key, value)) in fields.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
-            writeString(key, to: &out)
+            GoJSONWriter.writeString(key, to: &out)
             out.append(UInt8(ascii: ":"))
             value.write(to: &out)
         }
         out.append(UInt8(ascii: "}"))
-    }
-
-    private static let hex = Array("0123456789abcdef".utf8)
-
-    private static func writeString(_ s: String, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out.append(contentsOf: [0x5C, 0x22])
-            case "\\": out.append(contentsOf: [0x5C, 0x5C])
-            case "\n": out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-            case "\r": out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-            case "\t": out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-            case "<", ">", "&", "\u{2028}", "\u{2029}":
-                writeUnicodeEscape(scalar.value, to: &out)
-            default:
-                if scalar.value < 0x20 {
-                    writeUnicodeEscape(scalar.value, to: &out)
-                } else {
-                    out.append(contentsOf: String(scalar).utf8)
-                }
-            }
-        }
-        out.append(UInt8(ascii: "\""))
-    }
-
-    private static func writeUnicodeEscape(_ v: UInt32, to out: inout [UInt8]) {
-        out.append(contentsOf: [0x5C, UInt8(ascii: "u")])
-        for shift in stride(from: 12, through: 0, by: -4) {
-            out.append(hex[Int((v >> UInt32(shift)) & 0xF)])
-        }
-    }
-
-    /// Go's float64 formatting: shortest representation, no `.0` on integral values,
-    /// exponent form below 1e-6 and from 1e21.
-    static func formatDouble(_ d: Double) -> String {
-        let magnitude = abs(d)
-        if magnitude != 0, magnitude < 1e-6 || magnitude >= 1e21 {
-            // Swift writes "1e-07"; Go writes "1e-07" too, and "1e+21" for large values.
-            var text = "\(d)"
-            if let e = text.firstIndex(of: "e"), text[text.index(after: e)] != "-" && text[text.index(after: e)] != "+" {
-                text.insert("+", at: text.index(after: e))
-            }
-            return text
-        }
-        if d == d.rounded(), magnitude < 9.007_199_254_740_992e15 {
-            return String(Int64(d))
-        }
-        return "\(d)"
     }
 }
 
