@@ -18,13 +18,3 @@ struct MinimalScrobbler: Scrobbler {
         Log.info("scrobbled: \(request.username) → \(request.track.title) at \(request.timestamp)")
     }
 }
-
-// The exports: one line per capability function the plugin implements.
-@_expose(wasm, "nd_scrobbler_is_authorized") @_cdecl("nd_scrobbler_is_authorized")
-func isAuthorized() -> Int32 { MinimalScrobbler.ndScrobblerIsAuthorized() }
-
-@_expose(wasm, "nd_scrobbler_now_playing") @_cdecl("nd_scrobbler_now_playing")
-func nowPlaying() -> Int32 { MinimalScrobbler.ndScrobblerNowPlaying() }
-
-@_expose(wasm, "nd_scrobbler_scrobble") @_cdecl("nd_scrobbler_scrobble")
-func scrobble() -> Int32 { MinimalScrobbler.ndScrobblerScrobble() }

@@ -18,20 +18,12 @@ ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / "build" / "plugins"
 CONFORMANCE_PLUGIN = Path(__file__).resolve().parent / "Plugins" / "pdk-conformance"
 
-# Every Navidrome host function a Swift PDK client may import.
-HOST_FUNCTIONS = [
-    "config_get", "config_getint", "config_keys",
-    "cache_setstring", "cache_getstring", "cache_setint", "cache_getint", "cache_setfloat",
-    "cache_getfloat", "cache_setbytes", "cache_getbytes", "cache_has", "cache_remove",
-    "kvstore_set", "kvstore_setwithttl", "kvstore_get", "kvstore_getmany", "kvstore_has",
-    "kvstore_list", "kvstore_delete", "kvstore_deletebyprefix", "kvstore_getstorageused",
-    "http_send",
-    "websocket_connect", "websocket_sendtext", "websocket_sendbinary", "websocket_closeconnection",
-    "scheduler_scheduleonetime", "scheduler_schedulerecurring", "scheduler_cancelschedule",
-    "artwork_getartisturl", "artwork_getalbumurl", "artwork_gettrackurl", "artwork_getplaylisturl",
-    "subsonicapi_call", "subsonicapi_callraw",
-    "users_getusers", "users_getadmins",
-]
+ABI = ROOT / "ABI"
+
+# Every Navidrome host function a Swift PDK client may import (ABI/host/*.json).
+HOST_FUNCTIONS = [function["name"]
+                  for path in sorted((ABI / "host").glob("*.json"))
+                  for function in json.loads(path.read_text())["functions"]]
 
 
 class HostRecorder:
@@ -87,6 +79,8 @@ def _sources(folder):
     yield from folder.rglob("*.swift")
     yield from (ROOT / "PDK" / "Sources").rglob("*")
     yield ROOT / "scripts" / "build-plugins"
+    yield ROOT / "scripts" / "plugin-exports"
+    yield from ABI.rglob("*.json")
 
 
 def ensure_built(folder):

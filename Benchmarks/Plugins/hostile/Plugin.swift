@@ -7,6 +7,9 @@ import NavidromePDK
 struct Hostile: Lifecycle, SchedulerCallback, WebSocketCallback {
     static let kinds = ["http", "websocket", "schedule", "kvstore"]
 
+    /// Connections to the tarpit never open; nothing to do when they close.
+    func onClose(_ request: OnCloseRequest) throws(PluginError) {}
+
     func onInit() throws(PluginError) {
         for kind in Self.kinds {
             _ = try SchedulerService.scheduleRecurring(cronExpression: "@every 1s", payload: kind, scheduleId: "storm-" + kind)
@@ -23,25 +26,16 @@ struct Hostile: Lifecycle, SchedulerCallback, WebSocketCallback {
             let kind = Array(request.payload.utf8)
             switch kind {
             case Array("http".utf8):
-                _ = try? HTTPService.send(HTTPRequest(url: tarpit + "/\(count)", timeoutMs: 300_000))
+                _ = try? HTTPService.send(request: HTTPRequest(url: tarpit + "/\(count)", timeoutMs: 300_000))
             case Array("websocket".utf8):
-                _ = try? WebSocketService.connect(url: webSocketTarpit)
+                _ = try? WebSocketService.connect(url: webSocketTarpit, headers: [], connectionId: "")
             case Array("schedule".utf8):
-                _ = try? SchedulerService.scheduleOneTime(delaySeconds: 3_600, payload: "idle")
+                _ = try? SchedulerService.scheduleOneTime(delaySeconds: 3_600, payload: "idle", scheduleId: "")
             case Array("kvstore".utf8):
-                _ = try? KVStoreService.set("key-\(count % 200_000)", [UInt8](repeating: 0x61, count: Int(count % 64)))
+                _ = try? KVStoreService.set(key: "key-\(count % 200_000)", value: [UInt8](repeating: 0x61, count: Int(count % 64)))
             default:
                 return
             }
         }
     }
 }
-
-@_expose(wasm, "nd_websocket_on_close") @_cdecl("nd_websocket_on_close")
-func onClose() -> Int32 { Hostile.ndWebSocketOnClose() }
-
-@_expose(wasm, "nd_on_init") @_cdecl("nd_on_init")
-func onInit() -> Int32 { Hostile.ndOnInit() }
-
-@_expose(wasm, "nd_scheduler_callback") @_cdecl("nd_scheduler_callback")
-func onSchedule() -> Int32 { Hostile.ndSchedulerCallback() }

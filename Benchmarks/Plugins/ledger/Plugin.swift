@@ -9,7 +9,7 @@ struct Ledger: Scrobbler {
 
     func nowPlaying(_ request: NowPlayingRequest) throws(PluginError) {
         let key = "np/" + request.track.title
-        try KVStoreService.set(key, Array(request.track.title.utf8))
+        try KVStoreService.set(key: key, value: Array(request.track.title.utf8))
         try report("kv", key)
     }
 
@@ -17,22 +17,13 @@ struct Ledger: Scrobbler {
         guard let accept = Extism.config("accept"), accept.utf8.elementsEqual("true".utf8) else {
             throw .scrobbler(.retryLater, "the ledger holds scrobbles")
         }
-        try KVStoreService.set("scrobbled/" + request.track.title, Array(request.track.title.utf8))
+        try KVStoreService.set(key: "scrobbled/" + request.track.title, value: Array(request.track.title.utf8))
         try report("scrobble", request.track.title)
     }
 
     private func report(_ kind: String, _ text: String) throws(PluginError) {
         guard let recorder = Extism.config("recorder") else { throw PluginError("no recorder setting") }
-        let response = try HTTPService.send(HTTPRequest(method: "POST", url: recorder + "/" + kind, body: Array(text.utf8), timeoutMs: 10_000))
+        let response = try HTTPService.send(request: HTTPRequest(method: "POST", url: recorder + "/" + kind, body: Array(text.utf8), timeoutMs: 10_000))
         guard response.statusCode == 200 else { throw PluginError("recorder answered \(response.statusCode)") }
     }
 }
-
-@_expose(wasm, "nd_scrobbler_is_authorized") @_cdecl("nd_scrobbler_is_authorized")
-func isAuthorized() -> Int32 { Ledger.ndScrobblerIsAuthorized() }
-
-@_expose(wasm, "nd_scrobbler_now_playing") @_cdecl("nd_scrobbler_now_playing")
-func nowPlaying() -> Int32 { Ledger.ndScrobblerNowPlaying() }
-
-@_expose(wasm, "nd_scrobbler_scrobble") @_cdecl("nd_scrobbler_scrobble")
-func scrobble() -> Int32 { Ledger.ndScrobblerScrobble() }

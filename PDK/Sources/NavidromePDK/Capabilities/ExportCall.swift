@@ -25,7 +25,7 @@ public enum ExportCall {
     }
 
     /// Runs `body` on an input the caller has already decoded.
-    static func run(_ body: () throws(PluginError) -> [UInt8]?) -> Int32 {
+    public static func run(_ body: () throws(PluginError) -> [UInt8]?) -> Int32 {
         do {
             return succeed(try body())
         } catch {
@@ -69,8 +69,18 @@ public enum ExportCall {
         return 1
     }
 
+    /// A JSON string as output bytes.
+    public static func jsonString(_ value: String) -> [UInt8] {
+        JSONValue.string(value).serialized()
+    }
+
+    /// A JSON array of objects as output bytes.
+    public static func jsonArray<T: JSONEncodable>(_ values: [T]) -> [UInt8] {
+        JSONValue.array(values.map { $0.jsonValue }).serialized()
+    }
+
     /// JSON `true` / `false` as output bytes (no serializer needed).
-    static func jsonBool(_ value: Bool) -> [UInt8] {
+    public static func jsonBool(_ value: Bool) -> [UInt8] {
         value ? [0x74, 0x72, 0x75, 0x65] : [0x66, 0x61, 0x6C, 0x73, 0x65]
     }
 }

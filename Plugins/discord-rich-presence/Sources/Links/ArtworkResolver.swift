@@ -129,7 +129,7 @@ struct ArtworkResolver {
 
     /// HEAD without following redirects: 307 + Location is the image; 404 a definitive miss.
     func headCoverArt(_ url: String) -> (String?, Bool) {
-        guard case .response(let r) = host.httpSend(HTTPRequest(method: "HEAD", url: url, timeoutMs: 4000, noFollowRedirects: true)) else {
+        guard case .response(let r) = host.httpSend(HTTPRequest(method: "HEAD", url: url, noFollowRedirects: true, timeoutMs: 4000)) else {
             return (nil, false)
         }
         if r.statusCode == 404 { return (nil, true) }

@@ -56,31 +56,3 @@ struct DiscordPlugin: Scrobbler, WebSocketCallback, SchedulerCallback {
                      releaseGroupMBID: track.mbzReleaseGroupId)
     }
 }
-
-// The exports, one line per capability function.
-@_expose(wasm, "nd_scrobbler_is_authorized") @_cdecl("nd_scrobbler_is_authorized")
-func ndScrobblerIsAuthorized() -> Int32 { DiscordPlugin.ndScrobblerIsAuthorized() }
-
-@_expose(wasm, "nd_scrobbler_now_playing") @_cdecl("nd_scrobbler_now_playing")
-func ndScrobblerNowPlaying() -> Int32 { DiscordPlugin.ndScrobblerNowPlaying() }
-
-@_expose(wasm, "nd_scrobbler_scrobble") @_cdecl("nd_scrobbler_scrobble")
-func ndScrobblerScrobble() -> Int32 { DiscordPlugin.ndScrobblerScrobble() }
-
-@_expose(wasm, "nd_scrobbler_playback_report") @_cdecl("nd_scrobbler_playback_report")
-func ndScrobblerPlaybackReport() -> Int32 { DiscordPlugin.ndScrobblerPlaybackReport() }
-
-@_expose(wasm, "nd_websocket_on_text_message") @_cdecl("nd_websocket_on_text_message")
-func ndWebSocketOnTextMessage() -> Int32 { DiscordPlugin.ndWebSocketOnTextMessage() }
-
-@_expose(wasm, "nd_websocket_on_binary_message") @_cdecl("nd_websocket_on_binary_message")
-func ndWebSocketOnBinaryMessage() -> Int32 { DiscordPlugin.ndWebSocketOnBinaryMessage() }
-
-@_expose(wasm, "nd_websocket_on_error") @_cdecl("nd_websocket_on_error")
-func ndWebSocketOnError() -> Int32 { DiscordPlugin.ndWebSocketOnError() }
-
-@_expose(wasm, "nd_websocket_on_close") @_cdecl("nd_websocket_on_close")
-func ndWebSocketOnClose() -> Int32 { DiscordPlugin.ndWebSocketOnClose() }
-
-@_expose(wasm, "nd_scheduler_callback") @_cdecl("nd_scheduler_callback")
-func ndSchedulerCallback() -> Int32 { DiscordPlugin.ndSchedulerCallback() }

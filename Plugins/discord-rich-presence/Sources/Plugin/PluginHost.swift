@@ -23,28 +23,28 @@ struct PluginHost {
     }
 
     func cacheString(_ key: String) -> String? {
-        (try? CacheService.getString(key)) ?? nil
+        (try? CacheService.getString(key: key)) ?? nil
     }
 
     func cacheInt(_ key: String) -> Int64? {
-        (try? CacheService.getInt(key)) ?? nil
+        (try? CacheService.getInt(key: key)) ?? nil
     }
 
     func setCacheString(_ key: String, _ value: String, ttlSeconds: Int64) {
-        do { try CacheService.setString(key, value, ttlSeconds: ttlSeconds) } catch { log(.warn, "Cache write failed: \(error.text)") }
+        do { try CacheService.setString(key: key, value: value, ttlSeconds: ttlSeconds) } catch { log(.warn, "Cache write failed: \(error.text)") }
     }
 
     func setCacheInt(_ key: String, _ value: Int64, ttlSeconds: Int64) {
-        do { try CacheService.setInt(key, value, ttlSeconds: ttlSeconds) } catch { log(.warn, "Cache write failed: \(error.text)") }
+        do { try CacheService.setInt(key: key, value: value, ttlSeconds: ttlSeconds) } catch { log(.warn, "Cache write failed: \(error.text)") }
     }
 
     func removeCache(_ key: String) {
-        _ = try? CacheService.remove(key)
+        _ = try? CacheService.remove(key: key)
     }
 
     func webSocketConnect(url: String, connectionID: String) -> HostOutcome {
         do {
-            _ = try WebSocketService.connect(url: url, connectionId: connectionID)
+            _ = try WebSocketService.connect(url: url, headers: [], connectionId: connectionID)
             return .ok
         } catch {
             return .failed(error.message)
@@ -89,7 +89,7 @@ struct PluginHost {
 
     func cancelSchedule(id: String) -> HostOutcome {
         do {
-            try SchedulerService.cancelSchedule(id)
+            try SchedulerService.cancelSchedule(scheduleId: id)
             return .ok
         } catch {
             return .failed(error.message)
@@ -98,7 +98,7 @@ struct PluginHost {
 
     func httpSend(_ request: HTTPRequest) -> HTTPOutcome {
         do {
-            return .response(try HTTPService.send(request))
+            return .response(try HTTPService.send(request: request))
         } catch {
             return .failed(error.message)
         }
@@ -112,8 +112,8 @@ struct PluginHost {
     /// Raw Subsonic API response (`subsonicapi_callraw`).
     func subsonicRaw(uri: String) -> SubsonicRawOutcome {
         do {
-            let (contentType, data) = try SubsonicAPIService.callRaw(uri)
-            return .data(contentType: contentType, bytes: data)
+            let raw = try SubsonicAPIService.callRaw(uri: uri)
+            return .data(contentType: raw.contentType, bytes: raw.data)
         } catch {
             return .failed(error.message)
         }

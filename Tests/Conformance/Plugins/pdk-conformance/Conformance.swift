@@ -9,8 +9,8 @@ struct Conformance: Scrobbler, WebSocketCallback, SchedulerCallback, Lifecycle {
 
     func nowPlaying(_ request: NowPlayingRequest) throws(PluginError) {
         let url = try ArtworkService.getTrackUrl(id: request.track.id, size: 300)
-        try CacheService.setString("np:" + request.username,
-                                   request.track.title + "|" + request.track.artist + "|\(request.position)|" + url,
+        try CacheService.setString(key: "np:" + request.username,
+                                   value: request.track.title + "|" + request.track.artist + "|\(request.position)|" + url,
                                    ttlSeconds: 60)
     }
 
@@ -18,7 +18,7 @@ struct Conformance: Scrobbler, WebSocketCallback, SchedulerCallback, Lifecycle {
         if same(request.username, "retry") { throw .scrobbler(.retryLater, "service unavailable") }
         if same(request.username, "unauth") { throw .scrobbler(.notAuthorized) }
         if same(request.username, "bad") { throw .scrobbler(.unrecoverable, "rejected") }
-        try KVStoreService.set("last:" + request.username, Array(request.track.id.utf8))
+        try KVStoreService.set(key: "last:" + request.username, value: Array(request.track.id.utf8))
     }
 
     func playbackReport(_ request: PlaybackReportRequest) throws(PluginError) {
@@ -35,7 +35,7 @@ struct Conformance: Scrobbler, WebSocketCallback, SchedulerCallback, Lifecycle {
         } catch {
             throw PluginError(error)
         }
-        try CacheService.setString("gw:" + request.connectionId, summary)
+        try CacheService.setString(key: "gw:" + request.connectionId, value: summary, ttlSeconds: 0)
     }
 
     /// Reads only op, t, s and d.session_id of a gateway-style message.
@@ -54,16 +54,16 @@ struct Conformance: Scrobbler, WebSocketCallback, SchedulerCallback, Lifecycle {
     }
 
     func onError(_ request: OnErrorRequest) throws(PluginError) {
-        try CacheService.setString("wserr:" + request.connectionId, request.error)
+        try CacheService.setString(key: "wserr:" + request.connectionId, value: request.error, ttlSeconds: 0)
     }
 
     func onClose(_ request: OnCloseRequest) throws(PluginError) {
-        try CacheService.setString("wsclose:" + request.connectionId, "\(request.code) " + request.reason)
+        try CacheService.setString(key: "wsclose:" + request.connectionId, value: "\(request.code) " + request.reason, ttlSeconds: 0)
     }
 
     func onCallback(_ request: SchedulerCallbackRequest) throws(PluginError) {
         if same(request.payload, "fail") { throw PluginError("callback failed on purpose") }
-        try CacheService.setString("sched:" + request.scheduleId, request.payload + (request.isRecurring ? "|recurring" : "|once"))
+        try CacheService.setString(key: "sched:" + request.scheduleId, value: request.payload + (request.isRecurring ? "|recurring" : "|once"), ttlSeconds: 0)
     }
 
     func onInit() throws(PluginError) {
@@ -75,24 +75,3 @@ struct Conformance: Scrobbler, WebSocketCallback, SchedulerCallback, Lifecycle {
 func same(_ a: String, _ b: StaticString) -> Bool {
     a.utf8.elementsEqual(UnsafeBufferPointer(start: b.utf8Start, count: b.utf8CodeUnitCount))
 }
-
-@_expose(wasm, "nd_scrobbler_is_authorized") @_cdecl("nd_scrobbler_is_authorized")
-func isAuthorized() -> Int32 { Conformance.ndScrobblerIsAuthorized() }
-@_expose(wasm, "nd_scrobbler_now_playing") @_cdecl("nd_scrobbler_now_playing")
-func nowPlaying() -> Int32 { Conformance.ndScrobblerNowPlaying() }
-@_expose(wasm, "nd_scrobbler_scrobble") @_cdecl("nd_scrobbler_scrobble")
-func scrobble() -> Int32 { Conformance.ndScrobblerScrobble() }
-@_expose(wasm, "nd_scrobbler_playback_report") @_cdecl("nd_scrobbler_playback_report")
-func playbackReport() -> Int32 { Conformance.ndScrobblerPlaybackReport() }
-@_expose(wasm, "nd_websocket_on_text_message") @_cdecl("nd_websocket_on_text_message")
-func onText() -> Int32 { Conformance.ndWebSocketOnTextMessage() }
-@_expose(wasm, "nd_websocket_on_binary_message") @_cdecl("nd_websocket_on_binary_message")
-func onBinary() -> Int32 { Conformance.ndWebSocketOnBinaryMessage() }
-@_expose(wasm, "nd_websocket_on_error") @_cdecl("nd_websocket_on_error")
-func onError() -> Int32 { Conformance.ndWebSocketOnError() }
-@_expose(wasm, "nd_websocket_on_close") @_cdecl("nd_websocket_on_close")
-func onClose() -> Int32 { Conformance.ndWebSocketOnClose() }
-@_expose(wasm, "nd_scheduler_callback") @_cdecl("nd_scheduler_callback")
-func onSchedule() -> Int32 { Conformance.ndSchedulerCallback() }
-@_expose(wasm, "nd_on_init") @_cdecl("nd_on_init")
-func onInit() -> Int32 { Conformance.ndOnInit() }
