@@ -18,6 +18,14 @@ def b64(data):
     return base64.b64encode(data).decode()
 
 
+# Go's zero values of the fields without omitempty in host.Library and host.Track.
+LIBRARY_ZEROS = {"id": 0, "name": "", "lastScanAt": 0, "totalSongs": 0, "totalAlbums": 0, "totalArtists": 0,
+                 "totalSize": 0, "totalDuration": 0.0}
+TRACK_ZEROS = {"id": "", "libraryId": 0, "missing": False, "title": "", "album": "", "artist": "", "trackNumber": 0,
+               "discNumber": 0, "year": 0, "originalYear": 0, "releaseYear": 0, "size": 0, "duration": 0.0, "bitRate": 0,
+               "sampleRate": 0, "channels": 0, "compilation": False, "hasCoverArt": False, "birthTime": 0,
+               "createdAt": 0, "updatedAt": 0, "averageRating": 0.0}
+
 # (call, arguments, Navidrome response, expected request JSON, expected client result)
 CASES = [
     ("config_get", {"key": "apikey"}, {"value": "s3cret", "exists": True}, {"key": "apikey"}, "s3cret"),
@@ -83,6 +91,45 @@ CASES = [
     ("users_getusers", {}, {"result": [{"userName": "alice", "name": "Alice", "isAdmin": True}, {"userName": "bob", "name": "Bob", "isAdmin": False}]},
      {}, [{"userName": "alice", "name": "Alice", "isAdmin": True}, {"userName": "bob", "name": "Bob", "isAdmin": False}]),
     ("users_getadmins", {}, {}, {}, []),
+    # Library (permission library).
+    ("library_getlibrary", {"id": 1},
+     {"result": {"id": 1, "name": "Music", "path": "/music", "mountPoint": "/libraries/1", "lastScanAt": 1764806400,
+                 "totalSongs": 1200, "totalAlbums": 100, "totalArtists": 40, "totalSize": 8589934592, "totalDuration": 301234.5}},
+     {"id": 1},
+     {"id": 1, "name": "Music", "path": "/music", "mountPoint": "/libraries/1", "lastScanAt": 1764806400,
+      "totalSongs": 1200, "totalAlbums": 100, "totalArtists": 40, "totalSize": 8589934592, "totalDuration": 301234.5}),
+    # Results are written back as Go writes the client's values: zero fields without omitempty stay.
+    ("library_getalllibraries", {}, {"result": [{"id": 1, "name": "Music"}, {"id": 2, "name": "Audiobooks"}]}, {},
+     [dict(LIBRARY_ZEROS, id=1, name="Music"), dict(LIBRARY_ZEROS, id=2, name="Audiobooks")]),
+    ("library_getalllibraries", {}, {}, {}, []),
+    # Matcher (permission matcher): one result per song, null where nothing matched.
+    ("matcher_matchsongs", {"songs": [{"name": "Teardrop", "artist": "Massive Attack"}, {"name": "Unknown"}],
+                            "opts": {"username": "alice"}},
+     {"results": [{"id": "mf-1", "title": "Teardrop", "artist": "Massive Attack", "genres": ["Trip Hop"], "bpm": 77}, None]},
+     {"songs": [{"name": "Teardrop", "artist": "Massive Attack"}, {"name": "Unknown"}], "opts": {"username": "alice"}},
+     [dict(TRACK_ZEROS, id="mf-1", title="Teardrop", artist="Massive Attack", genres=["Trip Hop"], bpm=77), None]),
+    # ScrobbleRetriever (permission scrobbleRetriever): nil timestamps when the user has no scrobbles.
+    ("scrobbleretriever_getfirsttimestamp", {"username": "alice"}, {"result": 1700000000}, {"username": "alice"}, 1700000000),
+    ("scrobbleretriever_getlasttimestamp", {"username": "bob"}, {}, {"username": "bob"}, None),
+    ("scrobbleretriever_getscrobbles", {"username": "alice", "options": {"fromTimestamp": 1700000000, "descending": True, "maxItems": 2}},
+     {"scrobbles": [{"id": 7, "mediaFileId": "mf-1", "submissionTime": 1700000500}],
+      "next": {"fromTimestamp": 1700000000, "descending": True, "maxItems": 2, "offset": 2}},
+     {"username": "alice", "options": {"fromTimestamp": 1700000000, "descending": True, "maxItems": 2}},
+     {"scrobbles": [{"id": 7, "mediaFileId": "mf-1", "submissionTime": 1700000500}],
+      "next": {"fromTimestamp": 1700000000, "descending": True, "maxItems": 2, "offset": 2}}),
+    ("scrobbleretriever_getscrobblecount", {"username": "alice", "options": {"toTimestamp": 1800000000}}, {"result": 42},
+     {"username": "alice", "options": {"toTimestamp": 1800000000}}, 42),
+    # Storage (permission storage).
+    ("storage_getstoragepath", {}, {"result": "/data/plugins/demo"}, {}, "/data/plugins/demo"),
+    # Task (permission taskqueue).
+    ("task_createqueue", {"name": "fetch", "config": {"concurrency": 2, "maxRetries": 3, "backoffMs": 500}}, {},
+     {"name": "fetch", "config": {"concurrency": 2, "maxRetries": 3, "backoffMs": 500, "delayMs": 0, "retentionMs": 0}}, None),
+    ("task_enqueue", {"queueName": "fetch", "payload": b64(b"\x00job")}, {"result": "task-1"},
+     {"queueName": "fetch", "payload": b64(b"\x00job")}, "task-1"),
+    ("task_get", {"taskId": "task-1"}, {"result": {"status": "completed", "message": "ok", "attempt": 2}}, {"taskId": "task-1"},
+     {"status": "completed", "message": "ok", "attempt": 2}),
+    ("task_cancel", {"taskId": "task-1"}, {}, {"taskId": "task-1"}, None),
+    ("task_clearqueue", {"queueName": "fetch"}, {"result": 5}, {"queueName": "fetch"}, 5),
 ]
 
 

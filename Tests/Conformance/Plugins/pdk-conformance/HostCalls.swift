@@ -246,14 +246,14 @@ func callHostClient(_ call: String, _ json: JSONObjectReader) throws(PluginError
         let usernameArgument = try argument { () throws(JSONError) -> String in try json.string("username") }
         let result = try ScrobbleRetrieverService.getFirstTimestamp(username: usernameArgument)
         var w = JSONObjectWriter()
-        w.set("result", result)
+        if let v = result { w.set("result", v) }
         return w.object["result"] ?? .null
     }
     if named("scrobbleretriever_getlasttimestamp") {
         let usernameArgument = try argument { () throws(JSONError) -> String in try json.string("username") }
         let result = try ScrobbleRetrieverService.getLastTimestamp(username: usernameArgument)
         var w = JSONObjectWriter()
-        w.set("result", result)
+        if let v = result { w.set("result", v) }
         return w.object["result"] ?? .null
     }
     if named("scrobbleretriever_getscrobbles") {

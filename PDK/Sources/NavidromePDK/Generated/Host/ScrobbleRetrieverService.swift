@@ -16,26 +16,20 @@ public enum ScrobbleRetrieverService {
 
     /// Returns the time of a user's oldest scrobble.
     /// Host function: `scrobbleretriever_getfirsttimestamp`.
-    public static func getFirstTimestamp(username: String) throws(PluginError) -> Int64 {
+    public static func getFirstTimestamp(username: String) throws(PluginError) -> Int64? {
         var hostRequest = JSONObjectWriter()
         hostRequest.set("username", username)
         let json = try HostCall.call("scrobbleretriever_getfirsttimestamp", nd_host_scrobbleretriever_getfirsttimestamp, hostRequest)
-        return try HostCall.read("scrobbleretriever_getfirsttimestamp") { () throws(JSONError) -> Int64 in
-            guard let value = try json.optionalInt64("result") else { throw JSONError.mismatch("missing 'result'") }
-            return value
-        }
+        return try HostCall.read("scrobbleretriever_getfirsttimestamp") { () throws(JSONError) -> Int64? in try json.optionalInt64("result") }
     }
 
     /// Returns the time of a user's newest scrobble.
     /// Host function: `scrobbleretriever_getlasttimestamp`.
-    public static func getLastTimestamp(username: String) throws(PluginError) -> Int64 {
+    public static func getLastTimestamp(username: String) throws(PluginError) -> Int64? {
         var hostRequest = JSONObjectWriter()
         hostRequest.set("username", username)
         let json = try HostCall.call("scrobbleretriever_getlasttimestamp", nd_host_scrobbleretriever_getlasttimestamp, hostRequest)
-        return try HostCall.read("scrobbleretriever_getlasttimestamp") { () throws(JSONError) -> Int64 in
-            guard let value = try json.optionalInt64("result") else { throw JSONError.mismatch("missing 'result'") }
-            return value
-        }
+        return try HostCall.read("scrobbleretriever_getlasttimestamp") { () throws(JSONError) -> Int64? in try json.optionalInt64("result") }
     }
 
     /// Returns one page of a user's scrobbles ordered by time, with the options for the next page.
