@@ -67,14 +67,14 @@ public struct TestWebSocket: Sendable {
     }
 
     /// Delivers a text message from the server: calls the plugin's text-message export (e.g.
-    /// `MyPlugin.ndWebSocketOnTextMessage`).
+    /// `MyPlugin.ndWebsocketOnTextMessage`).
     @discardableResult
     public func deliver(text: String, on connectionId: String, to export: () -> Int32) -> CallResult {
         host.call(export, OnTextMessageRequest(connectionId: connectionId, message: text))
     }
 
     /// Closes a connection from the server's side and calls the plugin's close export (e.g.
-    /// `MyPlugin.ndWebSocketOnClose`).
+    /// `MyPlugin.ndWebsocketOnClose`).
     @discardableResult
     public func closeFromServer(_ connectionId: String, code: Int32, reason: String = "", to export: () -> Int32) -> CallResult {
         host.withState { $0.openConnections.removeAll { $0.id == connectionId } }
