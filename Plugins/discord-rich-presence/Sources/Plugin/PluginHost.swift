@@ -1,6 +1,6 @@
 import NavidromePDK
 
-@_extern(wasm, module: "wasi_snapshot_preview1", name: "clock_time_get") @_extern(c, "discord_wasi_clock_time_get")
+@_extern(wasm, module: "wasi_snapshot_preview1", name: "clock_time_get") @_extern(c, "wasi_clock_time_get")
 func wasiClockTimeGet(_ clockID: UInt32, _ precision: UInt64, _ time: UnsafeMutablePointer<UInt64>) -> UInt16
 
 /// The host services the plugin uses, as calls that never throw: failures are logged or come

@@ -1,0 +1,57 @@
+@testable import DiscordRichPresence
+import Testing
+
+@Suite struct ActivityTextTests {
+    @Test func textWithinDiscordsLimitIsKept() {
+        let exactly = String(repeating: "a", count: 128)
+        #expect(ActivityText.truncated(exactly) == exactly)
+        #expect(ActivityText.truncated("Song") == "Song")
+    }
+
+    @Test func longTextIsCutWithAnEllipsis() {
+        let cut = ActivityText.truncated(String(repeating: "a", count: 130))
+        #expect(cut == String(repeating: "a", count: 127) + "…")
+    }
+
+    @Test func limitCountsUTF16UnitsAndCutsBetweenScalars() {
+        // Each 🎵 is two UTF-16 units: 64 fit, 65 do not.
+        let fits = String(repeating: "🎵", count: 64)
+        #expect(ActivityText.truncated(fits) == fits)
+        #expect(ActivityText.truncated(String(repeating: "🎵", count: 65)) == String(repeating: "🎵", count: 63) + "…")
+        // Two-byte scalars count one unit each.
+        #expect(ActivityText.truncated(String(repeating: "é", count: 129)) == String(repeating: "é", count: 127) + "…")
+    }
+
+    @Test func onlyShortHTTPURLsAreKept() {
+        #expect(ActivityText.limitedURL("https://example.com/a") == "https://example.com/a")
+        #expect(ActivityText.limitedURL("http://example.com") == "http://example.com")
+        #expect(ActivityText.limitedURL("ftp://example.com") == nil)
+        #expect(ActivityText.limitedURL("") == nil)
+        #expect(ActivityText.limitedURL("https://example.com/" + String(repeating: "x", count: 237)) == nil)
+        #expect(ActivityText.limitedURL("https://example.com/" + String(repeating: "x", count: 236)) != nil)
+    }
+
+    @Test func asciiCaseFoldingLeavesOtherBytesAlone() {
+        #expect(ActivityText.asciiLowercased("ÄBC Dé") == "Äbc dé")
+        #expect(ActivityText.equalIgnoringASCIICase("Alice", "aLICE"))
+        #expect(!ActivityText.equalIgnoringASCIICase("É", "é"))
+        #expect(!ActivityText.equalIgnoringASCIICase("alice", "alicia"))
+    }
+
+    @Test func trimmingAndSplitting() {
+        #expect(ActivityText.trimmed(" \t Song \r\n") == "Song")
+        #expect(ActivityText.trimmed("   ") == "")
+        #expect(ActivityText.split(" a, ,b ,", on: UInt8(ascii: ",")) == ["a", "b"])
+        #expect(ActivityText.split("", on: UInt8(ascii: ",")) == [])
+    }
+
+    @Test func percentEncodingKeepsUnreservedCharacters() {
+        #expect(ActivityText.percentEncoded("a b/ü-._~") == "a%20b%2F%C3%BC-._~")
+    }
+
+    @Test func hashKeyIsFNV1aInHex() {
+        #expect(ActivityText.hashKey("") == "cbf29ce484222325")
+        #expect(ActivityText.hashKey("a") == "af63dc4c8601ec8c")
+        #expect(ActivityText.hashKey("abc") != ActivityText.hashKey("abd"))
+    }
+}

@@ -1,0 +1,113 @@
+@testable import DiscordRichPresence
+import NavidromePDK
+import NavidromePDKTesting
+import Testing
+
+/// The plugin's exports run natively against an in-memory host: configuration, cache,
+/// WebSocket, scheduler, HTTP and artwork.
+@Suite struct DiscordPluginTests {
+    static let clientID = "123456789012345678"
+    static let gatewayURL = "wss://gateway.discord.gg/?v=10&encoding=json"
+    static let now: Int64 = 1_700_000_000_000
+    static let assetsURL = "https://discord.com/api/v9/applications/\(clientID)/external-assets"
+
+    let host = TestHost()
+    let track = TrackInfo(id: "t1", title: "Song", album: "Album", artist: "Artist", duration: 215.5)
+
+    init() {
+        host.config = ["clientid": Self.clientID, "users": "alice:token-a"]
+        host.unixMilliseconds = Self.now
+        host.http.respond("POST", Self.assetsURL, body: #"[{"external_asset_path":"external/art"}]"#)
+    }
+
+    @discardableResult
+    func nowPlaying(_ username: String = "alice", position: Int32 = 42) -> CallResult {
+        host.call(DiscordPlugin.ndScrobblerNowPlaying, NowPlayingRequest(username: username, track: track, position: position))
+    }
+
+    @discardableResult
+    func deliver(_ frame: String) -> CallResult {
+        host.websocket.deliver(text: frame, on: "alice", to: DiscordPlugin.ndWebsocketOnTextMessage)
+    }
+
+    /// The JSON frames sent on alice's connection.
+    func frames() throws -> [JSONValue] {
+        try host.websocket.sentText(on: "alice").map { text throws(JSONError) in try JSONValue.parse(text) }
+    }
+
+    @Test func authorizesConfiguredUsersOnly() {
+        #expect(host.call(DiscordPlugin.ndScrobblerIsAuthorized, IsAuthorizedRequest(username: "ALICE")).outputText == "true")
+        #expect(host.call(DiscordPlugin.ndScrobblerIsAuthorized, IsAuthorizedRequest(username: "carol")).outputText == "false")
+        #expect(host.logs.contains { $0.message.contains("carol has no Discord token") })
+    }
+
+    @Test func invalidConfigurationIsNotAuthorized() {
+        host.config["clientid"] = "42"
+        #expect(host.call(DiscordPlugin.ndScrobblerIsAuthorized, IsAuthorizedRequest(username: "alice")).outputText == "false")
+        let result = nowPlaying()
+        #expect(result.code == 1)
+        #expect(result.error?.hasPrefix("scrobbler(not_authorized)") == true)
+        #expect(host.websocket.connects.isEmpty)
+    }
+
+    @Test func nowPlayingOpensTheGatewayAndSchedulesTheClear() throws {
+        let result = nowPlaying()
+        #expect(result.succeeded)
+        #expect(host.websocket.connects.map(\.id) == ["alice"])
+        #expect(host.websocket.connects.map(\.url) == [Self.gatewayURL])
+        // Nothing is sent before the gateway says Hello.
+        #expect(host.websocket.sent.isEmpty)
+        // The track ends 215.5 − 42 s from now; the clear comes 5 s after that.
+        let clear = try #require(host.scheduler.schedule("alice-clear"))
+        #expect(clear.delaySeconds == 179)
+        #expect(clear.payload == #"{"kind":2,"user":"alice","track":"t1"}"#)
+        // The album art was registered with Discord from the host's public artwork URL.
+        let assets = try #require(host.http.requests.first)
+        #expect(assets.url == Self.assetsURL)
+        #expect(assets.headers["Authorization"] == "token-a")
+        #expect(assets.bodyText == #"{"urls":["https://navidrome.test/artwork/track/t1?size=300"]}"#)
+    }
+
+    @Test func handshakeSendsIdentifyThenThePresence() throws {
+        nowPlaying()
+        #expect(deliver(#"{"op":10,"d":{"heartbeat_interval":41250}}"#).succeeded)
+        #expect(host.scheduler.schedule("alice-heartbeat")?.cronExpression == "@every 41250ms")
+        let identify = try #require(try frames().last)
+        #expect(identify["op"]?.int64Value == 2)
+        #expect(identify["d"]?["token"]?.stringValue == "token-a")
+
+        let ready = #"{"op":0,"t":"READY","s":1,"d":{"session_id":"s1","resume_gateway_url":"wss://resume.test"}}"#
+        #expect(deliver(ready).succeeded)
+        let presence = try #require(try frames().last)
+        #expect(presence["op"]?.int64Value == 3)
+        let activity = try #require(presence["d"]?["activities"]?.arrayValue?.first)
+        #expect(activity["details"]?.stringValue == "Song")
+        #expect(activity["state"]?.stringValue == "Artist")
+        #expect(activity["assets"]?["large_image"]?.stringValue == "mp:external/art")
+        let start: Int64 = Self.now - 42_000
+        #expect(activity["timestamps"]?["start"] == .int(start))
+        #expect(activity["timestamps"]?["end"] == .int(start + 215_500))
+
+        // The heartbeat schedule sends op 1 with the last sequence number.
+        #expect(host.scheduler.fire("alice-heartbeat", to: DiscordPlugin.ndSchedulerCallback)?.succeeded == true)
+        #expect(host.websocket.sentText(on: "alice").last == #"{"op":1,"d":1}"#)
+    }
+
+    @Test func clearScheduleEndsThePresence() throws {
+        nowPlaying()
+        deliver(#"{"op":10,"d":{"heartbeat_interval":41250}}"#)
+        deliver(#"{"op":0,"t":"READY","s":1,"d":{"session_id":"s1","resume_gateway_url":"wss://resume.test"}}"#)
+        host.advance(seconds: 179)
+        #expect(host.scheduler.fire("alice-clear", to: DiscordPlugin.ndSchedulerCallback)?.succeeded == true)
+        let sentPresences = try frames().filter { $0["op"]?.int64Value == 3 }
+        #expect(sentPresences.count == 2)
+        #expect(sentPresences.last?["d"]?["activities"]?.arrayValue?.isEmpty == true)
+    }
+
+    @Test func failedConnectIsReported() {
+        host.websocket.connectError = "handshake refused"
+        let result = nowPlaying()
+        #expect(result.code == 1)
+        #expect(result.error?.contains("could not connect to the Discord gateway: handshake refused") == true)
+    }
+}
