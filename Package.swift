@@ -106,6 +106,7 @@ let package = Package(
             name: "TonearmServer",
             dependencies: [
                 "ThreadSanitizerLocks",
+                "TonearmJSON",
                 "PluginRuntime", "HostServices", "Feeds",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -161,6 +162,7 @@ let package = Package(
         .testTarget(
             name: "PluginRuntimeTests",
             dependencies: [
+                "TonearmJSON",
                 "ThreadSanitizerLocks", "TestSupport",
                 "PluginRuntime", .product(name: "WAT", package: "WasmKit"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
@@ -171,6 +173,7 @@ let package = Package(
         .testTarget(
             name: "HostServicesTests",
             dependencies: [
+                "TonearmJSON",
                 "ThreadSanitizerLocks",
                 "HostServices", "TestSupport",
                 "Feeds",
@@ -188,6 +191,7 @@ let package = Package(
         .testTarget(
             name: "FeedsTests",
             dependencies: [
+                "TonearmJSON",
                 "ThreadSanitizerLocks",
                 "Feeds", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -202,6 +206,7 @@ let package = Package(
         .testTarget(
             name: "DiscordSimulatorTests",
             dependencies: [
+                "TonearmJSON",
                 "ThreadSanitizerLocks",
                 "DiscordSimulator",
                 .product(name: "WSClient", package: "swift-websocket"),
@@ -215,6 +220,7 @@ let package = Package(
         .testTarget(
             name: "DiscordPluginScenarioTests",
             dependencies: [
+                "TonearmJSON",
                 "PluginRuntime", "HostServices", "DiscordSimulator", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -222,12 +228,13 @@ let package = Package(
         ),
         .testTarget(
             name: "TonearmServerTests",
-            dependencies: ["ThreadSanitizerLocks", "TestSupport", "TonearmServer", "PluginRuntime", "HostServices", "Feeds", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["ThreadSanitizerLocks", "TestSupport", "TonearmJSON", "TonearmServer", "PluginRuntime", "HostServices", "Feeds", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
+                "TonearmJSON",
                 "TestSupport", "DiscordSimulator",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -40,9 +40,11 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Subsonic / OpenSubsonic JSON responses (`getNowPlaying`, `getSong`, `ping`).
-        fuzzer("FuzzSubsonic", [.product(name: "Feeds", package: host)]),
+        fuzzer("FuzzSubsonic", [.product(name: "Feeds", package: host), .product(name: "TonearmJSON", package: host)]),
         // `manifest.json` (and the config schema with settings checked against it).
-        fuzzer("FuzzManifest", [.product(name: "PluginRuntime", package: host)]),
+        fuzzer("FuzzManifest", [
+            .product(name: "PluginRuntime", package: host), .product(name: "TonearmJSON", package: host),
+        ]),
         // `.ndp` packages (zip archives).
         fuzzer("FuzzPackage", [.product(name: "PluginRuntime", package: host)]),
         // Every host service function's request decoding, in memory.

@@ -5,6 +5,7 @@ import NIOCore
 import ServiceLifecycle
 import Synchronization
 import UnixSignals
+import TonearmJSON
 
 /// Where a running simulator can be reached.
 public struct SimulatorEndpoints: Sendable, Equatable {
@@ -26,7 +27,7 @@ public struct SimulatorEndpoints: Sendable, Equatable {
     }
 
     /// The endpoints as one JSON object (the line the executable prints when ready).
-    public var jsonText: String { json.jsonText }
+    public var jsonText: String { json.goJSON }
 
     var json: JSONValue {
         [

@@ -1,3 +1,5 @@
+import TonearmJSON
+
 /// `POST /api/v9/applications/{id}/external-assets` as DISCORD.md §3 and §5 describe it.
 enum ExternalAssets {
     /// An HTTP answer: status, JSON body and extra headers.
@@ -20,7 +22,7 @@ enum ExternalAssets {
         }
         let parsed: JSONValue
         do {
-            parsed = try JSONValue.parse(bytes: body)
+            parsed = try JSONValue.parse(body)
         } catch {
             return Reply(status: 400, body: ["message": "400: Bad Request", "code": 50109, "detail": .string(error.description)])
         }

@@ -1,3 +1,5 @@
+import TonearmJSON
+
 /// Something the simulator does to a user's gateway connection on request.
 public enum GatewayFault: Sendable, Equatable {
     /// Close the TCP connection without a close frame; the session stays resumable.

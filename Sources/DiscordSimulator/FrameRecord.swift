@@ -1,3 +1,5 @@
+import TonearmJSON
+
 /// One entry of the simulator's traffic log.
 public struct FrameRecord: Sendable, Equatable {
     public enum Direction: String, Sendable {

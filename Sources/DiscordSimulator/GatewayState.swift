@@ -1,5 +1,6 @@
 import HummingbirdWebSocket
 import NIOCore
+import TonearmJSON
 
 /// The socket side of a gateway connection, used outside the state lock to write and close.
 final class ConnectionTransport: Sendable {
@@ -149,7 +150,7 @@ struct GatewayState {
     }
 
     mutating func send(_ connection: Connection, op: Int, data: JSONValue) -> GatewayAction {
-        let text = JSONValue.object(["op": .integer(Int64(op)), "d": data, "s": .null, "t": .null]).jsonText
+        let text = JSONValue.object(["op": .integer(Int64(op)), "d": data, "s": .null, "t": .null]).goJSON
         record(.sent, connection: connection.id, op: op, text: text)
         return .send(connection.transport, text)
     }
@@ -462,7 +463,7 @@ struct GatewayState {
         session.sequence += 1
         let text = JSONValue.object([
             "op": 0, "t": .string(type), "s": .integer(Int64(session.sequence)), "d": data,
-        ]).jsonText
+        ]).goJSON
         session.history.append((session.sequence, text))
         if session.history.count > configuration.replayCapacity {
             session.history.removeFirst(session.history.count - configuration.replayCapacity)

@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import Synchronization
+import TonearmJSON
 
 /// Discord's REST endpoints the plugin uses, and the simulator's own control API under `/_simulator`.
 extension DiscordSimulator {
@@ -53,7 +54,7 @@ extension DiscordSimulator {
             Self.json(200, .array(self.reports().map(\.json)))
         }
         router.post("/_simulator/users") { request, _ in
-            guard let body = try await Self.body(request), let json = try? JSONValue.parse(bytes: body),
+            guard let body = try await Self.body(request), let json = try? JSONValue.parse(body),
                 let name = json["name"]?.stringValue, let token = json["token"]?.stringValue
             else { return Self.error(400, "body must be {\"name\": …, \"token\": …, \"id\"?: …}") }
             do throws(SimulatorError) {
@@ -75,7 +76,7 @@ extension DiscordSimulator {
         }
         router.post("/_simulator/users/:name/faults") { request, context in
             let name = context.parameters.get("name") ?? ""
-            guard let body = try await Self.body(request), let json = try? JSONValue.parse(bytes: body) else {
+            guard let body = try await Self.body(request), let json = try? JSONValue.parse(body) else {
                 return Self.error(400, "body must be a JSON object")
             }
             let fault: GatewayFault
@@ -104,7 +105,7 @@ extension DiscordSimulator {
             Self.json(200, .array(self.closeRecords().map(\.json)))
         }
         router.post("/_simulator/external-assets/faults") { request, _ in
-            guard let body = try await Self.body(request), let json = try? JSONValue.parse(bytes: body) else {
+            guard let body = try await Self.body(request), let json = try? JSONValue.parse(body) else {
                 return Self.error(400, "body must be a JSON object")
             }
             let count = json["count"]?.integerValue ?? 1
@@ -153,7 +154,7 @@ extension DiscordSimulator {
     }
 
     func overview() -> JSONValue {
-        var members: [String: JSONValue] = endpoints?.json.objectValue ?? [:]
+        var members = endpoints?.json.objectValue ?? JSONObject()
         members["users"] = .array(reports().map { .string($0.name) })
         members["heartbeat_interval"] = .integer(Int64(configuration.heartbeatIntervalMilliseconds))
         return .object(members)
@@ -175,7 +176,7 @@ extension DiscordSimulator {
         Response(
             status: .init(code: status),
             headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(string: body.jsonText)))
+            body: .init(byteBuffer: ByteBuffer(string: body.goJSON)))
     }
 
     static func error(_ status: Int, _ message: String) -> Response {

@@ -1,3 +1,5 @@
+import TonearmJSON
+
 /// Who closed a gateway connection, and how.
 public struct CloseRecord: Sendable, Equatable {
     public enum Initiator: String, Sendable {

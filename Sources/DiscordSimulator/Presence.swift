@@ -1,3 +1,5 @@
+import TonearmJSON
+
 /// A user's presence as the simulator last applied it from a Presence Update (op 3).
 public struct Presence: Sendable, Equatable {
     /// `online`, `idle`, `dnd` or `invisible` (activities are hidden while invisible).

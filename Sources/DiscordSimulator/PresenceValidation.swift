@@ -1,3 +1,5 @@
+import TonearmJSON
+
 /// The outcome of checking a Presence Update payload against Discord's rules.
 struct PresenceUpdate: Equatable {
     var status: String
@@ -115,7 +117,7 @@ enum PresenceValidation {
         }
     }
 
-    static func checkButtons(_ fields: [String: JSONValue], path: String) throws(PresenceProblem) {
+    static func checkButtons(_ fields: JSONObject, path: String) throws(PresenceProblem) {
         guard let buttons = fields["buttons"], !buttons.isNull else { return }
         guard let labels = buttons.arrayValue, labels.count <= 2 else {
             throw .rejectedActivity("\(path).buttons must be an array of at most 2 labels")
@@ -135,7 +137,7 @@ enum PresenceValidation {
         }
     }
 
-    static func checkText(_ fields: [String: JSONValue], _ key: String, limit: Int, path: String) throws(PresenceProblem) {
+    static func checkText(_ fields: JSONObject, _ key: String, limit: Int, path: String) throws(PresenceProblem) {
         guard let value = fields[key], !value.isNull else { return }
         guard let text = value.stringValue else { throw .rejectedActivity("\(path).\(key) must be a string") }
         guard text.utf16.count <= limit else {

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import Synchronization
+import TonearmJSON
 
 /// The ListenBrainz feed: the part of the ListenBrainz API that players and servers use to
 /// report listening (`POST /1/submit-listens`, `GET /1/validate-token`), independent of any
@@ -168,7 +169,7 @@ public final class ListenBrainzReceiver: Sendable {
         }
         return Reply(
             status: 200,
-            body: Self.json(["code": 200, "message": "Token valid.", "valid": true, "user_name": username]),
+            body: Self.json(["code": 200, "message": "Token valid.", "valid": true, "user_name": .string(username)]),
             events: [])
     }
 
@@ -218,18 +219,18 @@ public final class ListenBrainzReceiver: Sendable {
     }
 
     private func parse(_ body: Data, username: String, now: Date) throws(Invalid) -> [PlaybackEvent] {
-        guard let root = try? JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed]) else {
+        guard let root = try? JSONValue.parse(Array(body)) else {
             throw Invalid("Cannot parse JSON document: the body is not valid JSON.")
         }
-        guard let document = root as? [String: Any], let payload = document["payload"], let type = document["listen_type"]
+        guard let document = root.objectValue, let payload = document["payload"], let type = document["listen_type"]
         else {
             throw Invalid("Invalid JSON document submitted.")
         }
-        guard let listens = payload as? [Any] else {
+        guard let listens = payload.arrayValue else {
             throw Invalid("Invalid JSON document submitted: payload must be a list of listens.")
         }
         if listens.isEmpty { throw Invalid("JSON document does not contain any listens") }
-        guard let type = type as? String, ["playing_now", "single", "import"].contains(type) else {
+        guard let type = type.stringValue, ["playing_now", "single", "import"].contains(type) else {
             throw Invalid("JSON document requires a valid listen_type key.")
         }
         if body.count > listens.count * Self.maxListenSize {
@@ -250,19 +251,18 @@ public final class ListenBrainzReceiver: Sendable {
         return events
     }
 
-    private func event(from value: Any, type: String, username: String, now: Date) throws(Invalid) -> PlaybackEvent {
-        guard let listen = value as? [String: Any] else { throw Invalid("Each listen must be a JSON object.") }
+    private func event(from value: JSONValue, type: String, username: String, now: Date) throws(Invalid) -> PlaybackEvent {
+        guard let listen = value.objectValue else { throw Invalid("Each listen must be a JSON object.") }
         var timestamp = now
         if type == "playing_now" {
-            if listen["listened_at"] != nil, !(listen["listened_at"] is NSNull) {
+            if let listenedAt = listen["listened_at"], listenedAt != .null {
                 throw Invalid("JSON document should not contain listened_at while submitting playing_now.")
             }
         } else {
             guard listen["listened_at"] != nil else {
                 throw Invalid("JSON document must contain the key listened_at at the top level.")
             }
-            guard let number = listen["listened_at"] as? NSNumber, !(listen["listened_at"] is Bool),
-                case let seconds = number.doubleValue, seconds == seconds.rounded()
+            guard let seconds = listen["listened_at"]?.numberValue, seconds == seconds.rounded()
             else {
                 throw Invalid("JSON document must contain an int value for listened_at.")
             }
@@ -278,22 +278,22 @@ public final class ListenBrainzReceiver: Sendable {
             }
             timestamp = Date(timeIntervalSince1970: seconds)
         }
-        guard let metadata = listen["track_metadata"] as? [String: Any] else {
+        guard let metadata = listen["track_metadata"]?.objectValue else {
             throw Invalid("JSON document must contain the key track_metadata at the top level.")
         }
-        guard let artist = metadata["artist_name"] as? String, !artist.trimmingCharacters(in: .whitespaces).isEmpty else {
+        guard let artist = metadata["artist_name"]?.stringValue, !artist.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw Invalid("JSON document does not contain required track_metadata.artist_name.")
         }
-        guard let title = metadata["track_name"] as? String, !title.trimmingCharacters(in: .whitespaces).isEmpty else {
+        guard let title = metadata["track_name"]?.stringValue, !title.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw Invalid("JSON document does not contain required track_metadata.track_name.")
         }
-        if let release = metadata["release_name"], !(release is String), !(release is NSNull) {
+        if let release = metadata["release_name"], release.stringValue == nil, release != .null {
             throw Invalid("track_metadata.release_name must be a string.")
         }
-        let info: [String: Any]
+        let info: JSONObject
         switch metadata["additional_info"] {
-        case nil, is NSNull: info = [:]
-        case let object as [String: Any]: info = object
+        case nil, .null?: info = JSONObject()
+        case .object(let object)?: info = object
         default: throw Invalid("track_metadata.additional_info must be a JSON object.")
         }
 
@@ -340,11 +340,12 @@ public final class ListenBrainzReceiver: Sendable {
     /// Nil when absent, null or not a number (other players' fields are read leniently, as
     /// before); a number outside 0 to 24 days (ListenBrainz's own limit), infinite included, is
     /// refused, as ListenBrainz refuses it.
-    private static func duration(_ info: [String: Any], _ key: String, unit: Double) throws(Invalid) -> Double? {
+    private static func duration(_ info: JSONObject, _ key: String, unit: Double) throws(Invalid) -> Double? {
         let value: Double
         switch info[key] {
-        case let number as NSNumber where !(info[key] is Bool): value = number.doubleValue
-        case let text as String:
+        case .integer(let integer)?: value = Double(integer)
+        case .number(let number)?: value = number
+        case .string(let text)?:
             guard let parsed = Double(text.trimmingCharacters(in: .whitespaces)) else { return nil }
             value = parsed
         default: return nil
@@ -360,7 +361,7 @@ public final class ListenBrainzReceiver: Sendable {
     // MARK: Replies and logs
 
     private static func error(_ code: Int, _ message: String) -> Reply {
-        Reply(status: code, body: json(["code": code, "error": message]), events: [])
+        Reply(status: code, body: json(["code": .integer(Int64(code)), "error": .string(message)]), events: [])
     }
 
     private static func tooLarge(_ limit: Int) -> Reply {
@@ -381,8 +382,9 @@ public final class ListenBrainzReceiver: Sendable {
         return Self.refused(refusal)
     }
 
-    private static func json(_ object: [String: Any]) -> Data {
-        (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+    /// A reply body, keys sorted.
+    private static func json(_ object: JSONValue) -> Data {
+        Data(object.sortingKeys().goJSONBytes())
     }
 
     private func logOnce(_ key: String, _ message: Logger.Message, _ metadata: Logger.Metadata) {

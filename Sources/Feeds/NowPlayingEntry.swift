@@ -1,4 +1,5 @@
 import Foundation
+import TonearmJSON
 
 /// One entry of a Subsonic `getNowPlaying` response: a song plus who plays it where.
 public struct NowPlayingEntry: Sendable, Hashable {
@@ -34,7 +35,7 @@ public struct NowPlayingEntry: Sendable, Hashable {
     public var hasPlaybackReport: Bool { state != nil }
 
     /// Parses one `nowPlaying.entry` element; nil when it has no song id or username.
-    init?(json: [String: Any]) {
+    init?(json: JSONObject) {
         guard let track = PlaybackTrack(subsonicChild: json),
             let username = LenientJSON.text(json["username"])
         else { return nil }
@@ -60,7 +61,7 @@ public struct NowPlayingEntry: Sendable, Hashable {
 extension PlaybackTrack {
     /// Reads a Subsonic `Child` (song) object, OpenSubsonic fields included when present.
     /// Nil when it has no id.
-    init?(subsonicChild json: [String: Any]) {
+    init?(subsonicChild json: JSONObject) {
         guard let id = LenientJSON.text(json["id"]) else { return nil }
         let artist = LenientJSON.text(json["artist"]) ?? LenientJSON.text(json["displayArtist"]) ?? ""
         var artists = Self.artistRefs(json["artists"])
@@ -87,9 +88,9 @@ extension PlaybackTrack {
         )
     }
 
-    private static func artistRefs(_ value: Any?) -> [ArtistRef] {
+    private static func artistRefs(_ value: JSONValue?) -> [ArtistRef] {
         LenientJSON.array(value).compactMap { item in
-            guard let ref = item as? [String: Any], let name = LenientJSON.text(ref["name"]) else { return nil }
+            guard let ref = item.objectValue, let name = LenientJSON.text(ref["name"]) else { return nil }
             return ArtistRef(
                 id: LenientJSON.text(ref["id"]) ?? "", name: name, mbid: LenientJSON.text(ref["musicBrainzId"]))
         }

@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import Synchronization
+import TonearmJSON
 
 /// A client for a Subsonic / OpenSubsonic server's REST API (`/rest/<method>.view`, JSON
 /// with `f=json`), as one of several users.
@@ -91,14 +92,14 @@ public final class SubsonicClient: Sendable {
             apiVersion: LenientJSON.text(response["version"]) ?? "",
             type: LenientJSON.text(response["type"]),
             serverVersion: LenientJSON.text(response["serverVersion"]),
-            openSubsonic: (response["openSubsonic"] as? Bool) ?? false,
+            openSubsonic: response["openSubsonic"]?.boolValue ?? false,
             extensions: [:]
         )
         if info.openSubsonic {
             do {
                 let body = try await call("getOpenSubsonicExtensions", as: credentials)
                 for item in LenientJSON.array(body["openSubsonicExtensions"]) {
-                    guard let ext = item as? [String: Any], let name = LenientJSON.text(ext["name"]) else { continue }
+                    guard let ext = item.objectValue, let name = LenientJSON.text(ext["name"]) else { continue }
                     info.extensions[name] = LenientJSON.array(ext["versions"]).compactMap { LenientJSON.int($0) }
                 }
             } catch {
@@ -111,18 +112,18 @@ public final class SubsonicClient: Sendable {
     /// `getNowPlaying`: what every user is playing, as the server sees it.
     public func getNowPlaying(as credentials: SubsonicCredentials) async throws(SubsonicError) -> [NowPlayingEntry] {
         let response = try await call("getNowPlaying", as: credentials)
-        guard let nowPlaying = response["nowPlaying"] as? [String: Any] else {
+        guard let nowPlaying = response["nowPlaying"]?.objectValue else {
             throw .invalidResponse(endpoint: "getNowPlaying", reason: "no nowPlaying object")
         }
         return LenientJSON.array(nowPlaying["entry"]).compactMap { item in
-            (item as? [String: Any]).flatMap { NowPlayingEntry(json: $0) }
+            item.objectValue.flatMap { NowPlayingEntry(json: $0) }
         }
     }
 
     /// `getSong`: one song's metadata.
     public func getSong(id: String, as credentials: SubsonicCredentials) async throws(SubsonicError) -> PlaybackTrack {
         let response = try await call("getSong", query: [("id", id)], as: credentials)
-        guard let song = response["song"] as? [String: Any], let track = PlaybackTrack(subsonicChild: song) else {
+        guard let song = response["song"]?.objectValue, let track = PlaybackTrack(subsonicChild: song) else {
             throw .invalidResponse(endpoint: "getSong", reason: "no song object with an id")
         }
         return track
@@ -153,7 +154,7 @@ public final class SubsonicClient: Sendable {
     /// Calls a JSON method and returns the `subsonic-response` object, after checking `status`.
     func call(
         _ method: String, query: [(String, String)] = [], as credentials: SubsonicCredentials
-    ) async throws(SubsonicError) -> [String: Any] {
+    ) async throws(SubsonicError) -> JSONObject {
         let mode = try await passwordMode(for: credentials)
         return try await call(method, query: query, credentials: credentials, mode: mode)
     }
@@ -161,10 +162,10 @@ public final class SubsonicClient: Sendable {
     private func call(
         _ method: String, query: [(String, String)], credentials: SubsonicCredentials,
         mode: SubsonicCredentials.PasswordMode
-    ) async throws(SubsonicError) -> [String: Any] {
+    ) async throws(SubsonicError) -> JSONObject {
         let items = query + [("v", Self.apiVersion), ("c", clientName), ("f", "json")] + credentials.queryItems(mode: mode)
         let response = try await send(method: method, items: items)
-        let root: [String: Any]
+        let root: JSONObject
         do {
             root = try LenientJSON.object(response.body)
         } catch {
@@ -173,7 +174,7 @@ public final class SubsonicClient: Sendable {
             }
             throw .invalidResponse(endpoint: method, reason: "body is not a JSON object (\(response.contentType ?? "no content type"))")
         }
-        guard let body = root["subsonic-response"] as? [String: Any] else {
+        guard let body = root["subsonic-response"]?.objectValue else {
             if !(200..<300).contains(response.status) {
                 throw .httpStatus(endpoint: method, status: response.status, url: serverURL)
             }
@@ -182,7 +183,7 @@ public final class SubsonicClient: Sendable {
         let status = LenientJSON.text(body["status"])
         if status == "ok" { return body }
         if status == "failed" {
-            let error = body["error"] as? [String: Any]
+            let error = body["error"]?.objectValue
             throw .failed(
                 endpoint: method, code: LenientJSON.int(error?["code"]) ?? 0,
                 message: LenientJSON.text(error?["message"]) ?? "no message")

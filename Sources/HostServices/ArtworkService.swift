@@ -1,4 +1,5 @@
 import PluginRuntime
+import TonearmJSON
 
 /// Navidrome's Artwork service: public URLs for artist, album, track and playlist art
 /// (`artwork_getartisturl`, `artwork_getalbumurl`, `artwork_gettrackurl`,

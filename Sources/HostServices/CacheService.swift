@@ -1,6 +1,7 @@
 import Foundation
 import PluginRuntime
 import Synchronization
+import TonearmJSON
 
 /// Navidrome's Cache service: an in-memory, per-plugin cache of string, int, float and byte
 /// values with a TTL (`cache_setstring` … `cache_getbytes`, `cache_has`, `cache_remove`).
@@ -63,8 +64,8 @@ public final class CacheService: HostService {
             "cache_setfloat": setter { .float(try $0.double("value")) },
             "cache_setbytes": setter { .bytes(try $0.bytes("value")) },
             "cache_getstring": getter { if case .string(let s) = $0 { .string(s) } else { nil } },
-            "cache_getint": getter { if case .int(let i) = $0 { .int(i) } else { nil } },
-            "cache_getfloat": getter { if case .float(let d) = $0 { .double(d) } else { nil } },
+            "cache_getint": getter { if case .int(let i) = $0 { .integer(i) } else { nil } },
+            "cache_getfloat": getter { if case .float(let d) = $0 { .number(d) } else { nil } },
             "cache_getbytes": getter { if case .bytes(let b) = $0 { .bytes(b) } else { nil } },
             "cache_has": hostFunction { request in
                 var response = JSONResponse()

@@ -1,4 +1,5 @@
 import PluginRuntime
+import TonearmJSON
 
 /// Navidrome's Config service: read access to the calling plugin's own settings
 /// (`config_get`, `config_getint`, `config_keys`). Every plugin has it; no permission needed.
@@ -25,7 +26,7 @@ public struct ConfigService: HostService {
                 var response = JSONResponse()
                 // Go's strconv.ParseInt(s, 10, 64): optional sign, decimal digits only.
                 if let text = config[key], let value = Int64(text) {
-                    response.set("value", .int(value))
+                    response.set("value", .integer(value))
                     response.set("exists", .bool(true))
                 }
                 return response

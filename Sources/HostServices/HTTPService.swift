@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import PluginRuntime
+import TonearmJSON
 
 /// Navidrome's HTTP service (`http_send`): outgoing HTTP(S) requests to allowed hosts only.
 ///
@@ -172,7 +173,7 @@ public final class HTTPService: HostService {
                     if headers[key] == nil { headers[key] = .string(header.value) }
                 }
                 var result = JSONResponse()
-                result.set("statusCode", .int(Int64(reply.status)), omitEmpty: false)
+                result.set("statusCode", .integer(Int64(reply.status)), omitEmpty: false)
                 result.set("headers", .map(headers))
                 result.set("body", .bytes(body))
                 return result.value

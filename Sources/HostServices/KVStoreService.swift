@@ -3,6 +3,7 @@ import GRDB
 import Logging
 import PluginRuntime
 import Synchronization
+import TonearmJSON
 
 /// Navidrome's KVStore service: a persistent per-plugin key-value store in SQLite (WAL) at
 /// `<dataFolder>/plugins/<id>/kvstore.db`, with Navidrome's schema, calls and quota.
@@ -91,12 +92,12 @@ public final class KVStoreService: HostService {
                 let prefix = try r.string("prefix")
                 guard !prefix.isEmpty else { throw HostServiceError("prefix cannot be empty") }
                 var response = JSONResponse()
-                response.set("deletedCount", .int(try store.delete(prefix: prefix)))
+                response.set("deletedCount", .integer(try store.delete(prefix: prefix)))
                 return response
             },
             "kvstore_getstorageused": hostFunction { _ in
                 var response = JSONResponse()
-                response.set("bytes", .int(try store.used()))
+                response.set("bytes", .integer(try store.used()))
                 return response
             },
         ]

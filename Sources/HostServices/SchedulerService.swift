@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PluginRuntime
+import TonearmJSON
 import Synchronization
 
 /// Navidrome's Scheduler service: one-time and recurring schedules per plugin
@@ -144,7 +145,7 @@ public final class SchedulerService: HostService {
     private static func fire(_ plugin: PluginContext, id: String, payload: String, recurring: Bool) async {
         let input = JSONValue.object([
             ("scheduleId", .string(id)), ("payload", .string(payload)), ("isRecurring", .bool(recurring)),
-        ]).encoded()
+        ]).goJSONBytes()
         // An unstructured task, so that cancelling the schedule never aborts a running callback.
         await Task {
             do {

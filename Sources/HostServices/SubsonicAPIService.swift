@@ -1,5 +1,6 @@
 import Foundation
 import PluginRuntime
+import TonearmJSON
 
 /// The upstream Subsonic/OpenSubsonic server, as the SubsonicAPI service reaches it. The
 /// daemon implements it with its Subsonic client, authenticating as `user` with the

@@ -1,4 +1,5 @@
 import PluginRuntime
+import TonearmJSON
 
 /// Navidrome's Users service: the users assigned to the plugin (`users_getusers`) and the
 /// admins among them (`users_getadmins`). No ids, emails or passwords are exposed.

@@ -7,6 +7,7 @@ import NIOWebSocket
 import PluginRuntime
 import Synchronization
 import WSClient
+import TonearmJSON
 
 /// Navidrome's WebSocket service: ws/wss client connections to allowed hosts
 /// (`websocket_connect`, `websocket_sendtext`, `websocket_sendbinary`,
@@ -109,7 +110,7 @@ public final class WebSocketService: HostService {
                     await connection.close(code: code, reason: reason, timeout: closeTimeout)
                     await Self.deliver(
                         Self.onClose,
-                        .object([("connectionId", .string(id)), ("code", .int(Int64(code))), ("reason", .string(reason))]),
+                        .object([("connectionId", .string(id)), ("code", .integer(Int64(code))), ("reason", .string(reason))]),
                         to: plugin)
                 }
                 return JSONResponse()
@@ -280,7 +281,7 @@ public final class WebSocketService: HostService {
             if code == 1000 || code == 1001 {
                 await Self.deliver(
                     Self.onClose,
-                    .object([("connectionId", .string(id)), ("code", .int(Int64(code))), ("reason", .string(reason))]),
+                    .object([("connectionId", .string(id)), ("code", .integer(Int64(code))), ("reason", .string(reason))]),
                     to: plugin)
             } else {
                 await Self.deliver(
@@ -303,7 +304,7 @@ public final class WebSocketService: HostService {
     static func deliver(_ export: String, _ payload: JSONValue, to plugin: PluginContext) async {
         guard plugin.callbacks.exports(export) else { return }
         do {
-            _ = try await plugin.callbacks.call(export: export, input: payload.encoded())
+            _ = try await plugin.callbacks.call(export: export, input: payload.goJSONBytes())
         } catch {
             plugin.logger.error("WebSocket callback \(export) failed: \(error)")
         }

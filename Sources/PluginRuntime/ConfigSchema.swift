@@ -1,4 +1,5 @@
 import Foundation
+import TonearmJSON
 
 /// A plugin's configuration schema (the manifest's `config.schema`, JSON Schema): validates
 /// operator-supplied settings, matching keys case-insensitively, applying defaults, and
@@ -25,18 +26,32 @@ public struct ConfigSchema: Sendable {
     /// applied; every problem names the key.
     public func validate(_ settings: [String: JSONValue]) throws(ConfigValidationError) -> [String: JSONValue] {
         var problems: [String] = []
-        let result = Self.validate(.object(settings), against: schema, path: "", problems: &problems)
+        let result = Self.validate(.object(JSONObject(settings)), against: schema, path: "", problems: &problems)
         guard problems.isEmpty else { throw ConfigValidationError(problems: problems) }
-        return result.objectValue ?? [:]
+        return result.objectValue?.dictionary ?? [:]
     }
 
     /// Flattens validated settings to the string map plugins read with `config_get`: strings
-    /// unchanged, everything else as compact Go-style JSON (numbers through float64, sorted keys).
+    /// unchanged, everything else as Go's `json.Marshal` writes a value decoded into `any`
+    /// (numbers through float64, object keys sorted).
     public static func flatten(_ settings: [String: JSONValue]) -> [String: String] {
         settings.mapValues { value in
             if case .string(let text) = value { return text }
-            return value.goJSON
+            return goJSON(value)
         }
+    }
+
+    /// `value` as Go writes it once decoded into `any`: every number a float64, every object a map.
+    private static func goJSON(_ value: JSONValue) -> String {
+        func float64(_ value: JSONValue) -> JSONValue {
+            switch value {
+            case .integer(let integer): .number(Double(integer))
+            case .array(let values): .array(values.map(float64))
+            case .object(let members): .object(JSONObject(members.map { ($0.key, float64($0.value)) }))
+            default: value
+            }
+        }
+        return float64(value).sortingKeys().goJSON
     }
 
     private static func validate(
@@ -68,20 +83,20 @@ public struct ConfigSchema: Sendable {
             return value
         }
         if let allowed = rules["enum"]?.arrayValue, !allowed.contains(where: { equal($0, value) }) {
-            let list = allowed.map(\.goJSON).joined(separator: ", ")
-            problems.append("\(name): \(value.goJSON) is not one of \(list)")
+            let list = allowed.map(goJSON).joined(separator: ", ")
+            problems.append("\(name): \(goJSON(value)) is not one of \(list)")
         }
         if let constant = rules["const"], !equal(constant, value) {
-            problems.append("\(name): must be \(constant.goJSON)")
+            problems.append("\(name): must be \(goJSON(constant))")
         }
         switch value {
         case .string(let text):
             let count = text.unicodeScalars.count
             if let min = rules["minLength"]?.numberValue, Double(count) < min {
-                problems.append("\(name): must be at least \(JSONValue.goNumber(min)) characters long")
+                problems.append("\(name): must be at least \(GoJSONWriter.number(min)) characters long")
             }
             if let max = rules["maxLength"]?.numberValue, Double(count) > max {
-                problems.append("\(name): must be at most \(JSONValue.goNumber(max)) characters long")
+                problems.append("\(name): must be at most \(GoJSONWriter.number(max)) characters long")
             }
             if let pattern = rules["pattern"]?.stringValue,
                 let regex = try? NSRegularExpression(pattern: pattern),
@@ -89,25 +104,26 @@ public struct ConfigSchema: Sendable {
             {
                 problems.append("\(name): does not match the pattern \(pattern)")
             }
-        case .number(let number):
+        case .integer, .number:
+            let number = value.numberValue ?? 0
             if let min = rules["minimum"]?.numberValue, number < min {
-                problems.append("\(name): must be ≥ \(JSONValue.goNumber(min))")
+                problems.append("\(name): must be ≥ \(GoJSONWriter.number(min))")
             }
             if let max = rules["maximum"]?.numberValue, number > max {
-                problems.append("\(name): must be ≤ \(JSONValue.goNumber(max))")
+                problems.append("\(name): must be ≤ \(GoJSONWriter.number(max))")
             }
             if let min = rules["exclusiveMinimum"]?.numberValue, number <= min {
-                problems.append("\(name): must be > \(JSONValue.goNumber(min))")
+                problems.append("\(name): must be > \(GoJSONWriter.number(min))")
             }
             if let max = rules["exclusiveMaximum"]?.numberValue, number >= max {
-                problems.append("\(name): must be < \(JSONValue.goNumber(max))")
+                problems.append("\(name): must be < \(GoJSONWriter.number(max))")
             }
         case .array(let items):
             if let min = rules["minItems"]?.numberValue, Double(items.count) < min {
-                problems.append("\(name): must have at least \(JSONValue.goNumber(min)) items")
+                problems.append("\(name): must have at least \(GoJSONWriter.number(min)) items")
             }
             if let max = rules["maxItems"]?.numberValue, Double(items.count) > max {
-                problems.append("\(name): must have at most \(JSONValue.goNumber(max)) items")
+                problems.append("\(name): must have at most \(GoJSONWriter.number(max)) items")
             }
             if let itemSchema = rules["items"] {
                 return .array(items.enumerated().map { index, item in
@@ -123,12 +139,12 @@ public struct ConfigSchema: Sendable {
     }
 
     private static func validateObject(
-        _ members: [String: JSONValue], rules: [String: JSONValue], path: String, problems: inout [String]
-    ) -> [String: JSONValue] {
+        _ members: JSONObject, rules: JSONObject, path: String, problems: inout [String]
+    ) -> JSONObject {
         let properties = rules["properties"]?.objectValue ?? [:]
         var byLowercased: [String: String] = [:]
         for key in properties.keys { byLowercased[key.lowercased()] = key }
-        var result: [String: JSONValue] = [:]
+        var result = JSONObject()
         for (key, value) in members {
             let schemaKey = properties[key] != nil ? key : (byLowercased[key.lowercased()] ?? key)
             let keyPath = path.isEmpty ? schemaKey : "\(path).\(schemaKey)"
@@ -164,14 +180,26 @@ public struct ConfigSchema: Sendable {
     private static func matches(_ value: JSONValue, type: String) -> Bool {
         switch (type, value) {
         case ("string", .string), ("boolean", .bool), ("array", .array), ("object", .object),
-            ("null", .null), ("number", .number):
+            ("null", .null), ("number", .number), ("number", .integer), ("integer", .integer):
             true
         case ("integer", .number(let number)): number == number.rounded()
         default: false
         }
     }
 
-    private static func equal(_ a: JSONValue, _ b: JSONValue) -> Bool { a == b }
+    /// JSON equality: numbers by value (`1` equals `1.0`), arrays in order, objects in any order.
+    private static func equal(_ a: JSONValue, _ b: JSONValue) -> Bool {
+        switch (a, b) {
+        case (.integer(let integer), .number(let number)), (.number(let number), .integer(let integer)):
+            Int64(exactly: number) == integer
+        case (.array(let x), .array(let y)):
+            x.count == y.count && zip(x, y).allSatisfy { equal($0, $1) }
+        case (.object(let x), .object(let y)):
+            x.count == y.count && x.allSatisfy { member in y[member.key].map { equal(member.value, $0) } ?? false }
+        default:
+            a == b
+        }
+    }
 
     private static func checkSchema(_ schema: JSONValue, path: String, into problems: inout [String]) {
         guard let rules = schema.objectValue else {

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Synchronization
 import WasmKit
+import TonearmJSON
 
 /// One load of one plugin: its checked package, compiled module, configuration, host
 /// functions and a pool of warm instances. Calls behave exactly as on a fresh instance.
@@ -150,7 +151,7 @@ public final class LoadedPlugin: Sendable {
         }
         guard background.demote(for: CallPriority.demotion) else { return }
         logger.warning(
-            "plugin calls run at low priority for \(CallPriority.demotion.components.seconds / 60) minutes: a call used over \(JSONValue.goNumber(limits.heavyCallCPU)) s of CPU",
+            "plugin calls run at low priority for \(CallPriority.demotion.components.seconds / 60) minutes: a call used over \(GoJSONWriter.number(limits.heavyCallCPU)) s of CPU",
             metadata: ["export": "\(export)"])
     }
 

@@ -1,3 +1,5 @@
+import TonearmJSON
+
 /// A plugin call that did not produce output: which plugin, which export, and why.
 public struct PluginCallError: Error, CustomStringConvertible, Sendable, Equatable {
     public let pluginID: String
@@ -47,7 +49,7 @@ public struct PluginCallError: Error, CustomStringConvertible, Sendable, Equatab
         case .pluginError(let text): return "\(subject): \(text)"
         case .exitCode(let code): return "\(subject): plugin call exited with code \(code)"
         case .trap(let text): return "\(subject): trapped: \(text)"
-        case .timeout(let seconds): return "\(subject): timed out after \(JSONValue.goNumber(seconds)) s"
+        case .timeout(let seconds): return "\(subject): timed out after \(GoJSONWriter.number(seconds)) s"
         case .pluginNotLoaded: return "\(subject): plugin is not loaded"
         case .pluginUnloaded: return "\(subject): plugin was unloaded"
         case .instantiation(let text): return "\(subject): cannot create an instance: \(text)"

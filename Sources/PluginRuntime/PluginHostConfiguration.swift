@@ -1,5 +1,6 @@
 import Foundation
 import TOMLKit
+import TonearmJSON
 
 /// The plugin parts of `tonearm.toml`:
 ///
@@ -116,7 +117,7 @@ public struct PluginHostConfiguration: Sendable {
                     throw fail("PluginSettings.\(id) must be a table ([PluginSettings.\(id)])")
                 }
                 guard case .object(let object) = Self.json(settings) else { continue }
-                pluginSettings[id] = object
+                pluginSettings[id] = object.dictionary
             }
         }
     }
@@ -130,7 +131,7 @@ public struct PluginHostConfiguration: Sendable {
         case .table:
             var object: [String: JSONValue] = [:]
             if let table = value.table { for key in table.keys { object[key] = json(table[key]!) } }
-            return .object(object)
+            return .object(JSONObject(object))
         case .array: return .array(value.array.map { $0.map { json($0) } } ?? [])
         case .string: return .string(value.string ?? "")
         case .int: return .number(Double(value.int ?? 0))

@@ -1,4 +1,5 @@
 import Foundation
+import TonearmJSON
 
 /// A plugin's `manifest.json`, checked as Navidrome checks it at load time: `name`, `author`
 /// and `version` present and non-empty, field types as declared, `config` carrying a usable
@@ -30,7 +31,7 @@ public struct PluginManifest: Sendable {
     public init(json bytes: [UInt8], file: String) throws(ManifestError) {
         var problems: [String] = []
         var warnings: [String] = []
-        let root: [String: JSONValue]
+        let root: JSONObject
         do {
             guard let object = try JSONValue.parse(bytes).objectValue else {
                 throw ManifestError(file: file, problems: ["the manifest must be a JSON object"])
@@ -39,7 +40,7 @@ public struct PluginManifest: Sendable {
         } catch let error as ManifestError {
             throw error
         } catch {
-            throw ManifestError(file: file, problems: ["not valid JSON (\(Self.describe(error)))"])
+            throw ManifestError(file: file, problems: ["not valid JSON (\(error))"])
         }
 
         func requiredString(_ key: String) -> String {
@@ -168,6 +169,8 @@ public struct PluginManifest: Sendable {
             case "taskqueue":
                 switch body["maxConcurrency"] {
                 case nil, .null: break
+                case .integer(let count):
+                    if count < 1 { problems.append("field \"\(field).maxConcurrency\" must be ≥ 1") }
                 case .number(let count) where count == count.rounded():
                     if count < 1 { problems.append("field \"\(field).maxConcurrency\" must be ≥ 1") }
                 case let other?:
@@ -179,13 +182,6 @@ public struct PluginManifest: Sendable {
         return result
     }
 
-    private static func describe(_ error: any Error) -> String {
-        if case DecodingError.dataCorrupted(let context) = error {
-            let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            return underlying ?? context.debugDescription
-        }
-        return String(describing: error)
-    }
 }
 
 /// A manifest that Navidrome would refuse, with every problem found.

@@ -1,4 +1,5 @@
 import Synchronization
+import TonearmJSON
 
 /// Asks a running call (or instantiation) to stop, from any thread: the deadline watchdog raises
 /// it, and the thread running the plugin acts on it at the next host function, by failing that
@@ -24,5 +25,5 @@ struct CallStopped: Error, CustomStringConvertible {
 /// Instantiation (data segments, start function, `_initialize`) ran past its deadline.
 struct InitializationTimeout: Error, CustomStringConvertible {
     let seconds: Double
-    var description: String { "initialisation did not finish within \(JSONValue.goNumber(seconds)) s" }
+    var description: String { "initialisation did not finish within \(GoJSONWriter.number(seconds)) s" }
 }

@@ -25,21 +25,9 @@ package enum GoJSONWriter {
         out.append(contentsOf: format(value).utf8)
     }
 
-    /// Appends a float32 as Go writes it.
-    package static func writeNumber(_ value: Float, to out: inout [UInt8]) {
-        out.append(contentsOf: format(value).utf8)
-    }
-
     /// Appends an integer (Go's `int`, `int32`, `int64`: plain decimal).
     package static func writeInteger(_ value: Int64, to out: inout [UInt8]) {
         out.append(contentsOf: String(value).utf8)
-    }
-
-    /// A quoted, escaped string as Go writes it.
-    package static func string(_ value: String) -> String {
-        var out: [UInt8] = []
-        writeString(value, to: &out)
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// Appends a quoted, escaped string.
@@ -165,5 +153,47 @@ package enum GoJSONWriter {
         }
         while digits.last == "0" { digits = digits.dropLast() }
         return (String(digits), point)
+    }
+}
+
+extension JSONValue {
+    /// Compact JSON text as Go's `json.Marshal` writes this value: object members in their
+    /// order (use ``sortingKeys()`` first for a value that stands for a Go map), numbers and
+    /// strings by ``GoJSONWriter``.
+    public var goJSON: String { String(decoding: goJSONBytes(), as: UTF8.self) }
+
+    /// ``goJSON`` as UTF-8 bytes.
+    public func goJSONBytes() -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        writeGoJSON(to: &out)
+        return out
+    }
+
+    /// Appends ``goJSON`` to `out`.
+    public func writeGoJSON(to out: inout [UInt8]) {
+        switch self {
+        case .null: out.append(contentsOf: Array("null".utf8))
+        case .bool(let value): out.append(contentsOf: Array((value ? "true" : "false").utf8))
+        case .integer(let value): GoJSONWriter.writeInteger(value, to: &out)
+        case .number(let value): GoJSONWriter.writeNumber(value, to: &out)
+        case .string(let value): GoJSONWriter.writeString(value, to: &out)
+        case .array(let values):
+            out.append(UInt8(ascii: "["))
+            for (index, value) in values.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                value.writeGoJSON(to: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object(let members):
+            out.append(UInt8(ascii: "{"))
+            for (index, member) in members.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                GoJSONWriter.writeString(member.key, to: &out)
+                out.append(UInt8(ascii: ":"))
+                member.value.writeGoJSON(to: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
     }
 }

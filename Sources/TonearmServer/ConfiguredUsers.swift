@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import PluginRuntime
 import Synchronization
+import TonearmJSON
 
 /// Tonearm's users: those listed in `[[Users]]`, then anyone a feed reported playing who is not
 /// listed, so that `AllUsers = true` plugins act for them too.
@@ -98,18 +99,24 @@ public final class ConfiguredUsers: UserDirectory {
     /// `adminRole` from a JSON `getUser` answer (a JSON `true`/`false` or the strings
     /// `"true"`/`"false"`).
     static func adminRole(fromGetUser body: Data) -> Result<Bool, RoleUnknown> {
-        guard let root = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any],
-            let response = root["subsonic-response"] as? [String: Any]
+        guard let response = (try? JSONValue.parse(Array(body)))?["subsonic-response"]?.objectValue
         else { return .failure(RoleUnknown(description: "not a Subsonic JSON answer")) }
-        if let error = response["error"] as? [String: Any] {
-            return .failure(RoleUnknown(description: "error \(error["code"] ?? "?"): \(error["message"] ?? "no message")"))
+        if let error = response["error"]?.objectValue {
+            func text(_ value: JSONValue?, _ absent: String) -> String {
+                switch value {
+                case .string(let text)?: text
+                case let other?: other.goJSON
+                case nil: absent
+                }
+            }
+            return .failure(RoleUnknown(description: "error \(text(error["code"], "?")): \(text(error["message"], "no message"))"))
         }
-        guard let user = response["user"] as? [String: Any] else {
+        guard let user = response["user"]?.objectValue else {
             return .failure(RoleUnknown(description: "the answer had no user"))
         }
         switch user["adminRole"] {
-        case let flag as Bool: return .success(flag)
-        case let text as String where text == "true" || text == "false": return .success(text == "true")
+        case .bool(let flag)?: return .success(flag)
+        case .string(let text)? where text == "true" || text == "false": return .success(text == "true")
         default: return .failure(RoleUnknown(description: "the answer had no adminRole"))
         }
     }

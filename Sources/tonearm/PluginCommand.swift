@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import PluginRuntime
+import TonearmJSON
 import TonearmServer
 
 /// `tonearm plugin …`: inspect, check, install and try out `.ndp` plugins.
@@ -63,7 +64,7 @@ struct PluginOptionsGroup: ParsableArguments {
         for name in members.keys where !HostServiceCatalog.functions.contains(name) {
             throw ValidationError("\(hostResponses): \"\(name)\" is not a Navidrome host function")
         }
-        return CannedHostService.all(responses: members.mapValues { Array($0.goJSON.utf8) })
+        return CannedHostService.all(responses: members.dictionary.mapValues { $0.goJSONBytes() })
     }
 
     func packagePath(_ id: String, _ configuration: PluginHostConfiguration) -> String {

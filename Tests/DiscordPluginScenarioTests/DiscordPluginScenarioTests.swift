@@ -5,6 +5,7 @@ import Logging
 import PluginRuntime
 import TestSupport
 import Testing
+import TonearmJSON
 
 /// The Discord Rich Presence plugin (`build/plugins/discord-rich-presence.ndp`, built by
 /// `scripts/build-plugins`) run by Tonearm's runtime and host services against the Discord

@@ -1,6 +1,7 @@
 import DiscordSimulator
 import Foundation
 import Testing
+import TonearmJSON
 
 /// The `discord-simulator` binary next to the test bundle (built by `swift build --build-tests`).
 let simulatorBinary: URL? = {
@@ -38,7 +39,7 @@ struct ExecutableTests {
         #expect(endpoints["gateway_url"]?.stringValue?.hasPrefix("ws://127.0.0.1:") == true)
         let users = try await http("GET", httpURL + "/_simulator/users")
         #expect(users.json.arrayValue?.compactMap { $0["name"]?.stringValue } == ["alice", "bob"])
-        #expect(!users.json.jsonText.contains("TOKEN_A"))
+        #expect(!users.json.goJSON.contains("TOKEN_A"))
 
         process.terminate()
         await Task.detached { process.waitUntilExit() }.value

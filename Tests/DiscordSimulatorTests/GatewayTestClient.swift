@@ -3,6 +3,7 @@ import Logging
 import NIOWebSocket
 import Synchronization
 import WSClient
+import TonearmJSON
 
 struct TestTimeout: Error, CustomStringConvertible {
     let what: String
@@ -57,7 +58,7 @@ final class GatewayTestClient: Sendable {
         }
     }
 
-    func send(_ json: JSONValue) { outbound.yield(.text(json.jsonText)) }
+    func send(_ json: JSONValue) { outbound.yield(.text(json.goJSON)) }
     func send(text: String) { outbound.yield(.text(text)) }
     func close(code: UInt16) { outbound.yield(.close(code)) }
 
@@ -106,7 +107,7 @@ final class GatewayTestClient: Sendable {
 
 enum Payload {
     static func identify(token: String, presence: JSONValue? = nil) -> JSONValue {
-        var data: [String: JSONValue] = [
+        var data: JSONObject = [
             "token": .string(token),
             "properties": ["os": "Linux", "browser": "Discord Client", "device": "Discord Client"],
             "intents": 0,
@@ -116,7 +117,7 @@ enum Payload {
     }
 
     static func activity(details: String = "Song", name: String = "Navidrome", extra: [String: JSONValue] = [:]) -> JSONValue {
-        var fields: [String: JSONValue] = [
+        var fields: JSONObject = [
             "name": .string(name), "type": 2, "details": .string(details), "state": "Artist",
             "application_id": "1234567890123456789",
             "timestamps": ["start": 1_700_000_000_000, "end": 1_700_000_200_000],

@@ -1,5 +1,6 @@
 import DiscordSimulator
 import Testing
+import TonearmJSON
 
 @Suite("Gateway handshake and validation", .timeLimit(.minutes(2)))
 struct GatewayTests {

@@ -4,6 +4,7 @@ import Testing
 
 #if canImport(FoundationNetworking)
 import FoundationNetworking
+import TonearmJSON
 #endif
 
 /// One HTTP exchange with the simulator over loopback.
@@ -15,12 +16,12 @@ func http(
     request.timeoutInterval = 30
     for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
     if let body {
-        request.httpBody = Data(body.jsonText.utf8)
+        request.httpBody = Data(body.goJSON.utf8)
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
     }
     let (data, response) = try await URLSession.shared.data(for: request)
     let http = try #require(response as? HTTPURLResponse)
-    let json = data.isEmpty ? JSONValue.null : try JSONValue.parse(bytes: Array(data))
+    let json = data.isEmpty ? JSONValue.null : try JSONValue.parse(Array(data))
     var fields: [String: String] = [:]
     for (name, value) in http.allHeaderFields {
         if let name = name as? String, let value = value as? String { fields[name.lowercased()] = value }

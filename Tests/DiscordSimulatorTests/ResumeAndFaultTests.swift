@@ -1,5 +1,6 @@
 import DiscordSimulator
 import Testing
+import TonearmJSON
 
 @Suite("Resume and scripted faults", .timeLimit(.minutes(2)))
 struct ResumeAndFaultTests {

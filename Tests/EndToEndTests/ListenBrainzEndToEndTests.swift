@@ -4,6 +4,7 @@ import Foundation
 import NIOHTTP1
 import Testing
 import TestSupport
+import TonearmJSON
 
 /// Navidrome (or any ListenBrainz-capable player) pushing `playing_now` to Tonearm.
 @Suite(.serialized, .timeLimit(.minutes(10)))

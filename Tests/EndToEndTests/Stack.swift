@@ -4,6 +4,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import TestSupport
+import TonearmJSON
 
 /// A whole deployment on loopback: a real Supysonic with a generated library, the Discord
 /// simulator, and `tonearm serve` running the Discord Rich Presence plugin built by the PDK.

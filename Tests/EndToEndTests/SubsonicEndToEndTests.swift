@@ -4,6 +4,7 @@ import Foundation
 import NIOHTTP1
 import Testing
 import TestSupport
+import TonearmJSON
 
 /// The main job, as a self-hoster runs it: Supysonic on loopback, `tonearm serve` polling it
 /// with the Discord plugin, the Discord simulator standing in for Discord.

@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import Synchronization
+import TonearmJSON
 
 /// A loopback OpenSubsonic server shaped like Navidrome 0.62+: token or `apiKey` auth
 /// (checked for real), `ping` with `openSubsonic`, `getOpenSubsonicExtensions` with

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Testing
+import TonearmJSON
 
 @testable import Feeds
 
@@ -69,14 +70,14 @@ import Testing
     }
 
     @Test func lenientIntegers() {
-        #expect(LenientJSON.int(NSNumber(value: Int64.max)) == nil)
-        #expect(LenientJSON.int(NSNumber(value: UInt64.max)) == nil)
-        #expect(LenientJSON.int(NSNumber(value: 1e300)) == nil)
-        #expect(LenientJSON.int(NSNumber(value: -1e300)) == nil)
+        #expect(LenientJSON.int(.integer(.max)) == nil)
+        #expect(LenientJSON.int(.number(18_446_744_073_709_551_615)) == nil)
+        #expect(LenientJSON.int(.number(1e300)) == nil)
+        #expect(LenientJSON.int(.number(-1e300)) == nil)
         #expect(LenientJSON.int("99999999999999999999") == nil)
         #expect(LenientJSON.int("NaN") == nil && LenientJSON.int("inf") == nil)
-        #expect(LenientJSON.int("3/12") == 3 && LenientJSON.int(NSNumber(value: 7.9)) == 7)
-        #expect(LenientJSON.int(NSNumber(value: 12), in: 0...10) == nil && LenientJSON.int("-1", in: 0...10) == nil)
+        #expect(LenientJSON.int("3/12") == 3 && LenientJSON.int(.number(7.9)) == 7)
+        #expect(LenientJSON.int(.integer(12), in: 0...10) == nil && LenientJSON.int("-1", in: 0...10) == nil)
     }
 
     /// What a broken or hostile Subsonic server could put in `getNowPlaying`: implausible
@@ -89,7 +90,7 @@ import Testing
             "duration":\(value),"track":\(value),"discNumber":\(value),"minutesAgo":\(value),\
             "state":"playing","positionMs":\(value),"playbackRate":\(value)}
             """
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        let object = try #require(try JSONValue.parse(json).objectValue)
         let entry = try #require(NowPlayingEntry(json: object))
         #expect(entry.track.duration == 0 && entry.track.trackNumber == 0 && entry.track.discNumber == 0)
         #expect(entry.positionMs == nil && entry.playbackRate == nil)

@@ -1,5 +1,6 @@
 import PluginRuntime
 import Testing
+import TonearmJSON
 
 @testable import HostServices
 
@@ -59,18 +60,18 @@ import Testing
 
 @Suite(.timeLimit(.minutes(1))) struct HostJSONTests {
     @Test func encodesLikeGo() {
-        #expect(JSONValue.string("<a&b>\u{1}\"\\\n").encoded() == Array(#""\u003ca\u0026b\u003e\u0001\"\\\n""#.utf8))
-        #expect(JSONValue.double(3).encoded() == Array("3".utf8))
-        #expect(JSONValue.double(-2.5).encoded() == Array("-2.5".utf8))
-        #expect(JSONValue.double(1e20).encoded() == Array("100000000000000000000".utf8))
-        #expect(JSONValue.double(1e-7).encoded() == Array("1e-7".utf8))
-        #expect(JSONValue.bytes([0xFF, 0x00]).encoded() == Array(#""/wA=""#.utf8))
-        #expect(JSONValue.map(["b": .int(1), "a": .int(2)]).encoded() == Array(#"{"a":2,"b":1}"#.utf8))
+        #expect(JSONValue.string("<a&b>\u{1}\"\\\n").goJSONBytes() == Array(#""\u003ca\u0026b\u003e\u0001\"\\\n""#.utf8))
+        #expect(JSONValue.number(3).goJSONBytes() == Array("3".utf8))
+        #expect(JSONValue.number(-2.5).goJSONBytes() == Array("-2.5".utf8))
+        #expect(JSONValue.number(1e20).goJSONBytes() == Array("100000000000000000000".utf8))
+        #expect(JSONValue.number(1e-7).goJSONBytes() == Array("1e-7".utf8))
+        #expect(JSONValue.bytes([0xFF, 0x00]).goJSONBytes() == Array(#""/wA=""#.utf8))
+        #expect(JSONValue.map(["b": .integer(1), "a": .integer(2)]).goJSONBytes() == Array(#"{"a":2,"b":1}"#.utf8))
     }
 
     @Test func base64WithAndWithoutPadding() throws {
         #expect(try JSONRequest(Array(#"{"v":"/wA="}"#.utf8)).bytes("v") == [0xFF, 0])
         #expect(try JSONRequest(Array(#"{"v":"/wA"}"#.utf8)).bytes("v") == [0xFF, 0])
-        #expect(throws: HostServiceError.self) { try JSONRequest(Array(#"{"v":"%%%"}"#.utf8)).bytes("v") }
+        #expect(throws: JSONRequestError.self) { try JSONRequest(Array(#"{"v":"%%%"}"#.utf8)).bytes("v") }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import PluginRuntime
 import Testing
+import TonearmJSON
 
 @testable import HostServices
 

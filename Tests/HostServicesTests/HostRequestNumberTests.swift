@@ -3,6 +3,7 @@ import GRDB
 import Hummingbird
 import PluginRuntime
 import Testing
+import TonearmJSON
 
 @testable import HostServices
 
@@ -16,14 +17,14 @@ import Testing
         #expect(try read(#"{"n":1e3}"#) == 1000)
         // Foundation keeps these as UInt64 (whose int64Value wraps) or as doubles.
         for text in ["9223372036854775808", "18446744073709551615", "1e19", "1e300", "-1e300", "100000000000000000000000"] {
-            let error = #expect(throws: HostServiceError.self) { try read("{\"n\":\(text)}") }
+            let error = #expect(throws: JSONRequestError.self) { try read("{\"n\":\(text)}") }
             #expect(error?.message.hasPrefix("field \"n\" is out of range") == true, "\(text): \(String(describing: error))")
         }
-        #expect(throws: HostServiceError("field \"n\" must be an integer")) { try read(#"{"n":1.5}"#) }
-        let small = #expect(throws: HostServiceError.self) { try JSONRequest(Array(#"{"n":4294967296}"#.utf8)).int32("n") }
+        #expect(throws: JSONRequestError("field \"n\" must be an integer")) { try read(#"{"n":1.5}"#) }
+        let small = #expect(throws: JSONRequestError.self) { try JSONRequest(Array(#"{"n":4294967296}"#.utf8)).int32("n") }
         #expect(small?.message == "field \"n\" is out of range (-2147483648…2147483647): 4294967296")
         #expect(try JSONRequest(Array(#"{"n":5}"#.utf8)).int64("n", in: 0...10) == 5)
-        #expect(throws: HostServiceError("field \"n\" is out of range (0…10): 11")) {
+        #expect(throws: JSONRequestError("field \"n\" is out of range (0…10): 11")) {
             try JSONRequest(Array(#"{"n":11}"#.utf8)).int64("n", in: 0...10)
         }
     }

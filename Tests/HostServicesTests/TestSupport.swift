@@ -5,6 +5,7 @@ import Logging
 import PluginRuntime
 import Synchronization
 import Testing
+import TonearmJSON
 
 @testable import HostServices
 

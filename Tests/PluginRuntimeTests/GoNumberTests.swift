@@ -1,43 +1,11 @@
 import Foundation
 import Testing
+import TonearmJSON
 @testable import PluginRuntime
 
-/// Numbers written the way Go's `encoding/json` writes a float64, for every magnitude.
+/// Plugin settings of every magnitude load, flattened as Go writes a float64 (the writer's own
+/// table is `GoJSONWriterTests`), or are refused naming the key; none traps.
 @Suite(.timeLimit(.minutes(1))) struct GoNumberTests {
-    @Test func wholeNumbersBelow1e21AreWrittenInFull() {
-        #expect(JSONValue.goNumber(3) == "3")
-        #expect(JSONValue.goNumber(-42) == "-42")
-        #expect(JSONValue.goNumber(9.3e18) == "9300000000000000000")
-        #expect(JSONValue.goNumber(9_223_372_036_854_775_808) == "9223372036854776000")
-        #expect(JSONValue.goNumber(1e19) == "10000000000000000000")
-        #expect(JSONValue.goNumber(-1e19) == "-10000000000000000000")
-        #expect(JSONValue.goNumber(1e20) == "100000000000000000000")
-        #expect(JSONValue.goNumber(123_456_789_012_345_683_968) == "123456789012345680000")
-    }
-
-    @Test func exponentFormOutsidePlainRange() {
-        #expect(JSONValue.goNumber(1e21) == "1e+21")
-        #expect(JSONValue.goNumber(-1.5e300) == "-1.5e+300")
-        #expect(JSONValue.goNumber(1e-7) == "1e-7")
-        #expect(JSONValue.goNumber(1.25e-10) == "1.25e-10")
-        #expect(JSONValue.goNumber(.leastNonzeroMagnitude) == "5e-324")
-        #expect(JSONValue.goNumber(.greatestFiniteMagnitude) == "1.7976931348623157e+308")
-    }
-
-    @Test func fractionsAndZero() {
-        #expect(JSONValue.goNumber(0.5) == "0.5")
-        #expect(JSONValue.goNumber(0.000001) == "0.000001")
-        #expect(JSONValue.goNumber(123.456) == "123.456")
-        #expect(JSONValue.goNumber(0) == "0")
-        #expect(JSONValue.goNumber(-0.0) == "-0")
-    }
-
-    @Test func nonFiniteNumbersNeverTrap() {
-        #expect(JSONValue.goNumber(.infinity) == "null")
-        #expect(JSONValue.goNumber(-.infinity) == "null")
-        #expect(JSONValue.goNumber(.nan) == "null")
-    }
-
     @Test func aHugeSettingLoadsThePlugin() throws {
         let folder = try TestFolder()
         defer { folder.remove() }

@@ -1,5 +1,6 @@
 import PluginRuntime
 import Testing
+import TonearmJSON
 
 @Suite(.timeLimit(.minutes(1))) struct PluginHostConfigurationTests {
     @Test func settingNamesMatchWhateverTheirCase() throws {

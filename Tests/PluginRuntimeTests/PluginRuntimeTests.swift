@@ -3,6 +3,7 @@ import Logging
 import TestSupport
 import Testing
 import WAT
+import TonearmJSON
 @testable import PluginRuntime
 
 @Suite(.timeLimit(.minutes(3))) struct PluginCallTests {

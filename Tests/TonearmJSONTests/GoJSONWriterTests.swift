@@ -99,7 +99,7 @@ import TonearmJSON
     }
 
     @Test(arguments: stringTable) func string(value: String, go: String) {
-        #expect(GoJSONWriter.string(value) == go)
+        #expect(JSONValue.string(value).goJSON == go)
     }
 
     @Test(arguments: invalidUTF8Table) func invalidUTF8(bytes: [UInt8], go: String) {

@@ -11,6 +11,7 @@
 import Foundation
 import LibFuzzer
 import PluginRuntime
+import TonearmJSON
 
 @main
 enum Main {
@@ -27,7 +28,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard let manifest = try? PluginManifest(json: bytes, file: "fuzz.ndp") else { return 0 }
     require(!manifest.name.isEmpty && !manifest.author.isEmpty && !manifest.version.isEmpty, "empty required field")
     guard let schema = manifest.configSchema else { return 0 }
-    let settings = root?.objectValue?["settings"]?.objectValue ?? [:]
+    let settings = root?["settings"]?.objectValue?.dictionary ?? [:]
     guard let validated = try? schema.validate(settings) else { return 0 }
     let flat = ConfigSchema.flatten(validated)
     require(flat.count == validated.count, "flatten lost settings")

@@ -12,6 +12,7 @@
 
 import Foundation
 import LibFuzzer
+import TonearmJSON
 
 @testable import Feeds
 
@@ -27,11 +28,11 @@ enum Main {
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard let root = try? LenientJSON.object(Data(bytes: data, count: size)),
-        let body = root["subsonic-response"] as? [String: Any]
+        let body = root["subsonic-response"]?.objectValue
     else { return 0 }
     let status = LenientJSON.text(body["status"])
     if status == "failed" {
-        let error = body["error"] as? [String: Any]
+        let error = body["error"]?.objectValue
         _ = LenientJSON.int(error?["code"])
         _ = LenientJSON.text(error?["message"])
         return 0
@@ -40,16 +41,16 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     _ = LenientJSON.text(body["type"])
     _ = LenientJSON.text(body["serverVersion"])
     for item in LenientJSON.array(body["openSubsonicExtensions"]) {
-        guard let ext = item as? [String: Any], LenientJSON.text(ext["name"]) != nil else { continue }
+        guard let ext = item.objectValue, LenientJSON.text(ext["name"]) != nil else { continue }
         _ = LenientJSON.array(ext["versions"]).compactMap { LenientJSON.int($0) }
     }
 
-    let song = (body["song"] as? [String: Any]).flatMap { PlaybackTrack(subsonicChild: $0) }
+    let song = body["song"]?.objectValue.flatMap { PlaybackTrack(subsonicChild: $0) }
     if let song { check(song) }
 
-    guard let nowPlaying = body["nowPlaying"] as? [String: Any] else { return 0 }
+    guard let nowPlaying = body["nowPlaying"]?.objectValue else { return 0 }
     var entries = LenientJSON.array(nowPlaying["entry"]).compactMap { item in
-        (item as? [String: Any]).flatMap { NowPlayingEntry(json: $0) }
+        item.objectValue.flatMap { NowPlayingEntry(json: $0) }
     }
     for index in entries.indices {
         let entry = entries[index]

@@ -1,10 +1,16 @@
 import Feeds
-import Foundation
+import TonearmJSON
 
-/// Navidrome's Scrobbler capability payloads (`plugins/capabilities/scrobbler.go`), encoded as
-/// Go's encoding/json does: `mbz*` ids omitted when empty, `artists` always arrays.
+/// Navidrome's Scrobbler capability payloads (`plugins/capabilities/scrobbler.go`), written as
+/// Go's encoding/json writes them: fields in the Go structs' order, `mbz*` ids omitted when
+/// empty, `artists` always arrays, `duration` a float32.
 enum ScrobblerPayloads {
-    struct TrackInfo: Encodable {
+    /// A payload as the JSON object Go writes for its struct.
+    protocol Payload {
+        var json: JSONValue { get }
+    }
+
+    struct TrackInfo: Payload {
         var id: String
         var title: String
         var album: String
@@ -26,7 +32,7 @@ enum ScrobblerPayloads {
             album = track.album
             artist = track.artist
             albumArtist = track.albumArtist
-            // Go's encoding/json, like JSONEncoder, cannot write NaN or infinity.
+            // Go's encoding/json cannot write NaN or infinity.
             duration = OutsideNumbers.finiteNonNegative(track.duration)
             trackNumber = track.trackNumber
             discNumber = track.discNumber
@@ -37,9 +43,23 @@ enum ScrobblerPayloads {
             mbzReleaseGroupId = track.mbzReleaseGroupId.nonEmpty
             mbzReleaseTrackId = track.mbzReleaseTrackId.nonEmpty
         }
+
+        var json: JSONValue {
+            var fields: JSONObject = [
+                "id": .string(id), "title": .string(title), "album": .string(album), "artist": .string(artist),
+                "albumArtist": .string(albumArtist), "duration": .float32(Float(duration)),
+                "trackNumber": .integer(Int64(trackNumber)), "discNumber": .integer(Int64(discNumber)),
+                "artists": .array(artists.map(\.json)), "albumArtists": .array(albumArtists.map(\.json)),
+            ]
+            fields["mbzRecordingId"] = mbzRecordingId.map { .string($0) }
+            fields["mbzAlbumId"] = mbzAlbumId.map { .string($0) }
+            fields["mbzReleaseGroupId"] = mbzReleaseGroupId.map { .string($0) }
+            fields["mbzReleaseTrackId"] = mbzReleaseTrackId.map { .string($0) }
+            return .object(fields)
+        }
     }
 
-    struct Artist: Encodable {
+    struct Artist: Payload {
         var id: String?
         var name: String
         var mbid: String?
@@ -49,27 +69,41 @@ enum ScrobblerPayloads {
             name = ref.name
             mbid = ref.mbid.nonEmpty
         }
+
+        var json: JSONValue {
+            var fields = JSONObject()
+            fields["id"] = id.map { .string($0) }
+            fields["name"] = .string(name)
+            fields["mbid"] = mbid.map { .string($0) }
+            return .object(fields)
+        }
     }
 
-    struct IsAuthorized: Encodable {
+    struct IsAuthorized: Payload {
         var username: String
+
+        var json: JSONValue { ["username": .string(username)] }
     }
 
-    struct NowPlaying: Encodable {
+    struct NowPlaying: Payload {
         var username: String
         var track: TrackInfo
         /// Whole seconds, as Navidrome sends it.
         var position: Int32
+
+        var json: JSONValue { ["username": .string(username), "track": track.json, "position": .integer(Int64(position))] }
     }
 
-    struct Scrobble: Encodable {
+    struct Scrobble: Payload {
         var username: String
         var track: TrackInfo
         /// Unix seconds.
         var timestamp: Int64
+
+        var json: JSONValue { ["username": .string(username), "track": track.json, "timestamp": .integer(timestamp)] }
     }
 
-    struct PlaybackReport: Encodable {
+    struct PlaybackReport: Payload {
         var username: String
         var track: TrackInfo
         var state: String
@@ -78,14 +112,17 @@ enum ScrobblerPayloads {
         var playerId: String
         var playerName: String
         var timestamp: Int64
+
+        var json: JSONValue {
+            [
+                "username": .string(username), "track": track.json, "state": .string(state),
+                "positionMs": .integer(positionMs), "playbackRate": .number(playbackRate),
+                "playerId": .string(playerId), "playerName": .string(playerName), "timestamp": .integer(timestamp),
+            ]
+        }
     }
 
-    static func encode(_ value: some Encodable) -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        // Encoding these plain structs cannot fail.
-        return Array((try? encoder.encode(value)) ?? Data("{}".utf8))
-    }
+    static func encode(_ payload: some Payload) -> [UInt8] { payload.json.goJSONBytes() }
 }
 
 extension Optional where Wrapped == String {

@@ -1,143 +1,25 @@
-import TonearmJSON
-
-/// A JSON value that keeps integers and fractional numbers apart, so validation can insist on
-/// integer milliseconds the way Discord does.
-public enum JSONValue: Sendable, Equatable {
-    case null
-    case bool(Bool)
-    case integer(Int64)
-    case number(Double)
-    case string(String)
-    case array([JSONValue])
-    case object([String: JSONValue])
-
-    /// The member `key` of an object, or nil.
-    public subscript(key: String) -> JSONValue? {
-        if case .object(let members) = self { return members[key] }
-        return nil
-    }
-
-    /// The string payload, or nil.
-    public var stringValue: String? {
-        if case .string(let value) = self { return value }
-        return nil
-    }
-
-    /// The integer payload, or nil.
-    public var integerValue: Int64? {
-        if case .integer(let value) = self { return value }
-        return nil
-    }
-
-    /// The boolean payload, or nil.
-    public var boolValue: Bool? {
-        if case .bool(let value) = self { return value }
-        return nil
-    }
-
-    /// The elements of an array, or nil.
-    public var arrayValue: [JSONValue]? {
-        if case .array(let value) = self { return value }
-        return nil
-    }
-
-    /// The members of an object, or nil.
-    public var objectValue: [String: JSONValue]? {
-        if case .object(let value) = self { return value }
-        return nil
-    }
-
-    public var isNull: Bool { self == .null }
-
-    /// A short name of the value's JSON type, for error messages.
-    var typeName: String {
-        switch self {
-        case .null: "null"
-        case .bool: "boolean"
-        case .integer: "integer"
-        case .number: "number"
-        case .string: "string"
-        case .array: "array"
-        case .object: "object"
-        }
-    }
-}
-
-// MARK: - Serialization
-
-extension JSONValue {
-    /// Compact JSON text; object keys are sorted so output is stable.
-    public var jsonText: String {
-        var out = ""
-        write(to: &out)
-        return out
-    }
-
-    func write(to out: inout String) {
-        switch self {
-        case .null: out += "null"
-        case .bool(let value): out += value ? "true" : "false"
-        case .integer(let value): out += String(value)
-        case .number(let value):
-            out += GoJSONWriter.number(value)
-        case .string(let value): Self.writeString(value, to: &out)
-        case .array(let values):
-            out += "["
-            for (index, value) in values.enumerated() {
-                if index > 0 { out += "," }
-                value.write(to: &out)
-            }
-            out += "]"
-        case .object(let members):
-            out += "{"
-            for (index, key) in members.keys.sorted().enumerated() {
-                if index > 0 { out += "," }
-                Self.writeString(key, to: &out)
-                out += ":"
-                members[key]!.write(to: &out)
-            }
-            out += "}"
-        }
-    }
-
-    static func writeString(_ value: String, to out: inout String) {
-        out += GoJSONWriter.string(value)
-    }
-}
-
-extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
-    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral
-{
-    public init(stringLiteral value: String) { self = .string(value) }
-    public init(integerLiteral value: Int64) { self = .integer(value) }
-    public init(booleanLiteral value: Bool) { self = .bool(value) }
-    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
-    public init(dictionaryLiteral elements: (String, JSONValue)...) {
-        self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
-    }
-    public init(nilLiteral: ()) { self = .null }
-}
-
-// MARK: - Parsing
-
 /// Why a text is not valid JSON, with the byte offset where parsing stopped.
-public struct JSONParseError: Error, Equatable, CustomStringConvertible {
+public struct JSONParseError: Error, Equatable, Sendable, CustomStringConvertible {
     public let message: String
     public let offset: Int
     public var description: String { "invalid JSON at byte \(offset): \(message)" }
 }
 
 extension JSONValue {
-    /// Parses one JSON document (RFC 8259); trailing non-whitespace is an error.
-    public static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
-        var parser = JSONParser(bytes: Array(text.utf8))
+    /// The deepest nesting of arrays and objects the parser accepts by default.
+    public static let defaultMaxDepth = 64
+
+    /// Parses one JSON document (RFC 8259) from UTF-8 bytes, strictly: no trailing data, no
+    /// comments, no invalid UTF-8 or lone surrogates, no number beyond `Double`'s range, and
+    /// arrays and objects nested at most `maxDepth` deep.
+    public static func parse(_ bytes: [UInt8], maxDepth: Int = defaultMaxDepth) throws(JSONParseError) -> JSONValue {
+        var parser = JSONParser(bytes: bytes, maxDepth: maxDepth)
         return try parser.parseDocument()
     }
 
-    /// Parses one JSON document from UTF-8 bytes.
-    public static func parse(bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
-        var parser = JSONParser(bytes: bytes)
-        return try parser.parseDocument()
+    /// Parses one JSON document given as text.
+    public static func parse(_ text: String, maxDepth: Int = defaultMaxDepth) throws(JSONParseError) -> JSONValue {
+        try parse(Array(text.utf8), maxDepth: maxDepth)
     }
 }
 
@@ -145,9 +27,12 @@ private struct JSONParser {
     let bytes: [UInt8]
     var index = 0
     var depth = 0
-    static let maxDepth = 64
+    let maxDepth: Int
 
-    init(bytes: [UInt8]) { self.bytes = bytes }
+    init(bytes: [UInt8], maxDepth: Int) {
+        self.bytes = bytes
+        self.maxDepth = maxDepth
+    }
 
     func fail(_ message: String) -> JSONParseError { JSONParseError(message: message, offset: index) }
 
@@ -186,10 +71,10 @@ private struct JSONParser {
 
     mutating func parseObject() throws(JSONParseError) -> JSONValue {
         depth += 1
-        guard depth <= Self.maxDepth else { throw fail("nesting deeper than \(Self.maxDepth)") }
+        guard depth <= maxDepth else { throw fail("nesting deeper than \(maxDepth)") }
         defer { depth -= 1 }
         index += 1
-        var members: [String: JSONValue] = [:]
+        var members = JSONObject()
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
@@ -219,7 +104,7 @@ private struct JSONParser {
 
     mutating func parseArray() throws(JSONParseError) -> JSONValue {
         depth += 1
-        guard depth <= Self.maxDepth else { throw fail("nesting deeper than \(Self.maxDepth)") }
+        guard depth <= maxDepth else { throw fail("nesting deeper than \(maxDepth)") }
         defer { depth -= 1 }
         index += 1
         var elements: [JSONValue] = []
@@ -342,6 +227,7 @@ private struct JSONParser {
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
         if isInteger, let value = Int64(text) { return .integer(value) }
         guard let value = Double(text) else { throw fail("invalid number") }
+        guard value.isFinite else { throw fail("number out of range") }
         return .number(value)
     }
 }
