@@ -44,6 +44,9 @@ let package = Package(
     targets: [
         // Layer 0: the host's one JSON value type, its strict parser and Go's JSON writer.
         .target(name: "TonearmJSON", swiftSettings: strict),
+        // Navidrome's plugin ABI on the host: payloads, host functions, capabilities (generated
+        // from ABI/ by scripts/generate-abi).
+        .target(name: "NavidromeABI", dependencies: ["TonearmJSON"], swiftSettings: strict),
         // Layer 1: the Extism kernel ABI over WasmKit.
         .target(
             name: "ExtismKernel",
@@ -60,6 +63,7 @@ let package = Package(
             dependencies: [
                 "ThreadSanitizerLocks",
                 "TonearmJSON",
+                "NavidromeABI",
                 "ExtismKernel",
                 "TonearmZlib",
                 .product(name: "WasmKit", package: "WasmKit"),
@@ -75,6 +79,7 @@ let package = Package(
             dependencies: [
                 "ThreadSanitizerLocks",
                 "TonearmJSON",
+                "NavidromeABI",
                 "PluginRuntime",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "WSClient", package: "swift-websocket"),
@@ -107,7 +112,7 @@ let package = Package(
             dependencies: [
                 "ThreadSanitizerLocks",
                 "TonearmJSON",
-                "PluginRuntime", "HostServices", "Feeds",
+                "PluginRuntime", "NavidromeABI", "HostServices", "Feeds",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -175,7 +180,7 @@ let package = Package(
             dependencies: [
                 "TonearmJSON",
                 "ThreadSanitizerLocks",
-                "HostServices", "TestSupport",
+                "HostServices", "NavidromeABI", "TestSupport",
                 "Feeds",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -228,7 +233,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TonearmServerTests",
-            dependencies: ["ThreadSanitizerLocks", "TestSupport", "TonearmJSON", "TonearmServer", "PluginRuntime", "HostServices", "Feeds", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["ThreadSanitizerLocks", "TestSupport", "TonearmJSON", "NavidromeABI", "TonearmServer", "PluginRuntime", "HostServices", "Feeds", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .testTarget(

@@ -4,8 +4,8 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 import Synchronization
-import UnixSignals
 import TonearmJSON
+import UnixSignals
 
 /// Where a running simulator can be reached.
 public struct SimulatorEndpoints: Sendable, Equatable {

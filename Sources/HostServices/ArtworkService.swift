@@ -1,5 +1,5 @@
+import NavidromeABI
 import PluginRuntime
-import TonearmJSON
 
 /// Navidrome's Artwork service: public URLs for artist, album, track and playlist art
 /// (`artwork_getartisturl`, `artwork_getalbumurl`, `artwork_gettrackurl`,
@@ -19,18 +19,21 @@ public struct ArtworkService: HostService {
     }
 
     public func functions(for plugin: PluginContext) -> [String: HostFunction] {
-        let functions: [(String, ArtworkKind)] = [
-            ("artwork_getartisturl", .artist), ("artwork_getalbumurl", .album),
-            ("artwork_gettrackurl", .track), ("artwork_getplaylisturl", .playlist),
-        ]
         let signer = self.signer
-        return Dictionary(uniqueKeysWithValues: functions.map { name, kind in
-            (name, hostFunction { r in
-                var response = JSONResponse()
-                response.set("url", .string(signer.url(kind: kind, id: try r.string("id"), size: Int(try r.int32("size")))))
-                return response
-            })
-        })
+        return hostFunctions(
+            hostFunction(ArtworkGetArtistUrlRequest.self) { r in
+                ArtworkGetArtistUrlResponse(url: signer.url(kind: .artist, id: r.id, size: Int(r.size)))
+            },
+            hostFunction(ArtworkGetAlbumUrlRequest.self) { r in
+                ArtworkGetAlbumUrlResponse(url: signer.url(kind: .album, id: r.id, size: Int(r.size)))
+            },
+            hostFunction(ArtworkGetTrackUrlRequest.self) { r in
+                ArtworkGetTrackUrlResponse(url: signer.url(kind: .track, id: r.id, size: Int(r.size)))
+            },
+            hostFunction(ArtworkGetPlaylistUrlRequest.self) { r in
+                ArtworkGetPlaylistUrlResponse(url: signer.url(kind: .playlist, id: r.id, size: Int(r.size)))
+            }
+        )
     }
 
     public func pluginUnloaded(_ pluginID: String) async {}

@@ -1,7 +1,7 @@
 import Foundation
+import NavidromeABI
 import PluginRuntime
 import Synchronization
-import TonearmJSON
 
 /// Navidrome's Cache service: an in-memory, per-plugin cache of string, int, float and byte
 /// values with a TTL (`cache_setstring` … `cache_getbytes`, `cache_has`, `cache_remove`).
@@ -40,43 +40,48 @@ public final class CacheService: HostService {
 
     public func functions(for plugin: PluginContext) -> [String: HostFunction] {
         let store = self.store(for: plugin.id)
-        func setter(_ read: @escaping @Sendable (JSONRequest) throws -> CacheStore.Value) -> HostFunction {
-            hostFunction { request in
-                let key = try request.string("key")
-                let value = try read(request)
-                try store.set(key, value, ttlSeconds: try request.int64("ttlSeconds"))
-                return JSONResponse()
-            }
-        }
-        func getter(_ write: @escaping @Sendable (CacheStore.Value) -> JSONValue?) -> HostFunction {
-            hostFunction { request in
-                var response = JSONResponse()
-                if let stored = store.get(try request.string("key")), let value = write(stored) {
-                    response.set("value", value)
-                    response.set("exists", .bool(true))
-                }
-                return response
-            }
-        }
-        return [
-            "cache_setstring": setter { .string(try $0.string("value")) },
-            "cache_setint": setter { .int(try $0.int64("value")) },
-            "cache_setfloat": setter { .float(try $0.double("value")) },
-            "cache_setbytes": setter { .bytes(try $0.bytes("value")) },
-            "cache_getstring": getter { if case .string(let s) = $0 { .string(s) } else { nil } },
-            "cache_getint": getter { if case .int(let i) = $0 { .integer(i) } else { nil } },
-            "cache_getfloat": getter { if case .float(let d) = $0 { .number(d) } else { nil } },
-            "cache_getbytes": getter { if case .bytes(let b) = $0 { .bytes(b) } else { nil } },
-            "cache_has": hostFunction { request in
-                var response = JSONResponse()
-                response.set("exists", .bool(store.get(try request.string("key")) != nil))
-                return response
+        return hostFunctions(
+            hostFunction(CacheSetStringRequest.self) { r in
+                try store.set(r.key, .string(r.value), ttlSeconds: r.ttlSeconds)
+                return CacheSetStringResponse()
             },
-            "cache_remove": hostFunction { request in
-                store.remove(try request.string("key"))
-                return JSONResponse()
+            hostFunction(CacheSetIntRequest.self) { r in
+                try store.set(r.key, .int(r.value), ttlSeconds: r.ttlSeconds)
+                return CacheSetIntResponse()
             },
-        ]
+            hostFunction(CacheSetFloatRequest.self) { r in
+                try store.set(r.key, .float(r.value), ttlSeconds: r.ttlSeconds)
+                return CacheSetFloatResponse()
+            },
+            hostFunction(CacheSetBytesRequest.self) { r in
+                try store.set(r.key, .bytes(r.value), ttlSeconds: r.ttlSeconds)
+                return CacheSetBytesResponse()
+            },
+            // A value of another type reads as missing, as in Navidrome.
+            hostFunction(CacheGetStringRequest.self) { r in
+                guard case .string(let value)? = store.get(r.key) else { return CacheGetStringResponse() }
+                return CacheGetStringResponse(value: value, exists: true)
+            },
+            hostFunction(CacheGetIntRequest.self) { r in
+                guard case .int(let value)? = store.get(r.key) else { return CacheGetIntResponse() }
+                return CacheGetIntResponse(value: value, exists: true)
+            },
+            hostFunction(CacheGetFloatRequest.self) { r in
+                guard case .float(let value)? = store.get(r.key) else { return CacheGetFloatResponse() }
+                return CacheGetFloatResponse(value: value, exists: true)
+            },
+            hostFunction(CacheGetBytesRequest.self) { r in
+                guard case .bytes(let value)? = store.get(r.key) else { return CacheGetBytesResponse() }
+                return CacheGetBytesResponse(value: value, exists: true)
+            },
+            hostFunction(CacheHasRequest.self) { r in
+                CacheHasResponse(exists: store.get(r.key) != nil)
+            },
+            hostFunction(CacheRemoveRequest.self) { r in
+                store.remove(r.key)
+                return CacheRemoveResponse()
+            }
+        )
     }
 
     /// Wipes the plugin's cache, as Navidrome does on unload.

@@ -3,8 +3,8 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import NavidromeABI
 import PluginRuntime
-import TonearmJSON
 
 /// Navidrome's HTTP service (`http_send`): outgoing HTTP(S) requests to allowed hosts only.
 ///
@@ -74,23 +74,20 @@ public final class HTTPService: HostService {
         let logger = plugin.logger
         let maxTimeout = pluginLimits.maxHTTPTimeout
         let defaultTimeout = limits.defaultTimeout
-        return [
-            "http_send": hostFunction { request in
-                let outgoing = try OutgoingRequest(
-                    try request.object("request"), defaultTimeout: defaultTimeout, maxTimeout: maxTimeout)
+        return hostFunctions(
+            hostFunction(HTTPSendRequest.self) { request in
+                let outgoing = try OutgoingRequest(request.request, defaultTimeout: defaultTimeout, maxTimeout: maxTimeout)
                 let result = try HostCallBridge.wait { [self] in try await send(outgoing, policy: policy, logger: logger) }
-                var response = JSONResponse()
-                response.set("result", result)
-                return response
+                return HTTPSendResponse(result: result)
             }
-        ]
+        )
     }
 
     public func pluginUnloaded(_ pluginID: String) async {}
 
     /// Sends one request (following redirects) under `policy`. Cancelling the calling task stops
     /// the lookup, connection and transfer.
-    func send(_ request: OutgoingRequest, policy: HostPolicy, logger: Logger) async throws -> JSONValue {
+    func send(_ request: OutgoingRequest, policy: HostPolicy, logger: Logger) async throws -> HTTPResponse {
         let transport = Transport(
             shared: client, configuration: configuration, resolver: resolver, limits: limits, logger: logger)
         return try await transport.send(request, policy: policy)
@@ -107,19 +104,17 @@ public final class HTTPService: HostService {
         /// - Parameters:
         ///   - defaultTimeout: used when `timeoutMs` is 0 or negative (as Navidrome).
         ///   - maxTimeout: a larger `timeoutMs` is clamped to it.
-        init(_ r: JSONRequest, defaultTimeout: Duration, maxTimeout: Duration) throws {
-            let method = try r.string("method").uppercased()
+        init(_ r: HTTPRequest, defaultTimeout: Duration, maxTimeout: Duration) throws {
+            let method = r.method.uppercased()
             self.method = method.isEmpty ? "GET" : method
-            let text = try r.string("url")
-            guard let url = URL(string: text), url.host != nil else {
-                throw HostServiceError("invalid URL \"\(text)\"")
+            guard let url = URL(string: r.url), url.host != nil else {
+                throw HostServiceError("invalid URL \"\(r.url)\"")
             }
             self.url = url
-            headers = try r.stringMap("headers")
-            body = try r.bytes("body")
-            let timeoutMs = try r.int64("timeoutMs")
-            timeout = timeoutMs > 0 ? min(.milliseconds(timeoutMs), maxTimeout) : defaultTimeout
-            followRedirects = !(try r.bool("noFollowRedirects"))
+            headers = r.headers
+            body = r.body
+            timeout = r.timeoutMs > 0 ? min(.milliseconds(Int64(r.timeoutMs)), maxTimeout) : defaultTimeout
+            followRedirects = !r.noFollowRedirects
         }
     }
 
@@ -139,7 +134,7 @@ public final class HTTPService: HostService {
         let limits: Limits
         let logger: Logger
 
-        func send(_ original: OutgoingRequest, policy: HostPolicy) async throws -> JSONValue {
+        func send(_ original: OutgoingRequest, policy: HostPolicy) async throws -> HTTPResponse {
             let deadline = NIODeadline.now() + .nanoseconds(original.timeout.clampedNanoseconds)
             var current = original
             let originalHost = HostPolicy.normalize(original.url.host ?? "")
@@ -167,16 +162,12 @@ public final class HTTPService: HostService {
                     continue
                 }
                 let body = try reply.body.get()
-                var headers: [String: JSONValue] = [:]
+                var headers: [String: String] = [:]
                 for header in reply.headers {
                     let key = canonicalHeaderKey(header.name)
-                    if headers[key] == nil { headers[key] = .string(header.value) }
+                    if headers[key] == nil { headers[key] = header.value }
                 }
-                var result = JSONResponse()
-                result.set("statusCode", .integer(Int64(reply.status)), omitEmpty: false)
-                result.set("headers", .map(headers))
-                result.set("body", .bytes(body))
-                return result.value
+                return HTTPResponse(statusCode: Int32(reply.status), headers: headers, body: body)
             }
             throw HostServiceError("too many redirects")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import NavidromeABI
 import PluginRuntime
 import TonearmJSON
 
@@ -9,63 +10,34 @@ public struct HostServiceError: Error, Sendable, CustomStringConvertible, Equata
     public var description: String { message }
 }
 
-extension JSONValue {
-    /// A Go `[]byte` value: standard padded base64.
-    static func bytes(_ bytes: [UInt8]) -> JSONValue { .string(Data(bytes).base64EncodedString()) }
-
-    /// A Go map: members written sorted by key.
-    static func map(_ members: [String: JSONValue]) -> JSONValue { .object(JSONObject(members)) }
-
-    /// What Go's `omitempty` leaves out: false, 0, "", empty slices and maps (an object here
-    /// is empty only when it has no members: the structs host services answer always have one).
-    var isGoEmpty: Bool {
-        switch self {
-        case .null: true
-        case .bool(let value): !value
-        case .integer(let value): value == 0
-        case .number(let value): value == 0
-        case .string(let value): value.isEmpty
-        case .array(let values): values.isEmpty
-        case .object(let members): members.isEmpty
-        }
-    }
+/// The answer of a failed host function: `{"error":"…"}`.
+func errorResponse(_ message: String) -> [UInt8] {
+    JSONValue.object(["error": .string(message)]).goJSONBytes()
 }
 
-/// A response object built field by field; `omitempty` fields are left out when empty.
-struct JSONResponse: Sendable {
-    private(set) var fields = JSONObject()
-
-    init() {}
-
-    /// Adds a field; with `omitEmpty` (Go's `omitempty`), an empty value is left out.
-    mutating func set(_ key: String, _ value: JSONValue?, omitEmpty: Bool = true) {
-        guard let value else { return }
-        if omitEmpty && value.isGoEmpty { return }
-        fields[key] = value
-    }
-
-    var value: JSONValue { .object(fields) }
-
-    static func error(_ message: String) -> [UInt8] {
-        JSONValue.object(["error": .string(message)]).goJSONBytes()
-    }
-}
-
-/// Wraps a request handler as a ``HostFunction``: decoding failures and thrown errors become
-/// `{"error":"…"}` responses; nothing traps.
-func hostFunction(_ handler: @escaping @Sendable (JSONRequest) throws -> JSONResponse) -> HostFunction {
-    { bytes in
+/// One host function of Navidrome's ABI: `Request` decoded from the plugin's JSON (Go's rules,
+/// range-checked), `handler`'s `Response` written as Go writes it; decoding failures and thrown
+/// errors become `{"error":"…"}` responses; nothing traps. The function's name comes with the
+/// request type (`ABI/host/*.json`).
+func hostFunction<Request: HostFunctionPayload, Response: HostFunctionPayload>(
+    _ request: Request.Type, _ handler: @escaping @Sendable (Request) throws -> Response
+) -> (String, HostFunction) {
+    (Request.function, { bytes in
         do {
-            let request = try JSONRequest(bytes)
-            return try handler(request).value.goJSONBytes()
+            return try handler(try Request(jsonBytes: bytes)).goJSONBytes()
         } catch let error as HostServiceError {
-            return JSONResponse.error(error.message)
+            return errorResponse(error.message)
         } catch let error as JSONRequestError {
-            return JSONResponse.error(error.message)
+            return errorResponse(error.message)
         } catch {
-            return JSONResponse.error(String(describing: error))
+            return errorResponse(String(describing: error))
         }
-    }
+    })
+}
+
+/// A service's host functions by name.
+func hostFunctions(_ functions: (String, HostFunction)...) -> [String: HostFunction] {
+    Dictionary(uniqueKeysWithValues: functions)
 }
 
 /// A random 22-character base62 id, as Navidrome generates for connections and schedules.

@@ -1,9 +1,9 @@
 import Foundation
 import GRDB
 import Logging
+import NavidromeABI
 import PluginRuntime
 import Synchronization
-import TonearmJSON
 
 /// Navidrome's KVStore service: a persistent per-plugin key-value store in SQLite (WAL) at
 /// `<dataFolder>/plugins/<id>/kvstore.db`, with Navidrome's schema, calls and quota.
@@ -37,70 +37,58 @@ public final class KVStoreService: HostService {
     }
 
     public func functions(for plugin: PluginContext) -> [String: HostFunction] {
-        let names = [
-            "set", "setwithttl", "get", "getmany", "has", "list", "delete", "deletebyprefix", "getstorageused",
-        ].map { "kvstore_\($0)" }
         let maxTTL = pluginLimits.maxTTLSeconds
-        let store: KVStore
+        let opened: KVStore?
+        let failure: String
         do {
-            store = try open(plugin)
+            opened = try open(plugin)
+            failure = ""
         } catch {
             // The plugin still loads, but every call explains why its store is unavailable.
-            let message = "kvstore unavailable: \(error)"
-            plugin.logger.error("\(message)")
-            return Dictionary(uniqueKeysWithValues: names.map { ($0, hostFunction { _ in throw HostServiceError(message) }) })
+            opened = nil
+            failure = "kvstore unavailable: \(error)"
+            plugin.logger.error("\(failure)")
         }
-        return [
-            "kvstore_set": hostFunction { r in
-                try store.set(try r.string("key"), try r.bytes("value"), ttlSeconds: nil)
-                return JSONResponse()
+        @Sendable func store() throws -> KVStore {
+            guard let opened else { throw HostServiceError(failure) }
+            return opened
+        }
+        return hostFunctions(
+            hostFunction(KVStoreSetRequest.self) { r in
+                try store().set(r.key, r.value, ttlSeconds: nil)
+                return KVStoreSetResponse()
             },
-            "kvstore_setwithttl": hostFunction { r in
-                let ttl = min(try r.int64("ttlSeconds"), maxTTL)
+            hostFunction(KVStoreSetWithTTLRequest.self) { r in
+                let ttl = min(r.ttlSeconds, maxTTL)
                 guard ttl > 0 else { throw HostServiceError("ttlSeconds must be greater than 0") }
-                try store.set(try r.string("key"), try r.bytes("value"), ttlSeconds: ttl)
-                return JSONResponse()
+                try store().set(r.key, r.value, ttlSeconds: ttl)
+                return KVStoreSetWithTTLResponse()
             },
-            "kvstore_get": hostFunction { r in
-                var response = JSONResponse()
-                if let value = try store.get(try r.string("key")) {
-                    response.set("value", .bytes(value))
-                    response.set("exists", .bool(true))
-                }
-                return response
+            hostFunction(KVStoreGetRequest.self) { r in
+                guard let value = try store().get(r.key) else { return KVStoreGetResponse() }
+                return KVStoreGetResponse(value: value, exists: true)
             },
-            "kvstore_getmany": hostFunction { r in
-                var response = JSONResponse()
-                response.set("values", .map(try store.getMany(try r.strings("keys")).mapValues { .bytes($0) }))
-                return response
+            hostFunction(KVStoreGetManyRequest.self) { r in
+                KVStoreGetManyResponse(values: try store().getMany(r.keys))
             },
-            "kvstore_has": hostFunction { r in
-                var response = JSONResponse()
-                response.set("exists", .bool(try store.has(try r.string("key"))))
-                return response
+            hostFunction(KVStoreHasRequest.self) { r in
+                KVStoreHasResponse(exists: try store().has(r.key))
             },
-            "kvstore_list": hostFunction { r in
-                var response = JSONResponse()
-                response.set("keys", .array(try store.list(prefix: try r.string("prefix")).map { .string($0) }))
-                return response
+            hostFunction(KVStoreListRequest.self) { r in
+                KVStoreListResponse(keys: try store().list(prefix: r.prefix))
             },
-            "kvstore_delete": hostFunction { r in
-                try store.delete(try r.string("key"))
-                return JSONResponse()
+            hostFunction(KVStoreDeleteRequest.self) { r in
+                try store().delete(r.key)
+                return KVStoreDeleteResponse()
             },
-            "kvstore_deletebyprefix": hostFunction { r in
-                let prefix = try r.string("prefix")
-                guard !prefix.isEmpty else { throw HostServiceError("prefix cannot be empty") }
-                var response = JSONResponse()
-                response.set("deletedCount", .integer(try store.delete(prefix: prefix)))
-                return response
+            hostFunction(KVStoreDeleteByPrefixRequest.self) { r in
+                guard !r.prefix.isEmpty else { throw HostServiceError("prefix cannot be empty") }
+                return KVStoreDeleteByPrefixResponse(deletedCount: try store().delete(prefix: r.prefix))
             },
-            "kvstore_getstorageused": hostFunction { _ in
-                var response = JSONResponse()
-                response.set("bytes", .integer(try store.used()))
-                return response
-            },
-        ]
+            hostFunction(KVStoreGetStorageUsedRequest.self) { _ in
+                KVStoreGetStorageUsedResponse(bytes: try store().used())
+            }
+        )
     }
 
     /// Closes the plugin's database; its data stays on disk.

@@ -1,7 +1,7 @@
 import Foundation
 import Logging
+import NavidromeABI
 import PluginRuntime
-import TonearmJSON
 import Synchronization
 
 /// Navidrome's Scheduler service: one-time and recurring schedules per plugin
@@ -17,7 +17,7 @@ public final class SchedulerService: HostService {
     public let permission: String? = "scheduler"
     public let functionPrefix = "scheduler"
 
-    static let callback = "nd_scheduler_callback"
+    static let callback = SchedulerCallbackCapability.onCallback
 
     private final class Entry: Sendable {
         let recurring: Bool
@@ -40,29 +40,23 @@ public final class SchedulerService: HostService {
     }
 
     public func functions(for plugin: PluginContext) -> [String: HostFunction] {
-        [
-            "scheduler_scheduleonetime": hostFunction { [self] r in
-                let delay = try r.int32("delaySeconds")
-                let id = try scheduleOneTime(plugin, id: try r.string("scheduleId"), delaySeconds: delay, payload: try r.string("payload"))
-                var response = JSONResponse()
-                response.set("newScheduleId", .string(id))
-                return response
+        hostFunctions(
+            hostFunction(SchedulerScheduleOneTimeRequest.self) { [self] r in
+                let id = try scheduleOneTime(plugin, id: r.scheduleId, delaySeconds: r.delaySeconds, payload: r.payload)
+                return SchedulerScheduleOneTimeResponse(newScheduleId: id)
             },
-            "scheduler_schedulerecurring": hostFunction { [self] r in
-                let schedule = try CronSchedule(try r.string("cronExpression"), timeZone: timeZone)
-                let id = try scheduleRecurring(plugin, id: try r.string("scheduleId"), schedule: schedule, payload: try r.string("payload"))
-                var response = JSONResponse()
-                response.set("newScheduleId", .string(id))
-                return response
+            hostFunction(SchedulerScheduleRecurringRequest.self) { [self] r in
+                let schedule = try CronSchedule(r.cronExpression, timeZone: timeZone)
+                let id = try scheduleRecurring(plugin, id: r.scheduleId, schedule: schedule, payload: r.payload)
+                return SchedulerScheduleRecurringResponse(newScheduleId: id)
             },
-            "scheduler_cancelschedule": hostFunction { [self] r in
-                let id = try r.string("scheduleId")
-                let entry = registry.withLock { $0[plugin.id]?.removeValue(forKey: id) }
-                guard let entry else { throw HostServiceError("schedule ID \"\(id)\" not found") }
+            hostFunction(SchedulerCancelScheduleRequest.self) { [self] r in
+                let entry = registry.withLock { $0[plugin.id]?.removeValue(forKey: r.scheduleId) }
+                guard let entry else { throw HostServiceError("schedule ID \"\(r.scheduleId)\" not found") }
                 entry.task.withLock { $0?.cancel() }
-                return JSONResponse()
-            },
-        ]
+                return SchedulerCancelScheduleResponse()
+            }
+        )
     }
 
     /// Drops and cancels every schedule of the plugin.
@@ -143,9 +137,7 @@ public final class SchedulerService: HostService {
     }
 
     private static func fire(_ plugin: PluginContext, id: String, payload: String, recurring: Bool) async {
-        let input = JSONValue.object([
-            ("scheduleId", .string(id)), ("payload", .string(payload)), ("isRecurring", .bool(recurring)),
-        ]).goJSONBytes()
+        let input = SchedulerCallbackRequest(scheduleId: id, payload: payload, isRecurring: recurring).goJSONBytes()
         // An unstructured task, so that cancelling the schedule never aborts a running callback.
         await Task {
             do {

@@ -1,4 +1,5 @@
 import Foundation
+import NavidromeABI
 import PluginRuntime
 import TonearmJSON
 
@@ -48,21 +49,16 @@ public struct SubsonicAPIService: HostService {
 
     public func functions(for plugin: PluginContext) -> [String: HostFunction] {
         let upstream = self.upstream
-        return [
-            "subsonicapi_call": hostFunction { r in
-                let response = try Self.forward(try r.string("uri"), json: true, plugin: plugin, upstream: upstream)
-                var out = JSONResponse()
-                out.set("responseJson", .string(String(decoding: response.body, as: UTF8.self)))
-                return out
+        return hostFunctions(
+            hostFunction(SubsonicAPICallRequest.self) { r in
+                let response = try Self.forward(r.uri, json: true, plugin: plugin, upstream: upstream)
+                return SubsonicAPICallResponse(responseJson: String(decoding: response.body, as: UTF8.self))
             },
-            "subsonicapi_callraw": hostFunction { r in
-                let response = try Self.forward(try r.string("uri"), json: false, plugin: plugin, upstream: upstream)
-                var out = JSONResponse()
-                out.set("contentType", .string(response.contentType))
-                out.set("data", .bytes(response.body))
-                return out
-            },
-        ]
+            hostFunction(SubsonicAPICallRawRequest.self) { r in
+                let response = try Self.forward(r.uri, json: false, plugin: plugin, upstream: upstream)
+                return SubsonicAPICallRawResponse(contentType: response.contentType, data: response.body)
+            }
+        )
     }
 
     public func pluginUnloaded(_ pluginID: String) async {}

@@ -1,5 +1,5 @@
+import NavidromeABI
 import PluginRuntime
-import TonearmJSON
 
 /// Navidrome's Users service: the users assigned to the plugin (`users_getusers`) and the
 /// admins among them (`users_getadmins`). No ids, emails or passwords are exposed.
@@ -11,25 +11,19 @@ public struct UsersService: HostService {
 
     public func functions(for plugin: PluginContext) -> [String: HostFunction] {
         let access = plugin.access
-        return [
-            "users_getusers": hostFunction { _ in
-                Self.response(access.assignedUsers())
+        return hostFunctions(
+            hostFunction(UsersGetUsersRequest.self) { _ in
+                UsersGetUsersResponse(result: access.assignedUsers().map(Self.user))
             },
-            "users_getadmins": hostFunction { _ in
-                Self.response(access.assignedUsers().filter(\.isAdmin))
-            },
-        ]
+            hostFunction(UsersGetAdminsRequest.self) { _ in
+                UsersGetAdminsResponse(result: access.assignedUsers().filter(\.isAdmin).map(Self.user))
+            }
+        )
     }
 
     public func pluginUnloaded(_ pluginID: String) async {}
 
-    private static func response(_ users: [TonearmUser]) -> JSONResponse {
-        var response = JSONResponse()
-        response.set(
-            "result",
-            .array(users.map {
-                .object([("userName", .string($0.userName)), ("name", .string($0.name)), ("isAdmin", .bool($0.isAdmin))])
-            }))
-        return response
+    private static func user(_ user: TonearmUser) -> User {
+        User(userName: user.userName, name: user.name, isAdmin: user.isAdmin)
     }
 }

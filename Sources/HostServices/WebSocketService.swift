@@ -4,10 +4,10 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOWebSocket
+import NavidromeABI
 import PluginRuntime
 import Synchronization
 import WSClient
-import TonearmJSON
 
 /// Navidrome's WebSocket service: ws/wss client connections to allowed hosts
 /// (`websocket_connect`, `websocket_sendtext`, `websocket_sendbinary`,
@@ -43,10 +43,10 @@ public final class WebSocketService: HostService {
     public let permission: String? = "websocket"
     public let functionPrefix = "websocket"
 
-    static let onText = "nd_websocket_on_text_message"
-    static let onBinary = "nd_websocket_on_binary_message"
-    static let onError = "nd_websocket_on_error"
-    static let onClose = "nd_websocket_on_close"
+    static let onText = WebSocketCallbackCapability.onTextMessage
+    static let onBinary = WebSocketCallbackCapability.onBinaryMessage
+    static let onError = WebSocketCallbackCapability.onError
+    static let onClose = WebSocketCallbackCapability.onClose
 
     private let limits: Limits
     private let maxConnections: Int
@@ -71,34 +71,25 @@ public final class WebSocketService: HostService {
         let policy = HostPolicy(
             required: plugin.permissions.webSocketRequiredHosts, granted: plugin.extraHosts, emptyMeansPublic: false,
             permission: "websocket")
-        return [
-            "websocket_connect": hostFunction { [self] r in
-                let url = try r.string("url")
-                let headers = try r.stringMap("headers")
-                let requestedID = try r.string("connectionId")
+        return hostFunctions(
+            hostFunction(WebSocketConnectRequest.self) { [self] r in
                 let id = try HostCallBridge.wait { [self] in
-                    try await connect(plugin: plugin, policy: policy, url: url, headers: headers, requestedID: requestedID)
+                    try await connect(plugin: plugin, policy: policy, url: r.url, headers: r.headers, requestedID: r.connectionId)
                 }
-                var response = JSONResponse()
-                response.set("newConnectionId", .string(id))
-                return response
+                return WebSocketConnectResponse(newConnectionId: id)
             },
-            "websocket_sendtext": hostFunction { [self] r in
-                let connection = try lookup(plugin.id, try r.string("connectionId"))
-                let message = try r.string("message")
-                try HostCallBridge.wait { try await connection.send(.text(message)) }
-                return JSONResponse()
+            hostFunction(WebSocketSendTextRequest.self) { [self] r in
+                let connection = try lookup(plugin.id, r.connectionId)
+                try HostCallBridge.wait { try await connection.send(.text(r.message)) }
+                return WebSocketSendTextResponse()
             },
-            "websocket_sendbinary": hostFunction { [self] r in
-                let connection = try lookup(plugin.id, try r.string("connectionId"))
-                let data = try r.bytes("data")
-                try HostCallBridge.wait { try await connection.send(.binary(ByteBuffer(bytes: data))) }
-                return JSONResponse()
+            hostFunction(WebSocketSendBinaryRequest.self) { [self] r in
+                let connection = try lookup(plugin.id, r.connectionId)
+                try HostCallBridge.wait { try await connection.send(.binary(ByteBuffer(bytes: r.data))) }
+                return WebSocketSendBinaryResponse()
             },
-            "websocket_closeconnection": hostFunction { [self] r in
-                let id = try r.string("connectionId")
-                let code = try r.int32("code")
-                let reason = try r.string("reason")
+            hostFunction(WebSocketCloseConnectionRequest.self) { [self] r in
+                let id = r.connectionId
                 let connection = try registry.withLock { registry in
                     guard let connection = registry[plugin.id]?.removeValue(forKey: id) else {
                         throw HostServiceError("connection ID \"\(id)\" not found")
@@ -107,15 +98,12 @@ public final class WebSocketService: HostService {
                 }
                 let closeTimeout = limits.closeTimeout
                 try HostCallBridge.wait {
-                    await connection.close(code: code, reason: reason, timeout: closeTimeout)
-                    await Self.deliver(
-                        Self.onClose,
-                        .object([("connectionId", .string(id)), ("code", .integer(Int64(code))), ("reason", .string(reason))]),
-                        to: plugin)
+                    await connection.close(code: r.code, reason: r.reason, timeout: closeTimeout)
+                    await Self.deliver(Self.onClose, OnCloseRequest(connectionId: id, code: r.code, reason: r.reason), to: plugin)
                 }
-                return JSONResponse()
-            },
-        ]
+                return WebSocketCloseConnectionResponse()
+            }
+        )
     }
 
     /// Closes the plugin's connections with 1001 "plugin unloaded"; no callbacks follow.
@@ -209,12 +197,10 @@ public final class WebSocketService: HostService {
                         guard connection.isOpen else { break }
                         switch message {
                         case .text(let text):
-                            await Self.deliver(
-                                Self.onText, .object([("connectionId", .string(id)), ("message", .string(text))]), to: plugin)
+                            await Self.deliver(Self.onText, OnTextMessageRequest(connectionId: id, message: text), to: plugin)
                         case .binary(let buffer):
                             await Self.deliver(
-                                Self.onBinary,
-                                .object([("connectionId", .string(id)), ("data", .bytes(Array(buffer.readableBytesView)))]),
+                                Self.onBinary, OnBinaryMessageRequest(connectionId: id, data: Array(buffer.readableBytesView)),
                                 to: plugin)
                         }
                     }
@@ -269,29 +255,19 @@ public final class WebSocketService: HostService {
             // The connection ended without a close code we could read: dropped, or closed by the
             // frame decoder (e.g. a message over the limit). gorilla reports this as 1006.
             await Self.deliver(
-                Self.onError,
-                .object([
-                    ("connectionId", .string(id)),
-                    ("error", .string(Self.closeErrorText(code: 1006, reason: "unexpected EOF"))),
-                ]),
+                Self.onError, OnErrorRequest(connectionId: id, error: Self.closeErrorText(code: 1006, reason: "unexpected EOF")),
                 to: plugin)
         case .closed(let frame?):
             let code = Int(UInt16(webSocketErrorCode: frame.closeCode))
             let reason = frame.reason ?? ""
             if code == 1000 || code == 1001 {
-                await Self.deliver(
-                    Self.onClose,
-                    .object([("connectionId", .string(id)), ("code", .integer(Int64(code))), ("reason", .string(reason))]),
-                    to: plugin)
+                await Self.deliver(Self.onClose, OnCloseRequest(connectionId: id, code: Int32(code), reason: reason), to: plugin)
             } else {
                 await Self.deliver(
-                    Self.onError,
-                    .object([("connectionId", .string(id)), ("error", .string(Self.closeErrorText(code: code, reason: reason)))]),
-                    to: plugin)
+                    Self.onError, OnErrorRequest(connectionId: id, error: Self.closeErrorText(code: code, reason: reason)), to: plugin)
             }
         case .failed(let error):
-            await Self.deliver(
-                Self.onError, .object([("connectionId", .string(id)), ("error", .string(Self.describe(error)))]), to: plugin)
+            await Self.deliver(Self.onError, OnErrorRequest(connectionId: id, error: Self.describe(error)), to: plugin)
         }
     }
 
@@ -301,7 +277,7 @@ public final class WebSocketService: HostService {
         }
     }
 
-    static func deliver(_ export: String, _ payload: JSONValue, to plugin: PluginContext) async {
+    static func deliver(_ export: String, _ payload: some NavidromePayload, to plugin: PluginContext) async {
         guard plugin.callbacks.exports(export) else { return }
         do {
             _ = try await plugin.callbacks.call(export: export, input: payload.goJSONBytes())

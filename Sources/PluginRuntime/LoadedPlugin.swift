@@ -1,9 +1,10 @@
 import ExtismKernel
 import Foundation
 import Logging
+import NavidromeABI
 import Synchronization
-import WasmKit
 import TonearmJSON
+import WasmKit
 
 /// One load of one plugin: its checked package, compiled module, configuration, host
 /// functions and a pool of warm instances. Calls behave exactly as on a fresh instance.
@@ -89,7 +90,7 @@ public final class LoadedPlugin: Sendable {
         let nested = PluginCallNesting.isNested
         // Callbacks (gateway frames, heartbeats) keep connections alive: they go before
         // playback events waiting for a slot.
-        if !nested { await slots.acquire(urgent: !export.hasPrefix("nd_scrobbler_"), queuedSince: queuedSince) }
+        if !nested { await slots.acquire(urgent: !ScrobblerCapability.exports.contains(export), queuedSince: queuedSince) }
         let alone = Self.callsInFlight.add(1, ordering: .relaxed).newValue == 1
         defer { Self.callsInFlight.subtract(1, ordering: .relaxed) }
         let running = RunningCall()

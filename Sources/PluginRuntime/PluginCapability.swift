@@ -1,3 +1,5 @@
+import NavidromeABI
+
 /// Navidrome's plugin capabilities. A plugin has one when it exports at least one of its
 /// functions (`plugins/capabilities.go`).
 public enum PluginCapability: String, CaseIterable, Sendable, Codable {
@@ -10,24 +12,17 @@ public enum PluginCapability: String, CaseIterable, Sendable, Codable {
     case webSocket = "WebSocket"
     case taskWorker = "TaskWorker"
 
-    /// The exports that signal this capability.
+    /// The exports that signal this capability (from `ABI/capabilities/*.json`).
     public var exports: [String] {
         switch self {
-        case .lifecycle: ["nd_on_init"]
-        case .scrobbler:
-            ["nd_scrobbler_is_authorized", "nd_scrobbler_now_playing", "nd_scrobbler_scrobble",
-             "nd_scrobbler_playback_report"]
-        case .metadataAgent:
-            ["nd_get_artist_mbid", "nd_get_artist_url", "nd_get_artist_biography", "nd_get_similar_artists",
-             "nd_get_artist_images", "nd_get_artist_top_songs", "nd_get_album_info", "nd_get_album_images",
-             "nd_get_similar_songs_by_track", "nd_get_similar_songs_by_album", "nd_get_similar_songs_by_artist"]
-        case .lyrics: ["nd_lyrics_get_lyrics"]
-        case .sonicSimilarity: ["nd_get_sonic_similar_tracks", "nd_find_sonic_path"]
-        case .scheduler: ["nd_scheduler_callback"]
-        case .webSocket:
-            ["nd_websocket_on_text_message", "nd_websocket_on_binary_message", "nd_websocket_on_error",
-             "nd_websocket_on_close"]
-        case .taskWorker: ["nd_task_execute"]
+        case .lifecycle: LifecycleCapability.exports
+        case .scrobbler: ScrobblerCapability.exports
+        case .metadataAgent: MetadataAgentCapability.exports
+        case .lyrics: LyricsCapability.exports
+        case .sonicSimilarity: SonicSimilarityCapability.exports
+        case .scheduler: SchedulerCallbackCapability.exports
+        case .webSocket: WebSocketCallbackCapability.exports
+        case .taskWorker: TaskWorkerCapability.exports
         }
     }
 

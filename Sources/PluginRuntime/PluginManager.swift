@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NavidromeABI
 import Synchronization
 
 /// Loads the plugins folder, keeps it in sync while running, and routes calls to the current
@@ -165,9 +166,9 @@ public final class PluginManager: Sendable {
             logger.info("plugin loaded", metadata: [
                 "plugin": "\(id)", "capabilities": "\(loaded.capabilities.map(\.rawValue).joined(separator: ","))",
             ])
-            if loaded.exports("nd_on_init") {
+            if loaded.exports(LifecycleCapability.onInit) {
                 do {
-                    _ = try await loaded.call(export: "nd_on_init", input: Array("{}".utf8))
+                    _ = try await loaded.call(export: LifecycleCapability.onInit, input: Array("{}".utf8))
                 } catch {
                     logger.error("nd_on_init failed", metadata: ["plugin": "\(id)", "error": "\(error)"])
                 }

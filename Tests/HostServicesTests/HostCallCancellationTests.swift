@@ -1,4 +1,5 @@
 import Foundation
+import NavidromeABI
 import PluginRuntime
 import Testing
 import TonearmJSON
@@ -45,7 +46,7 @@ final class Tarpit: Sendable {
         let tarpit = try Tarpit()
         let service = HTTPService()
         let request = try HTTPService.OutgoingRequest(
-            JSONRequest(Array(#"{"url":"http://127.0.0.1:\#(tarpit.port)/","timeoutMs":50000}"#.utf8)),
+            HTTPRequest(url: "http://127.0.0.1:\(tarpit.port)/", timeoutMs: 50000),
             defaultTimeout: .seconds(10), maxTimeout: .seconds(300))
         let started = ContinuousClock.now
         let call = Task { try await service.send(request, policy: policy, logger: makeContext().logger) }
@@ -62,7 +63,7 @@ final class Tarpit: Sendable {
         let tarpit = try Tarpit()
         let service = HTTPService(limits: .init(), pluginLimits: .init(), resolver: FixedResolver("127.0.0.1").resolver)
         let request = try HTTPService.OutgoingRequest(
-            JSONRequest(Array(#"{"url":"http://tarpit.test:\#(tarpit.port)/","timeoutMs":50000}"#.utf8)),
+            HTTPRequest(url: "http://tarpit.test:\(tarpit.port)/", timeoutMs: 50000),
             defaultTimeout: .seconds(10), maxTimeout: .seconds(300))
         let call = Task { try await service.send(request, policy: policy, logger: makeContext().logger) }
         try await Task.sleep(for: .milliseconds(300))

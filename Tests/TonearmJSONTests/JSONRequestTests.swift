@@ -21,7 +21,7 @@ import Testing
         #expect(try request(#"{"n":1e3}"#).int64("n") == 1000)
         for text in ["9223372036854775808", "1e19", "-1e19", "1e300"] {
             let error = #expect(throws: JSONRequestError.self) { try request("{\"n\":\(text)}").int64("n") }
-            #expect(error?.message == "field \"n\" is out of range (-9223372036854775808…9223372036854775807)", "\(text)")
+            #expect(error?.message.hasPrefix("field \"n\" is out of range (-9223372036854775808…9223372036854775807): ") == true, "\(text)")
         }
         #expect(throws: JSONRequestError("field \"n\" must be an integer")) { try request(#"{"n":1.5}"#).int64("n") }
         #expect(throws: JSONRequestError("field \"n\" must be a number")) { try request(#"{"n":"1"}"#).int64("n") }
@@ -37,7 +37,7 @@ import Testing
         #expect(try r.strings("a") == ["x", ""])
         #expect(try r.stringMap("m") == ["k": "v", "n": ""])
         #expect(try r.bytes("x") == [0xFF, 0])
-        #expect(throws: JSONRequestError("field \"a\" must be an array of strings")) { try request(#"{"a":[1]}"#).strings("a") }
+        #expect(throws: JSONRequestError("field \"a[0]\" must be a string")) { try request(#"{"a":[1]}"#).strings("a") }
         #expect(throws: JSONRequestError("field \"b\" must be a boolean")) { try request(#"{"b":1}"#).bool("b") }
         #expect(throws: JSONRequestError("field \"x\" is not valid base64")) { try request(#"{"x":"%%%"}"#).bytes("x") }
     }

@@ -1,4 +1,5 @@
 import Feeds
+import NavidromeABI
 import Testing
 
 @testable import TonearmServer
@@ -9,20 +10,20 @@ import Testing
     @Test func nowPlayingAsGoWritesIt() {
         let track = PlaybackTrack(
             id: "t1", title: "Tom & Jerry <live>", album: "A", artist: "B", albumArtist: "B", duration: 245.3,
-            trackNumber: 3, discNumber: 1, artists: [ArtistRef(id: "a1", name: "B")], albumArtists: [ArtistRef(name: "B", mbid: "m")],
-            mbzRecordingId: "rec")
-        let payload = ScrobblerPayloads.NowPlaying(username: "alice", track: ScrobblerPayloads.TrackInfo(track), position: 12)
+            trackNumber: 3, discNumber: 1, artists: [Feeds.ArtistRef(id: "a1", name: "B")],
+            albumArtists: [Feeds.ArtistRef(name: "B", mbid: "m")], mbzRecordingId: "rec")
+        let payload = NowPlayingRequest(username: "alice", track: TrackInfo(track), position: 12)
         let expected = #"{"username":"alice","track":{"id":"t1","title":"Tom \u0026 Jerry \u003clive\u003e","album":"A","#
-            + #""artist":"B","albumArtist":"B","duration":245.3,"trackNumber":3,"discNumber":1,"#
-            + #""artists":[{"id":"a1","name":"B"}],"albumArtists":[{"name":"B","mbid":"m"}],"mbzRecordingId":"rec"},"position":12}"#
-        #expect(String(decoding: ScrobblerPayloads.encode(payload), as: UTF8.self) == expected)
+            + #""artist":"B","albumArtist":"B","artists":[{"id":"a1","name":"B"}],"albumArtists":[{"name":"B","mbid":"m"}],"#
+            + #""duration":245.3,"trackNumber":3,"discNumber":1,"mbzRecordingId":"rec"},"position":12}"#
+        #expect(String(decoding: payload.goJSONBytes(), as: UTF8.self) == expected)
     }
 
     @Test func playbackReportNumbers() {
-        let payload = ScrobblerPayloads.PlaybackReport(
-            username: "u", track: ScrobblerPayloads.TrackInfo(PlaybackTrack(id: "t", title: "T", duration: .infinity)),
+        let payload = PlaybackReportRequest(
+            username: "u", track: TrackInfo(PlaybackTrack(id: "t", title: "T", duration: .infinity)),
             state: "playing", positionMs: 1500, playbackRate: 1.25, playerId: "p", playerName: "n", timestamp: 1_700_000_000)
-        let text = String(decoding: ScrobblerPayloads.encode(payload), as: UTF8.self)
+        let text = String(decoding: payload.goJSONBytes(), as: UTF8.self)
         #expect(text.contains(#""duration":0,"#))
         #expect(text.hasSuffix(#""positionMs":1500,"playbackRate":1.25,"playerId":"p","playerName":"n","timestamp":1700000000}"#))
     }

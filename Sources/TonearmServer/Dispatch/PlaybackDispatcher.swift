@@ -1,6 +1,7 @@
 import Feeds
 import Foundation
 import Logging
+import NavidromeABI
 import PluginRuntime
 import Synchronization
 
@@ -277,13 +278,13 @@ final class PlaybackDispatcher: Sendable {
     private func playbackReport(
         _ event: PlaybackEvent, state: String, plugin: String, queuedSince: ContinuousClock.Instant
     ) async {
-        let payload = ScrobblerPayloads.PlaybackReport(
-            username: event.username, track: .init(event.track), state: state, positionMs: max(0, event.positionMs),
+        let payload = PlaybackReportRequest(
+            username: event.username, track: TrackInfo(event.track), state: state, positionMs: max(0, event.positionMs),
             playbackRate: OutsideNumbers.finitePositive(event.playbackRate, or: 1), playerId: event.playerId,
             playerName: event.playerName, timestamp: OutsideNumbers.unixSeconds(event.timestamp))
         do {
             _ = try await host.call(
-                plugin: plugin, export: "nd_scrobbler_playback_report", input: ScrobblerPayloads.encode(payload),
+                plugin: plugin, export: ScrobblerCapability.playbackReport, input: payload.goJSONBytes(),
                 queuedSince: queuedSince)
         } catch where error.isNotImplemented {
             // As in Navidrome: a plugin without playback_report simply doesn't get reports.
@@ -293,12 +294,12 @@ final class PlaybackDispatcher: Sendable {
     }
 
     private func nowPlaying(_ event: PlaybackEvent, plugin: String, queuedSince: ContinuousClock.Instant) async {
-        let payload = ScrobblerPayloads.NowPlaying(
-            username: event.username, track: .init(event.track),
+        let payload = NowPlayingRequest(
+            username: event.username, track: TrackInfo(event.track),
             position: Int32(clamping: max(0, event.positionMs) / 1000))
         do {
             _ = try await host.call(
-                plugin: plugin, export: "nd_scrobbler_now_playing", input: ScrobblerPayloads.encode(payload),
+                plugin: plugin, export: ScrobblerCapability.nowPlaying, input: payload.goJSONBytes(),
                 queuedSince: queuedSince)
         } catch where error.isNotImplemented {
             logger.debug("plugin has no now_playing", metadata: ["plugin": "\(plugin)"])

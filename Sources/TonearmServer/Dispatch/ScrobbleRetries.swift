@@ -1,6 +1,7 @@
 import Feeds
 import Foundation
 import Logging
+import NavidromeABI
 import PluginRuntime
 import Synchronization
 
@@ -85,9 +86,9 @@ final class ScrobbleRetries: Sendable {
     /// The scrobbles of `event`, one for each of `plugins`, numbered; nothing is written yet.
     func prepare(_ event: PlaybackEvent, plugins: [String]) -> [PendingScrobble] {
         guard !plugins.isEmpty else { return [] }
-        let payload = ScrobblerPayloads.Scrobble(
-            username: event.username, track: .init(event.track), timestamp: OutsideNumbers.unixSeconds(event.timestamp))
-        let input = String(decoding: ScrobblerPayloads.encode(payload), as: UTF8.self)
+        let payload = ScrobbleRequest(
+            username: event.username, track: TrackInfo(event.track), timestamp: OutsideNumbers.unixSeconds(event.timestamp))
+        let input = String(decoding: payload.goJSONBytes(), as: UTF8.self)
         let first = state.withLock { state in
             defer { state.nextID += UInt64(plugins.count) }
             return state.nextID
@@ -161,7 +162,7 @@ final class ScrobbleRetries: Sendable {
         }
         do {
             _ = try await host.call(
-                plugin: scrobble.plugin, export: "nd_scrobbler_scrobble", input: Array(scrobble.input.utf8), queuedSince: nil)
+                plugin: scrobble.plugin, export: ScrobblerCapability.scrobble, input: Array(scrobble.input.utf8), queuedSince: nil)
             return .done
         } catch {
             if let message = error.pluginMessage, message.contains("scrobbler(retry_later)") {

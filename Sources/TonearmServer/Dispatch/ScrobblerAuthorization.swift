@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NavidromeABI
 import PluginRuntime
 
 /// The answer of `nd_scrobbler_is_authorized`: whether a plugin acts for a user.
@@ -16,10 +17,10 @@ enum ScrobblerAuthorization: Sendable, Equatable {
         plugin: String, username: String, host: any ScrobblerPluginHost, logger: Logger,
         queuedSince: ContinuousClock.Instant? = nil
     ) async -> Self {
-        let input = ScrobblerPayloads.encode(ScrobblerPayloads.IsAuthorized(username: username))
+        let input = IsAuthorizedRequest(username: username).goJSONBytes()
         do {
             let output = try await host.call(
-                plugin: plugin, export: "nd_scrobbler_is_authorized", input: input, queuedSince: queuedSince)
+                plugin: plugin, export: ScrobblerCapability.isAuthorized, input: input, queuedSince: queuedSince)
             let authorized = String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) == "true"
             if !authorized {
                 logger.debug("plugin does not act for this user", metadata: ["plugin": "\(plugin)", "user": "\(username)"])

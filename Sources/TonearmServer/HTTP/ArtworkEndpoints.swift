@@ -1,8 +1,8 @@
 import Feeds
 import Foundation
-import Logging
 import HostServices
 import Hummingbird
+import Logging
 
 extension TonearmDaemon {
     /// `GET /artwork/<kind>/<id>?size=&exp=&sig=`: the signed links the Artwork host service
