@@ -5,7 +5,7 @@ import json
 import extism
 import pytest
 
-from conftest import TRACK, load, wasm_from_ndp, wasm_imports_exports
+from conftest import ROOT, TRACK, load, wasm_from_ndp, wasm_imports_exports
 
 
 def custom_section_names(wasm):
@@ -33,6 +33,13 @@ def test_minimal_plugin_exports_only_what_it_implements(minimal_ndp):
     # Only the Extism kernel: no host service, so no permission beyond `users` is needed.
     assert {module for module, _ in imports} == {"extism:host/env"}
     assert manifest["name"] and manifest["author"] and manifest["version"]
+
+
+def test_minimal_plugin_is_at_most_15_lines():
+    # A complete Scrobbler plugin, exports included (they are generated from its conformances).
+    source = (ROOT / "Plugins" / "minimal" / "Plugin.swift").read_text()
+    assert len(source.strip().splitlines()) <= 15
+    assert "@_expose" not in source
 
 
 def test_minimal_plugin_fits_in_64_kib(minimal_ndp):
