@@ -5,10 +5,15 @@ host functions under Navidrome's names (module `extism:host/user`) defined here:
 each JSON request and answer with Navidrome-shaped JSON responses.
 """
 
+import base64
+import http.client
 import json
 import os
 import subprocess
+import threading
+import urllib.parse
 import zipfile
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import extism
@@ -206,3 +211,88 @@ TRACK = {
     "mbzReleaseGroupId": "rg-1",
     "mbzReleaseTrackId": "rt-1",
 }
+
+
+LOOPBACK_TIMEOUT = 10  # seconds: every loopback HTTP exchange and server shutdown
+
+
+class LoopbackServer:
+    """A threaded HTTP server on 127.0.0.1 serving `handler` (tests reach nothing else)."""
+
+    def __init__(self, handler):
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.server.timeout = LOOPBACK_TIMEOUT
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(LOOPBACK_TIMEOUT)
+        assert not self.thread.is_alive()
+
+
+def go_canonical(name):
+    """Go's http.CanonicalHeaderKey: `content-type` → `Content-Type`."""
+    return "-".join(part[:1].upper() + part[1:].lower() for part in name.split("-"))
+
+
+def loopback_http_send(request):
+    """Navidrome's `http_send` (plugins/host_httpclient.go) performed for real, to loopback only:
+    method upper-cased (empty is GET), redirects followed unless `noFollowRedirects`, 4xx and
+    5xx are results, network failures are errors, headers Go-canonical with the first value."""
+    r = request["request"]
+    method = (r.get("method") or "GET").upper()
+    url = r["url"]
+    body = base64.b64decode(r.get("body") or "")
+    timeout = min((r.get("timeoutMs") or 0) / 1000 or LOOPBACK_TIMEOUT, LOOPBACK_TIMEOUT)
+    for _ in range(10):
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme not in ("http", "https"):
+            return {"error": f"invalid URL scheme {parts.scheme!r}"}
+        assert parts.hostname == "127.0.0.1", f"tests only ever reach loopback, not {url}"
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+        target = (parts.path or "/") + ("?" + parts.query if parts.query else "")
+        try:
+            connection.request(method, target, body=body or None, headers=r.get("headers") or {})
+            response = connection.getresponse()
+            data = response.read()
+        except ConnectionRefusedError:
+            return {"error": f'{method.title()} "{url}": dial tcp {parts.netloc}: connect: connection refused'}
+        except OSError as error:
+            return {"error": f'{method.title()} "{url}": {error}'}
+        finally:
+            connection.close()
+        location = response.getheader("Location")
+        if response.status in (301, 302, 303, 307, 308) and location and not r.get("noFollowRedirects"):
+            url = urllib.parse.urljoin(url, location)
+            if response.status in (301, 302, 303):
+                method, body = ("GET" if method != "HEAD" else method), b""
+            continue
+        headers = {}
+        for name, value in response.getheaders():
+            headers.setdefault(go_canonical(name), value)
+        result = {"statusCode": response.status}
+        if headers:
+            result["headers"] = headers
+        if data:
+            result["body"] = base64.b64encode(data).decode()
+        return {"result": result}
+    return {"error": f'{method.title()} "{url}": stopped after 10 redirects'}
+
+
+class MemoryCache:
+    """Navidrome's cache get/set functions over a dict (TTLs recorded, not enforced)."""
+
+    def __init__(self):
+        self.values, self.ttls = {}, {}
+
+    def get(self, request):
+        key = request["key"]
+        return {"value": self.values[key], "exists": True} if key in self.values else {}
+
+    def set(self, request):
+        self.values[request["key"]] = request["value"]
+        self.ttls[request["key"]] = request["ttlSeconds"]
+        return {}

@@ -3,22 +3,18 @@ runtime. Its `http_send` calls are performed for real, over HTTP, against a fake
 127.0.0.1 that serves answers in the shape LRCLIB documents (https://lrclib.net/docs,
 GET /api/get). No request leaves the loopback interface."""
 
-import base64
 import json
-import threading
-import urllib.error
 import urllib.parse
-import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import extism
 import pytest
 
-from conftest import ROOT, ensure_built, load, wasm_from_ndp, wasm_imports_exports
+from conftest import (ROOT, LoopbackServer, MemoryCache, ensure_built, load, loopback_http_send, wasm_from_ndp,
+                      wasm_imports_exports)
 
 PLUGIN = ROOT / "Plugins" / "lyrics-lrclib"
 CLIENT = "Tonearm lyrics-lrclib/1.0.0 (https://github.com/tonearm/tonearm)"
-TIMEOUT = 10  # seconds, for every HTTP exchange and thread join
 
 SYNCED = ("[00:17.12] I feel your breath upon my neck\n"
           "[00:20.41] A soft caress as cold as death\n"
@@ -69,51 +65,9 @@ class FakeLrclib(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def lrclib():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeLrclib)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    thread.join(TIMEOUT)
-    assert not thread.is_alive()
-
-
-def real_http_send(request):
-    """Navidrome's http_send, performed for real; only loopback URLs are allowed."""
-    req = request["request"]
-    assert urllib.parse.urlsplit(req["url"]).hostname == "127.0.0.1", req["url"]
-    outgoing = urllib.request.Request(req["url"], method=req.get("method") or "GET",
-                                      headers=req.get("headers", {}),
-                                      data=base64.b64decode(req["body"]) if req.get("body") else None)
-    timeout = req.get("timeoutMs", 0) / 1000 or TIMEOUT
-    try:
-        with urllib.request.urlopen(outgoing, timeout=min(timeout, TIMEOUT)) as response:
-            status, headers, body = response.status, response.headers, response.read()
-    except urllib.error.HTTPError as error:
-        status, headers, body = error.code, error.headers, error.read()
-    except OSError as error:
-        return {"error": str(error)}
-    result = {"statusCode": status, "headers": {k: v for k, v in headers.items()}}
-    if body:
-        result["body"] = base64.b64encode(body).decode()
-    return {"result": result}
-
-
-class MemoryCache:
-    """Navidrome's cache_getstring/cache_setstring over a dict (TTLs recorded, not enforced)."""
-
-    def __init__(self):
-        self.values, self.ttls = {}, {}
-
-    def get(self, request):
-        key = request["key"]
-        return {"value": self.values[key], "exists": True} if key in self.values else {"exists": False}
-
-    def set(self, request):
-        self.values[request["key"]] = request["value"]
-        self.ttls[request["key"]] = request["ttlSeconds"]
-        return {}
+    server = LoopbackServer(FakeLrclib)
+    yield server.base
+    server.close()
 
 
 @pytest.fixture(scope="module")
@@ -125,7 +79,7 @@ def ndp():
 def run(ndp, host, lrclib):
     """Calls nd_lyrics_get_lyrics for a track against the fake LRCLIB; returns the lyrics list."""
     cache = MemoryCache()
-    host.respond["http_send"] = real_http_send
+    host.respond["http_send"] = loopback_http_send
     host.respond["cache_getstring"] = cache.get
     host.respond["cache_setstring"] = cache.set
     FakeLrclib.seen.clear()
@@ -208,7 +162,7 @@ def test_unreachable_server_is_a_clear_error(ndp, host):
     probe.bind(("127.0.0.1", 0))
     port = probe.getsockname()[1]
     probe.close()
-    host.respond["http_send"] = real_http_send
+    host.respond["http_send"] = loopback_http_send
     plugin = load(ndp, {"baseURL": f"http://127.0.0.1:{port}", "cacheSeconds": "0"})
     track = {"title": "Song", "artist": "Artist", "duration": 100}
     with pytest.raises(extism.Error, match="LRCLIB request failed: http_send: "):

@@ -5,21 +5,17 @@ Cover Art Archive (/caa, redirecting listings to /archive as coverartarchive.org
 archive.org), Wikidata (/wd, wbgetentities) and Wikipedia (/wp, REST page summary), serving
 answers in their documented shapes. No request leaves the loopback interface."""
 
-import base64
 import json
-import threading
-import urllib.error
 import urllib.parse
-import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import extism
 import pytest
 
-from conftest import ROOT, ensure_built, load, wasm_from_ndp, wasm_imports_exports
+from conftest import (ROOT, LoopbackServer, MemoryCache, ensure_built, load, loopback_http_send, wasm_from_ndp,
+                      wasm_imports_exports)
 
 PLUGIN = ROOT / "Plugins" / "metadata-musicbrainz"
-TIMEOUT = 10  # seconds, for every HTTP exchange and thread join
 USER_AGENT = "Tonearm-metadata-musicbrainz/1.0.0 ( https://github.com/tonearm/tonearm )"
 
 ARTIST = "10adbe5e-a2c0-4bf3-8249-2b4cbf6e6ca8"
@@ -154,50 +150,9 @@ class FakeServices(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def services():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeServices)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    thread.join(TIMEOUT)
-    assert not thread.is_alive()
-
-
-def real_http_send(request):
-    """Navidrome's http_send, performed for real (redirects followed); loopback URLs only."""
-    req = request["request"]
-    assert urllib.parse.urlsplit(req["url"]).hostname == "127.0.0.1", req["url"]
-    outgoing = urllib.request.Request(req["url"], method=req.get("method") or "GET", headers=req.get("headers", {}))
-    timeout = req.get("timeoutMs", 0) / 1000 or TIMEOUT
-    try:
-        with urllib.request.urlopen(outgoing, timeout=min(timeout, TIMEOUT)) as response:
-            assert urllib.parse.urlsplit(response.url).hostname == "127.0.0.1"
-            status, headers, body = response.status, response.headers, response.read()
-    except urllib.error.HTTPError as error:
-        status, headers, body = error.code, error.headers, error.read()
-    except OSError as error:
-        return {"error": str(error)}
-    result = {"statusCode": status, "headers": {k: v for k, v in headers.items()}}
-    if body:
-        result["body"] = base64.b64encode(body).decode()
-    return {"result": result}
-
-
-class MemoryCache:
-    """Navidrome's cache_getbytes/cache_setbytes over a dict (TTLs recorded, not enforced)."""
-
-    def __init__(self):
-        self.values, self.ttls = {}, {}
-
-    def get(self, request):
-        key = request["key"]
-        return {"value": self.values[key], "exists": True} if key in self.values else {}
-
-    def set(self, request):
-        self.values[request["key"]] = request["value"]
-        self.ttls[request["key"]] = request["ttlSeconds"]
-        return {}
+    server = LoopbackServer(FakeServices)
+    yield server.base
+    server.close()
 
 
 @pytest.fixture(scope="module")
@@ -209,7 +164,7 @@ def ndp():
 def agent(ndp, host, services):
     """The plugin configured against the fake services, with a working in-memory cache."""
     cache = MemoryCache()
-    host.respond["http_send"] = real_http_send
+    host.respond["http_send"] = loopback_http_send
     host.respond["cache_getbytes"] = cache.get
     host.respond["cache_setbytes"] = cache.set
     FakeServices.seen.clear()

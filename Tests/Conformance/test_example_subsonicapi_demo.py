@@ -13,15 +13,14 @@ loopback; every wait has a timeout.
 import base64
 import json
 import posixpath
-import threading
 import urllib.parse
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import extism
 import pytest
 
-from conftest import HOST_FUNCTION_OBJECTS, ROOT, ensure_built, wasm_from_ndp, wasm_imports_exports
+from conftest import HOST_FUNCTION_OBJECTS, ROOT, LoopbackServer, ensure_built, wasm_from_ndp, wasm_imports_exports
 
 PLUGIN = ROOT / "Plugins" / "subsonicapi-demo"
 PLUGIN_ID = "subsonicapi-demo"
@@ -65,10 +64,8 @@ class SubsonicServer:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.loopback = LoopbackServer(Handler)
+        self.base = self.loopback.base
 
     @staticmethod
     def answer(path, query, user):
@@ -82,9 +79,7 @@ class SubsonicServer:
         return {"status": "failed", "version": "1.16.1", "error": {"code": 0, "message": "unknown endpoint"}}
 
     def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=TIMEOUT_S)
+        self.loopback.close()
 
 
 @pytest.fixture(scope="module")

@@ -9,20 +9,19 @@ loopback; every wait has a timeout.
 """
 
 import base64
-import http.client
 import json
 import queue
 import socket
 import struct
-import threading
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import extism
 import pytest
 
-from conftest import HOST_FUNCTION_OBJECTS, ROOT, TRACK, ensure_built, wasm_from_ndp, wasm_imports_exports
+from conftest import (HOST_FUNCTION_OBJECTS, ROOT, TRACK, LoopbackServer, ensure_built, loopback_http_send, wasm_from_ndp,
+                      wasm_imports_exports)
 
 PLUGIN = ROOT / "Plugins" / "webhook-relay"
 TIMEOUT_S = 5
@@ -59,19 +58,14 @@ class Receiver:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.timeout = TIMEOUT_S
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook/t0ken-in-path?k=v"
+        self.loopback = LoopbackServer(Handler)
+        self.url = self.loopback.base + "/hook/t0ken-in-path?k=v"
 
     def received(self):
         return self.requests.get(timeout=TIMEOUT_S)
 
     def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=TIMEOUT_S)
+        self.loopback.close()
 
 
 @pytest.fixture
@@ -79,10 +73,6 @@ def receiver():
     r = Receiver()
     yield r
     r.close()
-
-
-def go_canonical(name):
-    return "-".join(part[:1].upper() + part[1:].lower() for part in name.split("-"))
 
 
 class NavidromeHost:
@@ -105,36 +95,10 @@ class NavidromeHost:
     def http_send(self, request):
         r = request["request"]
         self.http.append(r)
-        method = (r.get("method") or "GET").upper()
         url = urllib.parse.urlsplit(r["url"])
-        if url.scheme not in ("http", "https"):
-            return {"error": f"invalid URL scheme {url.scheme!r}"}
         if not any(p == "*" or p == url.hostname for p in self.required_hosts):
             return {"error": f"host {url.netloc!r} is not allowed"}
-        assert url.hostname == "127.0.0.1", "tests only ever reach loopback"
-        timeout = (r.get("timeoutMs") or 10000) / 1000
-        body = base64.b64decode(r.get("body") or "")
-        connection = http.client.HTTPConnection(url.hostname, url.port, timeout=min(timeout, TIMEOUT_S))
-        target = url.path + ("?" + url.query if url.query else "")
-        try:
-            connection.request(method, target, body=body, headers=r.get("headers") or {})
-            response = connection.getresponse()
-            data = response.read()
-        except ConnectionRefusedError:
-            return {"error": f'{method.title()} "{r["url"]}": dial tcp {url.netloc}: connect: connection refused'}
-        except OSError as e:
-            return {"error": f'{method.title()} "{r["url"]}": {e}'}
-        finally:
-            connection.close()
-        result = {"statusCode": response.status}
-        headers = {}
-        for name, value in response.getheaders():
-            headers.setdefault(go_canonical(name), value)
-        if headers:
-            result["headers"] = headers
-        if data:
-            result["body"] = base64.b64encode(data).decode()
-        return {"result": result}
+        return loopback_http_send(request)
 
     def kvstore_set(self, r):
         if not r["key"] or len(r["key"].encode()) > 256:
@@ -260,7 +224,7 @@ def test_receiver_failures_map_to_navidromes_scrobbler_errors(ndp, navidrome, re
     receiver.statuses.put(status)
     with pytest.raises(extism.Error) as failure:
         scrobble(load(ndp, {"url": receiver.url}))
-    port = receiver.server.server_address[1]
+    port = receiver.loopback.server.server_address[1]
     assert str(failure.value) == f"scrobbler({kind}): webhook http://127.0.0.1:{port}/… answered HTTP {status}"
     assert receiver.received()["path"] == "/hook/t0ken-in-path?k=v"
     stats = navidrome.stats("stats/scrobble/alice")
@@ -297,7 +261,7 @@ def test_status_page_through_the_endpoint_frame(ndp, navidrome, receiver):
     meta, body = unframe(plugin.call("nd_http_handle_request", frame("GET", "", "format=json", user=ADMIN)))
     assert meta == {"status": 200, "headers": {"Content-Type": ["application/json"], "Cache-Control": ["no-store"]}}
     status = json.loads(body)
-    port = receiver.server.server_address[1]
+    port = receiver.loopback.server.server_address[1]
     assert status["configured"] is True and status["secret"] is True
     assert status["webhook"] == f"http://127.0.0.1:{port}/…"
     assert (status["delivered"], status["failed"]) == (2, 1)
