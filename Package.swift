@@ -125,6 +125,7 @@ let package = Package(
             name: "tonearm",
             dependencies: [
                 "TonearmServer",
+                "HostServices",
                 "PluginRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

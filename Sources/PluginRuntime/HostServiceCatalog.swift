@@ -11,8 +11,8 @@ public enum HostServiceCatalog {
     /// Every host function Navidrome defines.
     public static let functions: [String] = NavidromeHostFunctions.all.map(\.name)
 
-    /// The prefix of a host function name (`cache` for `cache_setstring`).
-    static func prefix(of name: String) -> String { String(name.prefix { $0 != "_" }) }
+    /// The service prefix of a host function name (`cache` for `cache_setstring`).
+    public static func prefix(of name: String) -> String { String(name.prefix { $0 != "_" }) }
 }
 
 /// Stands in for Navidrome's services with canned responses (for `tonearm plugin call

@@ -11,6 +11,12 @@ public enum PluginCapability: String, CaseIterable, Sendable, Codable {
     case scheduler = "Scheduler"
     case webSocket = "WebSocket"
     case taskWorker = "TaskWorker"
+    /// On Navidrome's unmerged `plugins-endpoints` branch only.
+    case httpEndpoint = "HTTPEndpoint"
+    /// On Navidrome's unmerged `feat/playlist-generator-capability` branch only.
+    case playlistProvider = "PlaylistProvider"
+    /// In Navidrome's unmerged pull request 5861 only.
+    case action = "Action"
 
     /// The exports that signal this capability (from `ABI/capabilities/*.json`).
     public var exports: [String] {
@@ -23,6 +29,9 @@ public enum PluginCapability: String, CaseIterable, Sendable, Codable {
         case .scheduler: SchedulerCallbackCapability.exports
         case .webSocket: WebSocketCallbackCapability.exports
         case .taskWorker: TaskWorkerCapability.exports
+        case .httpEndpoint: HTTPEndpointCapability.exports
+        case .playlistProvider: PlaylistProviderCapability.exports
+        case .action: ActionCapability.exports
         }
     }
 

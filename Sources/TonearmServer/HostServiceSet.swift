@@ -50,6 +50,9 @@ public final class HostServiceSet: Sendable {
         let upstream: any SubsonicUpstream =
             subsonicClient.map { SubsonicForwarder(client: $0, users: server.users) } ?? NoSubsonicUpstream()
         services.append(SubsonicAPIService(upstream: upstream))
+        // Navidrome's services whose data only Navidrome has: plugins declaring them load, and
+        // their calls fail naming the reason (docs/host-services.md).
+        services += UnavailableService.standalone
         self.services = services
     }
 

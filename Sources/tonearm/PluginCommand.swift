@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HostServices
 import Logging
 import PluginRuntime
 import TonearmJSON
@@ -333,6 +334,10 @@ struct CallPlugin: AsyncParsableCommand {
     var `repeat`: Int = 0
     @Flag(name: .long, help: "Create a new instance for every call instead of reusing restored ones.")
     var freshInstances = false
+    @Option(name: .long, help: ArgumentHelp(
+        "Answer http_send from the canned responses in this folder instead of the network (one *.json file per answer: {\"method\", \"url\" (a trailing * matches a prefix), \"status\", \"headers\", \"body\"}).",
+        valueName: "folder"))
+    var httpFixtures: String?
     @Argument(help: "Plugin id, or a path to a .ndp file.") var plugin: String
     @Argument(help: "Export to call, e.g. nd_scrobbler_now_playing.") var export: String
     @Argument(help: "JSON input (default {}).") var input: String = "{}"
@@ -376,9 +381,20 @@ struct CallPlugin: AsyncParsableCommand {
         var logger = Logger(label: "tonearm")
         logger.logLevel = .critical
         let real = options.hostResponses == nil ? try HostServiceSet(configuration: full, logger: logger) : nil
+        var services = try real?.services ?? options.hostServices(configuration)
+        if let httpFixtures {
+            let fixtures: HTTPFixtureService
+            do {
+                fixtures = try HTTPFixtureService(folder: httpFixtures)
+            } catch {
+                await real?.shutdown()
+                throw ValidationError("--http-fixtures: \(error)")
+            }
+            services = services.filter { $0.functionPrefix != fixtures.functionPrefix } + [fixtures]
+        }
         let loaded: LoadedPlugin
         do {
-            var loader = try options.loader(configuration, services: real?.services, requireAssignedUsers: false)
+            var loader = try options.loader(configuration, services: services, requireAssignedUsers: false)
             if freshInstances { loader.poolSize = 0 }
             loaded = try loader.load(path: path)
         } catch {
@@ -424,11 +440,20 @@ struct CallPlugin: AsyncParsableCommand {
         return report
     }
 
+    /// JSON output indented, one member per line; anything else as it is.
+    static func readable(_ output: String) -> String {
+        guard let data = output.data(using: .utf8), let value = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]),
+              value is [Any] || value is [String: Any],
+              let pretty = try? JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        else { return output }
+        return String(decoding: pretty, as: UTF8.self)
+    }
+
     private func show(_ report: Report) throws {
         if options.json {
             try printJSON(report)
         } else {
-            if let output = report.output, !output.isEmpty { print(output) }
+            if let output = report.output, !output.isEmpty { print(Self.readable(output)) }
             for call in report.hostCalls {
                 printError("host call \(call.function): \(call.request) → \(call.response)")
             }

@@ -31,6 +31,21 @@ import Testing
         #expect(response.contains("[Subsonic] URL"), "got \(response)")
         await set.shutdown()
     }
+
+    /// Every service of Navidrome's ABI but Task is present, so plugins declaring Library,
+    /// Matcher, ScrobbleRetriever or Storage load (their calls then name why they fail).
+    @Test func everyServiceOfNavidromesABIButTaskIsPresent() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tonearm-hss-\(UUID().uuidString)")
+        var configuration = TonearmConfiguration()
+        configuration.plugins.dataFolder = folder.appendingPathComponent("data").path
+        configuration.plugins.pluginsFolder = folder.appendingPathComponent("plugins").path
+        let set = try HostServiceSet(configuration: configuration, logger: Logger(label: "test"))
+        let prefixes = Set(set.services.map(\.functionPrefix))
+        #expect(prefixes == Set(HostServiceCatalog.permissions.keys).subtracting(["task"]))
+        let storage = try #require(set.services.first { $0.functionPrefix == "storage" } as? UnavailableService)
+        #expect(storage.permission == "storage")
+        await set.shutdown()
+    }
 }
 
 /// `artwork.key` signs every artwork link: it is created private (0600) and fsync'd, kept
