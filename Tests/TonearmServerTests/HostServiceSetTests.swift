@@ -9,12 +9,17 @@ import Testing
 @Suite(.timeLimit(.minutes(2))) struct HostServiceSetTests {
     /// A plugin that declares `subsonicapi` (like the Discord plugin) must load on a Tonearm fed
     /// only by ListenBrainz, with no [Subsonic] URL; its calls then fail with a clear error.
-    @Test func subsonicAPIExistsWithoutAnUpstreamAndExplainsItself() async throws {
+    /// The services of a Tonearm with the embedded defaults, in a scratch folder.
+    func defaultServices() throws -> HostServiceSet {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tonearm-hss-\(UUID().uuidString)")
         var configuration = TonearmConfiguration()
         configuration.plugins.dataFolder = folder.appendingPathComponent("data").path
         configuration.plugins.pluginsFolder = folder.appendingPathComponent("plugins").path
-        let set = try HostServiceSet(configuration: configuration, logger: Logger(label: "test"))
+        return try HostServiceSet(configuration: configuration, logger: Logger(label: "test"))
+    }
+
+    @Test func subsonicAPIExistsWithoutAnUpstreamAndExplainsItself() async throws {
+        let set = try defaultServices()
         let subsonic = try #require(set.services.first { $0.permission == "subsonicapi" })
         let context = PluginContext(
             id: "p", permissions: PluginPermissions(declared: ["subsonicapi", "users"]), config: [:],
@@ -35,11 +40,7 @@ import Testing
     /// Every service of Navidrome's ABI but Task is present, so plugins declaring Library,
     /// Matcher, ScrobbleRetriever or Storage load (their calls then name why they fail).
     @Test func everyServiceOfNavidromesABIButTaskIsPresent() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tonearm-hss-\(UUID().uuidString)")
-        var configuration = TonearmConfiguration()
-        configuration.plugins.dataFolder = folder.appendingPathComponent("data").path
-        configuration.plugins.pluginsFolder = folder.appendingPathComponent("plugins").path
-        let set = try HostServiceSet(configuration: configuration, logger: Logger(label: "test"))
+        let set = try defaultServices()
         let prefixes = Set(set.services.map(\.functionPrefix))
         #expect(prefixes == Set(HostServiceCatalog.permissions.keys).subtracting(["task"]))
         let storage = try #require(set.services.first { $0.functionPrefix == "storage" } as? UnavailableService)
