@@ -171,8 +171,10 @@ public struct PluginManifest: Sendable {
                 case nil, .null: break
                 case .integer(let count):
                     if count < 1 { problems.append("field \"\(field).maxConcurrency\" must be ≥ 1") }
+                    result.taskQueueMaxConcurrency = Int32(clamping: count)
                 case .number(let count) where count == count.rounded():
                     if count < 1 { problems.append("field \"\(field).maxConcurrency\" must be ≥ 1") }
+                    result.taskQueueMaxConcurrency = count >= Double(Int32.max) ? Int32.max : Int32(max(count, 0))
                 case let other?:
                     problems.append("field \"\(field).maxConcurrency\" must be an integer, not \(other.goJSON)")
                 }
