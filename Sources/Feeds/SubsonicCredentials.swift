@@ -57,7 +57,7 @@ public struct SubsonicCredentials: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The Subsonic token: hex md5(password + salt).
-    static func token(password: String, salt: String) -> String {
+    package static func token(password: String, salt: String) -> String {
         hex(Insecure.MD5.hash(data: Data((password + salt).utf8)))
     }
 

@@ -246,7 +246,7 @@ public final class HTTPService: HostService {
     }
 
     /// Go's `CanonicalMIMEHeaderKey`: `content-type` → `Content-Type`.
-    static func canonicalHeaderKey(_ name: String) -> String {
+    package static func canonicalHeaderKey(_ name: String) -> String {
         var upperNext = true
         var out = ""
         for c in name {

@@ -41,6 +41,9 @@ public enum PluginCapability: String, CaseIterable, Sendable, Codable {
         if capabilities.contains(.scrobbler) && !permissions.declares("users") {
             return "scrobbler capability requires 'users' permission to be declared in manifest"
         }
+        if capabilities.contains(.httpEndpoint) && permissions.endpointsAuth == nil {
+            return "HTTP endpoint capability requires 'endpoints' permission to be declared in manifest"
+        }
         if permissions.declares("scheduler") && !capabilities.contains(.scheduler) {
             return "'scheduler' permission requires plugin to export 'nd_scheduler_callback' function"
         }

@@ -13,6 +13,8 @@ import TonearmJSON
 /// HeavyCallCPU = 0.5        # CPU seconds of one call that move its plugin to the background
 /// MemoryLimit = 128         # MiB per plugin instance
 /// AutoReload = true         # pick up added, replaced and removed files while running
+/// EndpointRequestLimit = 60 # requests per client address to plugin endpoints (/ext/…); 0: no limit
+/// EndpointRequestWindow = 60 # … in this many seconds
 ///
 /// [Plugins.discord-rich-presence]
 /// Users = ["alice"]         # or AllUsers = true
@@ -35,12 +37,18 @@ public struct PluginHostConfiguration: Sendable {
     /// Per-instance memory cap (plugin linear memory and kernel memory, each), bytes.
     public var memoryLimit: Int = 128 * 1024 * 1024
     public var autoReload: Bool = true
+    /// Requests one client address may make to plugin endpoints per ``endpointRequestWindow``;
+    /// 0 turns the limit off (Navidrome's `Plugins.EndpointRequestLimit`).
+    public var endpointRequestLimit: Int = 60
+    /// The window of ``endpointRequestLimit``, seconds.
+    public var endpointRequestWindow: Double = 60
     /// `[Plugins.<id>]` tables.
     public var plugins: [String: PluginOptions] = [:]
     /// `[PluginSettings.<id>]` tables, unvalidated (see ``ConfigSchema``).
     public var pluginSettings: [String: [String: JSONValue]] = [:]
 
-    /// The defaults: `./data`, `./plugins`, 30 s, 0.5 s, 128 MiB, auto-reload on.
+    /// The defaults: `./data`, `./plugins`, 30 s, 0.5 s, 128 MiB, auto-reload on, 60 endpoint
+    /// requests a minute per address.
     public init() {}
 
     /// Reads `file`; every error names the file and the key.
@@ -99,6 +107,13 @@ public struct PluginHostConfiguration: Sendable {
                         throw fail("Plugins.MemoryLimit must be a whole number of MiB between 1 and 4096")
                     }
                     memoryLimit = mebibytes * 1024 * 1024
+                case "endpointrequestlimit":
+                    guard let count = item.int, count >= 0, count <= 1_000_000 else {
+                        throw fail("Plugins.EndpointRequestLimit must be a whole number between 0 (no limit) and 1000000")
+                    }
+                    endpointRequestLimit = count
+                case "endpointrequestwindow":
+                    endpointRequestWindow = try seconds(item, "EndpointRequestWindow")
                 case "autoreload":
                     guard let flag = item.bool else { throw fail("Plugins.AutoReload must be true or false") }
                     autoReload = flag

@@ -24,7 +24,7 @@ public struct PluginManifest: Sendable {
         "websocket": ["reason", "requiredHosts"], "artwork": ["reason"], "cache": ["reason"],
         "library": ["reason", "filesystem"], "kvstore": ["reason", "maxSize"], "users": ["reason"],
         "taskqueue": ["reason", "maxConcurrency"], "matcher": ["reason"], "storage": ["reason"],
-        "scrobbleRetriever": ["reason"],
+        "scrobbleRetriever": ["reason"], "endpoints": ["reason", "auth", "paths"],
     ]
 
     /// Parses and checks manifest JSON; `file` names the source in every message.
@@ -107,6 +107,9 @@ public struct PluginManifest: Sendable {
                 problems.append("'scrobbleRetriever' permission requires 'users' permission to be declared")
             }
         }
+        if let auth = permissions.endpointsAuth, auth != .none, !declared.contains("users") {
+            problems.append("'endpoints' permission with auth '\(auth.rawValue)' requires 'users' permission to be declared")
+        }
         if declared.contains("matcher") && !declared.contains("library") {
             problems.append("'matcher' permission requires 'library' permission to be declared")
         }
@@ -177,6 +180,27 @@ public struct PluginManifest: Sendable {
                     result.taskQueueMaxConcurrency = count >= Double(Int32.max) ? Int32.max : Int32(max(count, 0))
                 case let other?:
                     problems.append("field \"\(field).maxConcurrency\" must be an integer, not \(other.goJSON)")
+                }
+            case "endpoints":
+                switch body["auth"] {
+                case .string(let text):
+                    if let auth = EndpointsAuth(rawValue: text) {
+                        result.endpointsAuth = auth
+                    } else {
+                        problems.append("field \"\(field).auth\" must be \"native\", \"subsonic\" or \"none\", not \(JSONValue.string(text).goJSON)")
+                    }
+                case nil, .null: problems.append("field \"\(field).auth\" is required (\"native\", \"subsonic\" or \"none\")")
+                case let other?: problems.append("field \"\(field).auth\" must be a string, not \(other.typeName)")
+                }
+                switch body["paths"] {
+                case nil, .null: break
+                case .array(let items):
+                    for (index, item) in items.enumerated() {
+                        if let path = item.stringValue { result.endpointPaths.append(path) } else {
+                            problems.append("field \"\(field).paths[\(index)]\" must be a string, not \(item.typeName)")
+                        }
+                    }
+                case let other?: problems.append("field \"\(field).paths\" must be a list of strings, not \(other.typeName)")
                 }
             default: break
             }

@@ -61,14 +61,15 @@ public final class TonearmDaemon: Sendable {
         try await group.run()
     }
 
-    /// Every HTTP endpoint: health, status, artwork links, operator endpoints and (when
-    /// enabled) the ListenBrainz API.
+    /// Every HTTP endpoint: health, status, artwork links, operator endpoints, plugin endpoints
+    /// (`/ext/<plugin-id>/…`) and (when enabled) the ListenBrainz API.
     func makeRouter() -> Router<TonearmRequestContext> {
         let router = Router(context: TonearmRequestContext.self)
         addHealthEndpoints(to: router)
         addStatusEndpoints(to: router)
         addArtworkEndpoints(to: router)
         addOperatorEndpoints(to: router)
+        addPluginEndpoints(to: router)
         if configuration.server.listenBrainzEnabled {
             addListenBrainzEndpoints(to: router, receiver: ListenBrainzReceiver(tokens: listenBrainzTokens(), logger: logger))
         }

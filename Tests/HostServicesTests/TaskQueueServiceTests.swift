@@ -59,10 +59,10 @@ final class TaskWorkerCallbacks: PluginCallbacks {
         #expect(info["message"] as? String == "done 1")
         #expect(info["attempt"] as? Int == 1)
         let request = try #require(callbacks.requests.withLock { $0.first })
-        #expect(request["queueName"] as? String == "fetch")
-        #expect(request["taskId"] as? String == id)
-        #expect(request["payload"] as? String == Data("job 1".utf8).base64EncodedString())
-        #expect(request["attempt"] as? String == "1")
+        #expect(request["queueName"] == "fetch")
+        #expect(request["taskId"] == id)
+        #expect(request["payload"] == Data("job 1".utf8).base64EncodedString())
+        #expect(request["attempt"] == "1")
         await service.pluginUnloaded("worker")
     }
 

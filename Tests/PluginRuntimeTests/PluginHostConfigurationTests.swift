@@ -39,6 +39,27 @@ import TonearmJSON
         }
     }
 
+    @Test func endpointRequestLimitIsRangeChecked() throws {
+        let defaults = try PluginHostConfiguration(toml: "")
+        #expect(defaults.endpointRequestLimit == 60)
+        #expect(defaults.endpointRequestWindow == 60)
+        let set = try PluginHostConfiguration(toml: "[Plugins]\nEndpointRequestLimit = 0\nEndpointRequestWindow = 1.5")
+        #expect(set.endpointRequestLimit == 0)
+        #expect(set.endpointRequestWindow == 1.5)
+        for (bad, message) in [
+            ("EndpointRequestLimit = -1", "Plugins.EndpointRequestLimit must be a whole number between 0 (no limit) and 1000000"),
+            ("EndpointRequestLimit = 1e12", "Plugins.EndpointRequestLimit must be a whole number between 0 (no limit) and 1000000"),
+            ("EndpointRequestWindow = 0", "Plugins.EndpointRequestWindow must be a positive number of seconds, at most 86400"),
+        ] {
+            do {
+                _ = try PluginHostConfiguration(toml: "[Plugins]\n\(bad)", file: "tonearm.toml")
+                Issue.record("\(bad) was accepted")
+            } catch {
+                #expect(error.description == "tonearm.toml: \(message)")
+            }
+        }
+    }
+
     @Test func unknownPluginOptionsAreNamed() {
         #expect(throws: ConfigurationError.self) {
             try PluginHostConfiguration(toml: "[Plugins.minimal]\nAllUser = true")

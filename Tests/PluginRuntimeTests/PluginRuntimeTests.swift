@@ -323,6 +323,14 @@ import TonearmJSON
             (#"{"name":"n","author":"a","version":"1","permissions":{"subsonicapi":{}}}"#,
              "'subsonicapi' permission requires 'users' permission"),
             (#"{"name":"n","author":"a","version":"1","config":{}}"#, #"field "config" must contain "schema""#),
+            (#"{"name":"n","author":"a","version":"1","permissions":{"endpoints":{"auth":"subsonic"}}}"#,
+             "'endpoints' permission with auth 'subsonic' requires 'users' permission"),
+            (#"{"name":"n","author":"a","version":"1","permissions":{"endpoints":{}}}"#,
+             #"field "permissions.endpoints.auth" is required ("native", "subsonic" or "none")"#),
+            (#"{"name":"n","author":"a","version":"1","permissions":{"endpoints":{"auth":"jwt"}}}"#,
+             #"field "permissions.endpoints.auth" must be "native", "subsonic" or "none", not "jwt""#),
+            (#"{"name":"n","author":"a","version":"1","permissions":{"endpoints":{"auth":"none","paths":[1]}}}"#,
+             #"field "permissions.endpoints.paths[0]" must be a string, not number"#),
             ("{not json", "not valid JSON"),
         ]
         for (index, (manifest, expected)) in cases.enumerated() {
@@ -369,6 +377,19 @@ import TonearmJSON
         let good = try folder.package("g", manifest: TestFolder.manifest(permissions: #"{"scheduler":{}}"#),
                                       wat: #"(module (func (export "nd_scheduler_callback") (result i32) (i32.const 0)))"#)
         #expect(loadError(good) == nil)
+    }
+
+    @Test func httpEndpointNeedsTheEndpointsPermission() throws {
+        let wat = #"(module (func (export "nd_http_handle_request") (result i32) (i32.const 0)))"#
+        let bare = try folder.package("ep", wat: wat)
+        #expect(loadError(bare) == "HTTP endpoint capability requires 'endpoints' permission to be declared in manifest")
+        let anonymous = try folder.package(
+            "ep2", manifest: TestFolder.manifest(permissions: #"{"endpoints":{"auth":"none","paths":["/"]}}"#), wat: wat)
+        #expect(loadError(anonymous) == nil)
+        let package = try PluginPackage(contentsOf: anonymous)
+        #expect(package.manifest.permissions.endpointsAuth == EndpointsAuth.none)
+        #expect(package.manifest.permissions.endpointPaths == ["/"])
+        #expect(package.manifest.schemaWarnings.isEmpty)
     }
 
     @Test func capabilitiesComeFromExports() throws {
