@@ -69,6 +69,11 @@ struct Conformance: Scrobbler, WebSocketCallback, SchedulerCallback, Lifecycle {
     func onInit() throws(PluginError) {
         if Extism.config("fail_init") != nil { throw PluginError("init failed on purpose") }
         _ = try SchedulerService.scheduleRecurring(cronExpression: "@every 41s", payload: "heartbeat", scheduleId: "heartbeat")
+        // For hosts that run TaskWorker plugins: a queue whose task runs nd_task_execute.
+        if let payload = Extism.config("task_on_init") {
+            try TaskService.createQueue(name: "init", config: QueueConfig(maxRetries: 2, backoffMs: 100))
+            _ = try TaskService.enqueue(queueName: "init", payload: Array(payload.utf8))
+        }
     }
 }
 

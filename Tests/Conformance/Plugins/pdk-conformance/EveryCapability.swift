@@ -19,7 +19,11 @@ struct EveryCapability: MetadataAgent, Lyrics, TaskWorker, SonicSimilarity, HTTP
     func getSimilarSongsByAlbum(_ request: SimilarSongsByAlbumRequest) throws(PluginError) -> SimilarSongsResponse? { try found("nd_get_similar_songs_by_album", request) }
     func getSimilarSongsByArtist(_ request: SimilarSongsByArtistRequest) throws(PluginError) -> SimilarSongsResponse? { try found("nd_get_similar_songs_by_artist", request) }
     func getLyrics(_ request: GetLyricsRequest) throws(PluginError) -> GetLyricsResponse { try answer("nd_lyrics_get_lyrics", request) }
-    func onTaskExecute(_ request: TaskExecuteRequest) throws(PluginError) -> String { try text("nd_task_execute", request) }
+    /// A task with payload `fail-first` fails its first attempt (so a host's retry shows).
+    func onTaskExecute(_ request: TaskExecuteRequest) throws(PluginError) -> String {
+        if request.payload == Array("fail-first".utf8) && request.attempt == 1 { throw PluginError("first attempt fails on purpose") }
+        return try text("nd_task_execute", request)
+    }
     func getSonicSimilarTracks(_ request: GetSonicSimilarTracksRequest) throws(PluginError) -> SonicSimilarityResponse { try answer("nd_get_sonic_similar_tracks", request) }
     func findSonicPath(_ request: FindSonicPathRequest) throws(PluginError) -> SonicSimilarityResponse { try answer("nd_find_sonic_path", request) }
     func getAvailablePlaylists(_ request: GetAvailablePlaylistsRequest) throws(PluginError) -> GetAvailablePlaylistsResponse { try answer("nd_playlist_provider_get_available_playlists", request) }
