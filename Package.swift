@@ -127,6 +127,8 @@ let package = Package(
                 "TonearmServer",
                 "HostServices",
                 "PluginRuntime",
+                "NavidromeABI",
+                "TonearmJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HostServices
 import Logging
+import NavidromeABI
 import PluginRuntime
 import TonearmJSON
 import TonearmServer
@@ -326,7 +327,12 @@ func setEnabled(_ id: String, _ enabled: Bool, _ options: PluginOptionsGroup) th
 struct CallPlugin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "call",
-        abstract: "Run one export of a plugin with JSON input; print its output, host calls and log lines.")
+        abstract: "Run one export of a plugin with JSON input; print its output, host calls and log lines.",
+        discussion: """
+            nd_http_handle_request takes and answers Navidrome's binary frame: give the request as JSON \
+            ({"method", "path", "query", "headers", "user", "body"}, the body base64-encoded as Go writes bytes); \
+            the answer is shown as {"status", "headers", "body"}, the body as text (or "bodyBase64" when it is not UTF-8).
+            """)
     @OptionGroup var options: PluginOptionsGroup
     @Option(name: .long, help: "Call deadline in seconds (default: the configuration's CallTimeout).")
     var timeout: Double?
@@ -373,6 +379,7 @@ struct CallPlugin: AsyncParsableCommand {
         guard (try? JSONValue.parse(Array(input.utf8))) != nil else {
             throw ValidationError("the input is not valid JSON: \(input)")
         }
+        let input = try Self.framed(input, for: export)
         let path = plugin.hasSuffix(".ndp") ? plugin : options.packagePath(plugin, configuration)
         guard FileManager.default.fileExists(atPath: path) else {
             throw ValidationError(plugin.hasSuffix(".ndp") ? "no such file: \(path)" : "no plugin \"\(plugin)\" in \(configuration.pluginsFolder)")
@@ -402,23 +409,53 @@ struct CallPlugin: AsyncParsableCommand {
             printError("error: \(error)")
             throw ExitCode(2)
         }
-        let report = await call(loaded)
+        let report = await call(loaded, input: input)
         await real?.shutdown()
         try show(report)
         if !report.ok { throw ExitCode(1) }
     }
 
-    private func call(_ loaded: LoadedPlugin) async -> Report {
+    /// The bytes the export takes: the JSON as given, or for `nd_http_handle_request` Navidrome's
+    /// binary frame of the request.
+    static func framed(_ json: String, for export: String) throws -> [UInt8] {
+        guard export == HTTPEndpointCapability.handleRequest else { return Array(json.utf8) }
+        do {
+            return try HTTPHandleRequest(jsonBytes: Array(json.utf8)).inputFrame()
+        } catch {
+            throw ValidationError("the input is not an HTTP request for \(export): \(error)")
+        }
+    }
+
+    /// The output as shown: as the plugin wrote it, or for `nd_http_handle_request` the
+    /// answer's frame as JSON with the body as text.
+    static func shown(_ output: [UInt8], of export: String) throws -> String {
+        guard export == HTTPEndpointCapability.handleRequest else { return String(decoding: output, as: UTF8.self) }
+        let answer = try HTTPHandleResponse(outputFrame: output)
+        var shown = JSONObject()
+        shown["status"] = .integer(Int64(answer.status == 0 ? 200 : answer.status))
+        shown["headers"] = .object(JSONObject(answer.headers.sorted { $0.key < $1.key }.map { ($0.key, .array($0.value.map { .string($0) })) }))
+        if let text = String(validating: answer.body, as: UTF8.self) {
+            shown["body"] = .string(text)
+        } else {
+            shown["bodyBase64"] = .string(Data(answer.body).base64EncodedString())
+        }
+        return JSONValue.object(shown).goJSON
+    }
+
+    private func call(_ loaded: LoadedPlugin, input: [UInt8]) async -> Report {
         let trace = CallTrace()
         let start = ContinuousClock.now
         var report = Report(plugin: loaded.id, export: export, ok: true, notImplemented: false, hostCalls: [], logs: [], durationMs: 0)
         do {
-            let output = try await loaded.call(export: export, input: Array(input.utf8), trace: trace)
-            report.output = String(decoding: output, as: UTF8.self)
-        } catch {
+            let output = try await loaded.call(export: export, input: input, trace: trace)
+            report.output = try Self.shown(output, of: export)
+        } catch let error as PluginCallError {
             report.ok = false
             report.error = error.description
             report.notImplemented = error.isNotImplemented
+        } catch {
+            report.ok = false
+            report.error = "\(error)"
         }
         let elapsed = ContinuousClock.now - start
         report.durationMs = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
@@ -428,7 +465,7 @@ struct CallPlugin: AsyncParsableCommand {
             var samples: [Double] = []
             for _ in 0..<`repeat` {
                 let begin = ContinuousClock.now
-                _ = try? await loaded.call(export: export, input: Array(input.utf8))
+                _ = try? await loaded.call(export: export, input: input)
                 let took = ContinuousClock.now - begin
                 samples.append(Double(took.components.seconds) * 1e6 + Double(took.components.attoseconds) / 1e12)
             }
