@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import NavidromeABI
 import PluginRuntime
 import TonearmJSON
@@ -38,6 +39,22 @@ func hostFunction<Request: HostFunctionPayload, Response: HostFunctionPayload>(
 /// A service's host functions by name.
 func hostFunctions(_ functions: (String, HostFunction)...) -> [String: HostFunction] {
     Dictionary(uniqueKeysWithValues: functions)
+}
+
+/// Opens a plugin's store for its host functions. When it cannot be opened the plugin still
+/// loads: the reason is logged once, and every call of the returned function fails naming it
+/// (`"<service> unavailable: <reason>"`).
+func storeForCalls<Store: Sendable>(
+    _ service: String, of plugin: PluginContext, open: () throws -> Store
+) -> @Sendable () throws -> Store {
+    do {
+        let store = try open()
+        return { store }
+    } catch {
+        let failure = "\(service) unavailable: \(error)"
+        plugin.logger.error("\(failure)")
+        return { throw HostServiceError(failure) }
+    }
 }
 
 /// A random 22-character base62 id, as Navidrome generates for connections and schedules.

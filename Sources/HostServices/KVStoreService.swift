@@ -38,21 +38,7 @@ public final class KVStoreService: HostService {
 
     public func functions(for plugin: PluginContext) -> [String: HostFunction] {
         let maxTTL = pluginLimits.maxTTLSeconds
-        let opened: KVStore?
-        let failure: String
-        do {
-            opened = try open(plugin)
-            failure = ""
-        } catch {
-            // The plugin still loads, but every call explains why its store is unavailable.
-            opened = nil
-            failure = "kvstore unavailable: \(error)"
-            plugin.logger.error("\(failure)")
-        }
-        @Sendable func store() throws -> KVStore {
-            guard let opened else { throw HostServiceError(failure) }
-            return opened
-        }
+        let store = storeForCalls("kvstore", of: plugin) { try open(plugin) }
         return hostFunctions(
             hostFunction(KVStoreSetRequest.self) { r in
                 try store().set(r.key, r.value, ttlSeconds: nil)

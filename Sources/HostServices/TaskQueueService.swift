@@ -29,20 +29,7 @@ public final class TaskQueueService: HostService {
     }
 
     public func functions(for plugin: PluginContext) -> [String: HostFunction] {
-        let opened: PluginTaskQueues?
-        let failure: String
-        do {
-            opened = try open(plugin)
-            failure = ""
-        } catch {
-            opened = nil
-            failure = "taskqueue unavailable: \(error)"
-            plugin.logger.error("\(failure)")
-        }
-        @Sendable func queues() throws -> PluginTaskQueues {
-            guard let opened else { throw HostServiceError(failure) }
-            return opened
-        }
+        let queues = storeForCalls("taskqueue", of: plugin) { try open(plugin) }
         return hostFunctions(
             hostFunction(TaskCreateQueueRequest.self) { r in
                 try queues().create(r.name, r.config)
