@@ -6,7 +6,7 @@ functions with their permissions; the capabilities with their exports."""
 import json
 import os
 
-from .model import doc_lines, header, ident, upper_first
+from .model import doc_lines, header, ident, members, upper_first
 
 HOST_OUT = os.path.join("Sources", "NavidromeABI", "Generated")
 
@@ -110,28 +110,15 @@ def struct_source(name, definition, types, extra_doc=None, function=None):
         lines.append(f"    /// The host function this payload belongs to.")
         lines.append(f"    package static let function = {json.dumps(function)}")
         lines.append("")
-    for f in fields:
-        lines += doc_lines(f.get("doc"), "    ")
-        lines.append(f"    package var {ident(f['json'])}: {ht.swift(f['type'])}")
-    if fields:
-        lines.append("")
-    params = ", ".join(f"{ident(f['json'])}: {ht.swift(f['type'])} = {ht.zero(f['type'])}" for f in fields)
-    lines.append(f"    package init({params}) {{")
-    for f in fields:
-        lines.append(f"        self.{f['json']} = {ident(f['json'])}")
-    lines.append("    }")
+    head, views = members(fields, "package", ht, "rawValue", "nil for a value this host does not know")
+    lines += head
     lines.append("")
     lines.append("    package init(json: JSONRequest) throws(JSONRequestError) {")
     if fields:
         args = ", ".join(f"{ident(f['json'])}: {ht.read(f['type'], f['json'])}" for f in fields)
         lines.append(f"        self.init({args})")
     lines.append("    }")
-    for f in fields:
-        if ht.is_enum(f["type"]):
-            prop = f["type"][:1].lower() + f["type"][1:]
-            lines.append("")
-            lines.append(f"    /// ``{f['json']}`` as a ``{f['type']}``; nil for a value this host does not know.")
-            lines.append(f"    package var {prop}: {f['type']}? {{ {f['type']}(rawValue: {f['json']}) }}")
+    lines += views
     lines.append("")
     lines.append("    package var jsonValue: JSONValue {")
     lines.append(f"        {'var' if fields else 'let'} json = GoStruct()")

@@ -65,6 +65,32 @@ def doc_lines(text, indent=""):
     return [f"{indent}/// {line}".rstrip() for line in text.strip().splitlines()]
 
 
+def members(fields, access, tm, enum_init, knower):
+    """The members both sides generate alike for a payload struct. Returns (head, views): the
+    stored properties (with their docs) and the memberwise initializer with zero defaults; and
+    the typed views of enum-valued string fields, built with `<Enum>(<enum_init>: value)` and
+    documented as `knower` (what they are for a value the side does not know)."""
+    head = []
+    for f in fields:
+        head += doc_lines(f.get("doc"), "    ")
+        head.append(f"    {access} var {ident(f['json'])}: {tm.swift(f['type'])}")
+    if fields:
+        head.append("")
+    params = ", ".join(f"{ident(f['json'])}: {tm.swift(f['type'])} = {tm.zero(f['type'])}" for f in fields)
+    head.append(f"    {access} init({params}) {{")
+    for f in fields:
+        head.append(f"        self.{f['json']} = {ident(f['json'])}")
+    head.append("    }")
+    views = []
+    for f in fields:
+        if tm.is_enum(f["type"]):
+            prop = f["type"][:1].lower() + f["type"][1:]
+            views.append("")
+            views.append(f"    /// ``{f['json']}`` as a ``{f['type']}``; {knower}.")
+            views.append(f"    {access} var {prop}: {f['type']}? {{ {f['type']}({enum_init}: {f['json']}) }}")
+    return head, views
+
+
 def result_shape(function, tm):
     """How a host function's response becomes a Swift return value.
 

@@ -6,7 +6,7 @@ import json
 import os
 import re
 
-from .model import (ABIError, camel, doc_lines, generated_types, header, ident, required_pointer,
+from .model import (ABIError, camel, doc_lines, members, generated_types, header, ident, required_pointer,
                     result_shape, upper_first)
 
 class TypeMap:
@@ -174,29 +174,15 @@ def struct_source(name, definition, types, where):
     # Fields with "transport": "raw" travel outside the JSON (a binary frame's trailer).
     json_fields = [f for f in fields if f.get("transport") != "raw"]
     lines.append(f"public struct {name}: JSONDecodable, JSONEncodable {{")
-    for f in fields:
-        lines += doc_lines(f.get("doc"), "    ")
-        lines.append(f"    public var {ident(f['json'])}: {tm.swift(f['type'])}")
-    if fields:
-        lines.append("")
-    params = ", ".join(f"{ident(f['json'])}: {tm.swift(f['type'])} = {tm.zero(f['type'])}" for f in fields)
-    lines.append(f"    public init({params}) {{")
-    for f in fields:
-        lines.append(f"        self.{f['json']} = {ident(f['json'])}")
-    lines.append("    }")
+    head, views = members(fields, "public", tm, "wireValue", "`nil` for a value this PDK does not know")
+    lines += head
     lines.append("")
     lines.append("    public init(json: JSONObjectReader) throws(JSONError) {")
     if json_fields:
         args = ", ".join(f"{ident(f['json'])}: {tm.read(f['type'], f['json'])}" for f in json_fields)
         lines.append(f"        try self.init({args})")
     lines.append("    }")
-    for f in fields:
-        if tm.is_enum(f["type"]):
-            # The typed view of an enum-valued string (nil for values this PDK does not know).
-            prop = f["type"][:1].lower() + f["type"][1:]
-            lines.append("")
-            lines.append(f"    /// ``{f['json']}`` as a ``{f['type']}``; `nil` for a value this PDK does not know.")
-            lines.append(f"    public var {prop}: {f['type']}? {{ {f['type']}(wireValue: {f['json']}) }}")
+    lines += views
     lines.append("")
     lines.append("    public func encode(to json: inout JSONObjectWriter) {")
     for f in json_fields:
