@@ -9,7 +9,7 @@ struct CoverArtClient {
     /// or empty when there is none.
     func frontCover(_ kind: String, _ mbid: String) throws(PluginError) -> [ImageInfo] {
         guard !mbid.utf8.isEmpty else { return [] }
-        let url = web.settings.coverArtURL + "/" + kind + "/" + TextBytes.percentEncoded(mbid)
+        let url = web.settings.coverArtURL + "/" + kind + "/" + URLText.percentEncoded(mbid)
         guard let body = try web.get(url, source: Self.source) else { return [] }
         return try decodeDocument(CoverArtListing.self, body, source: Self.source).frontImages
     }

@@ -16,7 +16,7 @@ struct MusicBrainzClient {
     func artistMBID(named name: String) throws(PluginError) -> String? {
         guard !name.utf8.isEmpty else { return nil }
         let query = "artist:" + TextBytes.lucenePhrase(name)
-        let url = settings.musicBrainzURL + "/ws/2/artist?query=" + TextBytes.percentEncoded(query) + "&limit=5&fmt=json"
+        let url = settings.musicBrainzURL + "/ws/2/artist?query=" + URLText.percentEncoded(query) + "&limit=5&fmt=json"
         guard let body = try web.get(url, source: Self.source) else { return nil }
         let candidates = try decodeDocument(ArtistSearchResult.self, body, source: Self.source).artists
         for c in candidates where c.score >= Self.minimumScore && !c.id.utf8.isEmpty {
@@ -38,7 +38,7 @@ struct MusicBrainzClient {
 
     /// The release `mbid` with its release group, or nil when unknown.
     func release(_ mbid: String) throws(PluginError) -> ReleaseSummary? {
-        let url = settings.musicBrainzURL + "/ws/2/release/" + TextBytes.percentEncoded(mbid) + "?inc=release-groups&fmt=json"
+        let url = settings.musicBrainzURL + "/ws/2/release/" + URLText.percentEncoded(mbid) + "?inc=release-groups&fmt=json"
         guard let body = try web.get(url, source: Self.source) else { return nil }
         return try decodeDocument(ReleaseSummary.self, body, source: Self.source)
     }
@@ -49,7 +49,7 @@ struct MusicBrainzClient {
         guard !title.utf8.isEmpty else { return nil }
         var query = "release:" + TextBytes.lucenePhrase(title)
         if !artist.utf8.isEmpty { query += " AND artist:" + TextBytes.lucenePhrase(artist) }
-        let url = settings.musicBrainzURL + "/ws/2/release?query=" + TextBytes.percentEncoded(query) + "&limit=5&fmt=json"
+        let url = settings.musicBrainzURL + "/ws/2/release?query=" + URLText.percentEncoded(query) + "&limit=5&fmt=json"
         guard let body = try web.get(url, source: Self.source) else { return nil }
         let releases = try decodeDocument(ReleaseSearchResult.self, body, source: Self.source).releases
         for r in releases where r.score >= Self.minimumScore && !r.id.utf8.isEmpty {
@@ -68,12 +68,12 @@ struct MusicBrainzClient {
 
     /// Public page of an entity on the MusicBrainz site.
     func page(_ kind: String, _ mbid: String) -> String {
-        settings.musicBrainzURL + "/" + kind + "/" + TextBytes.percentEncoded(mbid)
+        settings.musicBrainzURL + "/" + kind + "/" + URLText.percentEncoded(mbid)
     }
 
     private func linked(_ kind: String, _ mbid: String) throws(PluginError) -> LinkedEntity? {
         guard !mbid.utf8.isEmpty else { return nil }
-        let url = settings.musicBrainzURL + "/ws/2/" + kind + "/" + TextBytes.percentEncoded(mbid) + "?inc=url-rels&fmt=json"
+        let url = settings.musicBrainzURL + "/ws/2/" + kind + "/" + URLText.percentEncoded(mbid) + "?inc=url-rels&fmt=json"
         guard let body = try web.get(url, source: Self.source) else { return nil }
         return try decodeDocument(LinkedEntity.self, body, source: Self.source)
     }

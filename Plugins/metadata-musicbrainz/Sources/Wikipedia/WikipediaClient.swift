@@ -11,7 +11,7 @@ struct WikipediaClient {
     /// (or only a disambiguation page).
     func summary(for links: ExternalLinks) throws(PluginError) -> WikipediaSummary? {
         guard let title = try title(for: links) else { return nil }
-        let url = settings.wikipediaURL + "/api/rest_v1/page/summary/" + TextBytes.percentEncoded(TextBytes.underscored(title))
+        let url = settings.wikipediaURL + "/api/rest_v1/page/summary/" + URLText.percentEncoded(TextBytes.underscored(title))
         guard let body = try web.get(url, source: "Wikipedia") else { return nil }
         let summary = try decodeDocument(WikipediaSummary.self, body, source: "Wikipedia")
         return summary.isArticle ? summary : nil
@@ -22,8 +22,8 @@ struct WikipediaClient {
         if let title = links.wikipediaTitle { return title }
         guard let item = links.wikidataID else { return nil }
         let site = TextBytes.underscored(settings.language) + "wiki"
-        let url = settings.wikidataURL + "/w/api.php?action=wbgetentities&ids=" + TextBytes.percentEncoded(item)
-            + "&props=sitelinks&sitefilter=" + TextBytes.percentEncoded(site) + "&format=json"
+        let url = settings.wikidataURL + "/w/api.php?action=wbgetentities&ids=" + URLText.percentEncoded(item)
+            + "&props=sitelinks&sitefilter=" + URLText.percentEncoded(site) + "&format=json"
         guard let body = try web.get(url, source: "Wikidata") else { return nil }
         let title = try decodeDocument(WikidataSitelinks.self, body, source: "Wikidata").title(site: site)
         return title.flatMap { $0.utf8.isEmpty ? nil : $0 }

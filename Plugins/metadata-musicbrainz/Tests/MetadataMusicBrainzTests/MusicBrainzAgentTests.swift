@@ -271,7 +271,7 @@ enum Expected {
 
 @Suite struct TextBytesTests {
     @Test func percentEncodingRoundTrips() {
-        #expect(TextBytes.percentEncoded("a b/ü~") == "a%20b%2F%C3%BC~")
+        #expect(URLText.percentEncoded("a b/ü~") == "a%20b%2F%C3%BC~")
         #expect(TextBytes.percentDecoded("a%20b%2F%C3%BC~%zz%") == "a b/ü~%zz%")
     }
 
