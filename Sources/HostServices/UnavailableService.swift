@@ -19,8 +19,6 @@ public struct UnavailableService: HostService {
             "Tonearm runs beside a music server and has no music library to match songs against"),
         UnavailableService(service: "ScrobbleRetriever", reason:
             "Tonearm keeps no listening history: scrobbles are handed to plugins, not stored"),
-        UnavailableService(service: "Storage", reason:
-            "Tonearm gives plugins no filesystem (no preopened WASI folders); use the KVStore service"),
     ]
 
     /// The service named `service` in `ABI/host/*.json`.

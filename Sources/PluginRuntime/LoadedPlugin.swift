@@ -19,6 +19,8 @@ public final class LoadedPlugin: Sendable {
     /// What host services know about this load (permissions, assigned users, extra hosts).
     public let context: PluginContext
     let compiled: CompiledPlugin
+    /// The host folder mounted at `/storage` (Storage), for a plugin with the `storage` permission.
+    let storageFolder: String?
     let engine: Engine
     private let hostFunctions: [String: HostFunction]
     private let logger: Logger
@@ -37,8 +39,9 @@ public final class LoadedPlugin: Sendable {
     /// instance (so a module that cannot instantiate fails here, with the reason).
     init(
         package: PluginPackage, context: PluginContext, hostFunctions: [String: HostFunction],
-        services: [any HostService], limits: PluginLimits, engine: Engine, logger: Logger
+        services: [any HostService], limits: PluginLimits, engine: Engine, logger: Logger, storageFolder: String? = nil
     ) throws(PluginLoadError) {
+        self.storageFolder = storageFolder
         id = package.id
         self.package = package
         self.config = context.config
@@ -237,7 +240,7 @@ public final class LoadedPlugin: Sendable {
         let logger = self.logger
         return try PluginInstance(
             compiled: compiled, engine: engine, config: config, hostFunctions: hostFunctions, limits: limits,
-            logSink: { level, message in
+            storageFolder: storageFolder, logSink: { level, message in
                 switch level {
                 case .trace: logger.trace("\(message)")
                 case .debug: logger.debug("\(message)")

@@ -60,10 +60,14 @@ final class PluginInstance: @unchecked Sendable {
     private let timeout: Double
     /// The current call's trace, if the caller asked for one.
     private let traceBox = TraceBox()
+    /// `/storage`, for a plugin with the `storage` permission.
+    private let storage: StorageMount?
 
     init(compiled: CompiledPlugin, engine: Engine, config: [String: String], hostFunctions: [String: HostFunction],
-         limits: PluginLimits, logSink: @escaping @Sendable (KernelLogLevel, String) -> Void) throws {
+         limits: PluginLimits, storageFolder: String?, logSink: @escaping @Sendable (KernelLogLevel, String) -> Void) throws {
         let store = Store(engine: engine)
+        let storage = storageFolder.map { StorageMount(hostPath: $0) }
+        self.storage = storage
         self.store = store
         stack = ExecutionStack(engine: engine)
         store.resourceLimiter = MemoryCap(limit: limits.memoryLimit)
@@ -84,7 +88,8 @@ final class PluginInstance: @unchecked Sendable {
                 imports.define(module: ExtismKernel.moduleName, name: name, kernel.function(named: name, store: store)!)
             case .wasi(let name, let type):
                 imports.define(module: WASIPreview1.moduleName, name: name,
-                               WASIPreview1.function(named: name, type: type, store: store)!)
+                               storage?.function(named: name, type: type, store: store)
+                                   ?? WASIPreview1.function(named: name, type: type, store: store)!)
             case .host(let name):
                 let body = hostFunctions[name]!
                 imports.define(module: "extism:host/user", name: name,
@@ -111,7 +116,10 @@ final class PluginInstance: @unchecked Sendable {
         // Data segments, the start function and the guest's initializer, within the deadline.
         let timeout = limits.callTimeout
         let token = CallWatchdog.shared.watch(deadline: .now() + timeout) { stop.raise() }
-        defer { CallWatchdog.shared.finish(token) }
+        defer {
+            CallWatchdog.shared.finish(token)
+            storage?.endCall()
+        }
         store.fuel = Fuel(remaining: FuelBudget.fuel(forSeconds: timeout))
         let instance: Instance
         do {
@@ -147,7 +155,10 @@ final class PluginInstance: @unchecked Sendable {
     func call(export: String, input: [UInt8], trace: CallTrace?) -> (Result<[UInt8], CallFailure>, reusable: Bool) {
         guard let function = function(export) else { return (.failure(.notImplemented(missingExport: true)), true) }
         traceBox.trace = trace
-        defer { traceBox.trace = nil }
+        defer {
+            traceBox.trace = nil
+            storage?.endCall()
+        }
         stop.clear()
         store.fuel = Fuel(remaining: FuelBudget.fuel(forSeconds: timeout))
         do {

@@ -65,9 +65,17 @@ public struct PluginLoader: Sendable {
         for service in services where service.permission.map(permissions.declares) ?? true {
             functions.merge(service.functions(for: context)) { first, _ in first }
         }
+        var storageFolder: String?
+        if permissions.declares("storage") {
+            do {
+                storageFolder = try StorageMount.folder(dataFolder: configuration.dataFolder, pluginID: id)
+            } catch {
+                throw PluginLoadError(pluginID: id, file: path, reason: "cannot create the plugin's storage folder: \(error.localizedDescription)")
+            }
+        }
         let loaded = try LoadedPlugin(
             package: package, context: context, hostFunctions: functions, services: services, limits: limits,
-            engine: engine, logger: pluginLogger)
+            engine: engine, logger: pluginLogger, storageFolder: storageFolder)
         target.attach(loaded)
         return loaded
     }

@@ -83,7 +83,7 @@ extension PluginLoader {
         }
         do {
             _ = try PluginInstance(
-                compiled: compiled, engine: engine, config: config, hostFunctions: inert, limits: limits,
+                compiled: compiled, engine: engine, config: config, hostFunctions: inert, limits: limits, storageFolder: nil,
                 logSink: { _, _ in })
         } catch let timeout as InitializationTimeout {
             result.errors.append(timeout.description)

@@ -44,7 +44,7 @@ public final class HostServiceSet: Sendable {
         var services: [any HostService] = [
             ConfigService(), CacheService(), KVStoreService(dataFolder: dataFolder), http,
             WebSocketService(), SchedulerService(), ArtworkService(signer: artworkSigner), UsersService(),
-            TaskQueueService(dataFolder: dataFolder),
+            TaskQueueService(dataFolder: dataFolder), StorageService(),
         ]
         // Always present, so plugins that declare `subsonicapi` load without an upstream server
         // too (their calls then fail with a clear error).

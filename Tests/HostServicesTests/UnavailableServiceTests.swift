@@ -3,7 +3,7 @@ import HostServices
 import PluginRuntime
 import Testing
 
-/// Library, Matcher, ScrobbleRetriever and Storage hold Navidrome's own data: in Tonearm every
+/// Library, Matcher and ScrobbleRetriever hold Navidrome's own data: in Tonearm every
 /// one of their functions answers with an error naming the function and the reason.
 @Suite(.timeLimit(.minutes(1))) struct UnavailableServiceTests {
     @Test func everyFunctionNamesItselfAndWhy() async throws {
@@ -14,7 +14,6 @@ import Testing
                 "scrobbleretriever_getfirsttimestamp", "scrobbleretriever_getlasttimestamp",
                 "scrobbleretriever_getscrobbles", "scrobbleretriever_getscrobblecount",
             ]),
-            "storage": ("storage", ["storage_getstoragepath"]),
         ]
         #expect(Set(UnavailableService.standalone.map(\.functionPrefix)) == Set(expected.keys))
         for service in UnavailableService.standalone {
@@ -34,6 +33,6 @@ import Testing
         let reasons = Dictionary(uniqueKeysWithValues: UnavailableService.standalone.map { ($0.functionPrefix, $0.reason) })
         #expect(reasons["library"]?.contains("no music library") == true)
         #expect(reasons["scrobbleretriever"]?.contains("no listening history") == true)
-        #expect(reasons["storage"]?.contains("KVStore") == true)
+        #expect(reasons["matcher"]?.contains("no music library") == true)
     }
 }

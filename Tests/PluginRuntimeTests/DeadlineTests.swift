@@ -79,7 +79,7 @@ import Testing
         let loaded = try testLoader(folder, timeout: 1).load(path: path)
         let instance = try PluginInstance(
             compiled: loaded.compiled, engine: loaded.engine,
-            config: [:], hostFunctions: EchoService().functions(for: loaded.context), limits: loaded.limits,
+            config: [:], hostFunctions: EchoService().functions(for: loaded.context), limits: loaded.limits, storageFolder: nil,
             logSink: { _, _ in })
         let start = ContinuousClock.now
         let (outcome, reusable) = instance.call(export: "spin", input: [], trace: nil)

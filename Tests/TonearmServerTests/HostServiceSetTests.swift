@@ -37,14 +37,15 @@ import Testing
         await set.shutdown()
     }
 
-    /// Every service of Navidrome's ABI is present, so plugins declaring Library, Matcher,
-    /// ScrobbleRetriever or Storage load too (their calls then name why they fail).
+    /// Every service of Navidrome's ABI is present, so plugins declaring Library, Matcher or
+    /// ScrobbleRetriever load too (their calls then name why they fail).
     @Test func everyServiceOfNavidromesABIIsPresent() async throws {
         let set = try defaultServices()
         let prefixes = Set(set.services.map(\.functionPrefix))
         #expect(prefixes == Set(HostServiceCatalog.permissions.keys))
-        let storage = try #require(set.services.first { $0.functionPrefix == "storage" } as? UnavailableService)
-        #expect(storage.permission == "storage")
+        let library = try #require(set.services.first { $0.functionPrefix == "library" } as? UnavailableService)
+        #expect(library.permission == "library")
+        #expect(set.services.first { $0.functionPrefix == "storage" } is StorageService)
         await set.shutdown()
     }
 }
