@@ -2,7 +2,7 @@ import Foundation
 
 /// An IPv4 or IPv6 address, read from a host literal the way the system resolver reads it, and
 /// classified for the private-network check of ``HostPolicy``.
-struct IPAddress: Sendable, Hashable, CustomStringConvertible {
+package struct IPAddress: Sendable, Hashable, CustomStringConvertible {
     /// 4 bytes (IPv4) or 16 bytes (IPv6), in network order.
     let bytes: [UInt8]
 
@@ -15,7 +15,7 @@ struct IPAddress: Sendable, Hashable, CustomStringConvertible {
     /// accepts: one to four dot-separated numbers, each decimal, octal (leading `0`) or
     /// hexadecimal (`0x`), the last filling the remaining bytes — `127.1`, `2130706433`,
     /// `0x7f.1` and `0177.0.0.1` are all 127.0.0.1. `nil` for anything else (a host name).
-    init?(literal text: String) {
+    package init?(literal text: String) {
         var text = Substring(text)
         if text.hasPrefix("["), text.hasSuffix("]") { text = text.dropFirst().dropLast() }
         if text.contains(":") {
@@ -66,10 +66,19 @@ struct IPAddress: Sendable, Hashable, CustomStringConvertible {
         return UInt32(digits, radix: radix)
     }
 
-    var isIPv4: Bool { bytes.count == 4 }
+    package var isIPv4: Bool { bytes.count == 4 }
+
+    /// Whether the address is this machine's: 127.0.0.0/8, `::1`, or 127.0.0.0/8 mapped into
+    /// IPv6 (`::ffff:127.0.0.1`).
+    package var isLoopback: Bool {
+        if isIPv4 { return bytes[0] == 127 }
+        let zeroPrefix = bytes[0..<10].allSatisfy { $0 == 0 }
+        if zeroPrefix, bytes[10] == 0xFF, bytes[11] == 0xFF { return bytes[12] == 127 }
+        return bytes[0..<15].allSatisfy { $0 == 0 } && bytes[15] == 1
+    }
 
     /// The canonical text: dotted decimal, or IPv6 as `inet_ntop` writes it (`::1`).
-    var description: String {
+    package var description: String {
         if isIPv4 { return bytes.map(String.init).joined(separator: ".") }
         var v6 = in6_addr()
         withUnsafeMutableBytes(of: &v6) { $0.copyBytes(from: bytes) }
