@@ -301,6 +301,16 @@ public final class ListenBrainzReceiver: Sendable {
             LenientJSON.text(info["media_player"]) ?? LenientJSON.text(info["submission_client"])
             ?? LenientJSON.text(info["music_service_name"]) ?? "ListenBrainz"
         var duration = try Self.duration(info, "duration_ms", unit: 1000)
+        if let seconds = duration, seconds > 0, seconds < 1 {
+            // No track with a title lasts under a second: this client sends seconds in
+            // duration_ms (Supysonic's ListenBrainz forwarding does). A matched server track's
+            // duration replaces it later.
+            duration = seconds * 1000
+            logOnce(
+                "duration-seconds:" + player,
+                "a ListenBrainz client sends duration_ms in seconds; read as seconds",
+                ["client": "\(player)", "duration_ms": "\(seconds * 1000)"])
+        }
         if duration == nil { duration = try Self.duration(info, "duration", unit: 1) }
         let names = LenientJSON.array(info["artist_names"]).compactMap { LenientJSON.text($0) }
         let mbids = LenientJSON.array(info["artist_mbids"]).compactMap { LenientJSON.text($0) }

@@ -129,6 +129,20 @@ public final class SubsonicClient: Sendable {
         return track
     }
 
+    /// `search3` for songs only: up to `songCount` songs matching `query` (Subsonic servers
+    /// search titles; Navidrome also artists and albums). Entries without an id are skipped.
+    public func searchSongs(
+        _ query: String, songCount: Int, as credentials: SubsonicCredentials
+    ) async throws(SubsonicError) -> [PlaybackTrack] {
+        let response = try await call(
+            "search3", query: [("query", query), ("songCount", "\(songCount)"), ("artistCount", "0"), ("albumCount", "0")],
+            as: credentials)
+        // A server with no result may leave out the songs, or the whole searchResult3.
+        return LenientJSON.array(response["searchResult3"]?.objectValue?["song"]).compactMap { item in
+            item.objectValue.flatMap { PlaybackTrack(subsonicChild: $0) }
+        }
+    }
+
     /// Any Subsonic method, answered as it came: HTTP status, content type and bytes
     /// (for forwarding a plugin's call, or `getCoverArt`). Subsonic failures are inside the
     /// body, not thrown; only an unreachable server or an oversized body throws.

@@ -45,6 +45,10 @@ public struct ServerConfiguration: Sendable, Equatable {
         public var password: String = ""
         public var apiKey: String = ""
         public var pollInterval: Double = 5
+        /// `Poll`: whether `getNowPlaying` is polled. Off, the server still completes pushed
+        /// (ListenBrainz) tracks and answers the SubsonicAPI service, without a second feed of
+        /// the same playback.
+        public var poll: Bool = true
         /// `AllowHexPassword`: for a server without token authentication (Supysonic; LDAP users
         /// on Navidrome), send the password hex-encoded (`p=enc:<hex>`). That is reversible:
         /// anyone who sees the request URL (logs, proxies) has the password. Off by default;
@@ -129,7 +133,7 @@ public struct ServerConfiguration: Sendable, Equatable {
             }
         }
         if let table = try root.table("Subsonic") {
-            try table.rejectUnknownKeys(["URL", "Username", "Password", "APIKey", "PollInterval", "AllowHexPassword"])
+            try table.rejectUnknownKeys(["URL", "Username", "Password", "APIKey", "Poll", "PollInterval", "AllowHexPassword"])
             if let value = try table.string("URL") {
                 guard value.isEmpty || value.hasPrefix("http://") || value.hasPrefix("https://") else {
                     throw fail("Subsonic.URL must start with http:// or https://")
@@ -140,6 +144,7 @@ public struct ServerConfiguration: Sendable, Equatable {
             if let value = try table.string("Password") { subsonic.password = value }
             if let value = try table.string("APIKey") { subsonic.apiKey = value }
             if let value = try table.bool("AllowHexPassword") { subsonic.allowHexPassword = value }
+            if let value = try table.bool("Poll") { subsonic.poll = value }
             if let value = try table.seconds("PollInterval") {
                 guard value >= 0.1, value <= Self.longestPollInterval else {
                     throw fail("Subsonic.PollInterval must be from 0.1 s to 24 h")

@@ -36,9 +36,15 @@ public final class TonearmDaemon: Sendable {
         host = try HostServiceSet(configuration: configuration, logger: logger)
         pluginManager = PluginManager(
             configuration: configuration.plugins, services: host.services, users: host.users, logger: logger)
+        // Pushed (ListenBrainz) tracks are matched to the music server's songs, when there is one.
+        var matchTrack: (@Sendable (PlaybackTrack) async -> PlaybackTrack)?
+        if let client = host.subsonicClient, let credentials = host.pollerCredentials {
+            let matcher = SubsonicTrackMatcher(client: client, credentials: credentials, logger: logger)
+            matchTrack = { track in await matcher.match(track) }
+        }
         dispatcher = PlaybackDispatcher(
             host: pluginManager, logger: logger,
-            retryStore: ScrobbleRetryStore(dataFolder: configuration.plugins.dataFolder))
+            retryStore: ScrobbleRetryStore(dataFolder: configuration.plugins.dataFolder), matchTrack: matchTrack)
     }
 
     /// Loads the plugins, then serves until SIGINT or SIGTERM, then shuts down gracefully. The
@@ -105,7 +111,11 @@ public final class TonearmDaemon: Sendable {
             logger.warning("no plugins: put .ndp files in \(configuration.plugins.pluginsFolder)")
         }
         if let subsonicClient {
-            logger.info("polling \(subsonicClient.serverURL) every \(server.subsonic.pollInterval) s as \(server.subsonic.username)")
+            if server.subsonic.poll {
+                logger.info("polling \(subsonicClient.serverURL) every \(server.subsonic.pollInterval) s as \(server.subsonic.username)")
+            } else {
+                logger.info("not polling \(subsonicClient.serverURL) (Subsonic.Poll = false); pushed tracks are matched to its songs")
+            }
         } else {
             logger.info("no [Subsonic] URL: not polling a music server")
         }
@@ -125,8 +135,8 @@ struct PluginsAndFeeds: Service {
     let daemon: TonearmDaemon
 
     func run() async throws {
-        let poller = daemon.subsonicClient.map { client in
-            NowPlayingPoller(
+        let poller = daemon.subsonicClient.flatMap { client in
+            !daemon.configuration.server.subsonic.poll ? nil : NowPlayingPoller(
                 client: client, credentials: daemon.pollerCredentials!,
                 interval: OutsideNumbers.duration(
                     seconds: daemon.configuration.server.subsonic.pollInterval,

@@ -9,7 +9,8 @@ import TonearmJSON
 /// A loopback OpenSubsonic server shaped like Navidrome 0.62+: token or `apiKey` auth
 /// (checked for real), `ping` with `openSubsonic`, `getOpenSubsonicExtensions` with
 /// `playbackReport`, `getNowPlaying` entries with `state`/`positionMs`/`playbackRate`
-/// (position extrapolated while playing, as Navidrome does), and `getSong`.
+/// (position extrapolated while playing, as Navidrome does), `getSong` and `search3` (songs by
+/// title).
 final class FakeOpenSubsonicServer: Sendable {
     struct Play: Sendable {
         var username: String
@@ -166,6 +167,19 @@ final class FakeOpenSubsonicServer: Sendable {
             }
             guard let song else { return failure(70, "Song not found") }
             return ok(["song": song])
+        case "search3":
+            // Titles containing the query, ignoring case (as Subsonic servers search songs).
+            let wanted = (q("query") ?? "").lowercased()
+            let found: [[String: Any]] = state.withLock { s in
+                var songs: [[String: Any]] = []
+                for id in s.songs.keys.sorted() {
+                    let song: [String: Any] = s.songs[id]!
+                    let title = (song["title"] as? String ?? "").lowercased()
+                    if title.contains(wanted) { songs.append(song) }
+                }
+                return songs
+            }
+            return ok(["searchResult3": found.isEmpty ? [:] : ["song": found]])
         default:
             return failure(0, "Unknown method \(name)")
         }

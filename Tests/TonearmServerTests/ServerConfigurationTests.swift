@@ -15,6 +15,7 @@ import Testing
         #expect(configuration.publicBaseURL == "http://127.0.0.1:4534")
         #expect(configuration.listenBrainzEnabled)
         #expect(configuration.subsonic.pollInterval == 5)
+        #expect(configuration.subsonic.poll)
     }
 
     @Test func readsEverySectionCaseInsensitively() throws {
@@ -28,6 +29,7 @@ import Testing
             Username = "poller"
             Password = "secret"
             PollInterval = "250ms"
+            Poll = false
             [[Users]]
             Name = "alice"
             ListenBrainzToken = "tok-a"
@@ -42,6 +44,7 @@ import Testing
         #expect(configuration.port == 8080)
         #expect(configuration.publicBaseURL == "https://music.example.org/tonearm")
         #expect(configuration.subsonic.pollInterval == 0.25)
+        #expect(!configuration.subsonic.poll)
         #expect(configuration.users.map(\.name) == ["alice", "bob"])
         #expect(configuration.users[1].isAdmin)
         #expect(configuration.users[0].listenBrainzToken == "tok-a")
@@ -53,6 +56,7 @@ import Testing
         ("[Server]\nColour = 1", "unknown setting Server.Colour"),
         ("[Subsonic]\nURL = \"http://x\"", "Subsonic.Username is required"),
         ("[Subsonic]\nPollInterval = \"soon\"", "Subsonic.PollInterval must be a duration"),
+        ("[Subsonic]\nPoll = \"no\"", "Subsonic.Poll must be"),
         ("[[Users]]\nName = \"a\"\n[[Users]]\nName = \"A\"", "Users[1].Name \"A\" is listed twice"),
         ("LogLevel = \"loud\"", "LogLevel must be one of"),
         ("Server = [", "t.toml: invalid TOML at line 1"),

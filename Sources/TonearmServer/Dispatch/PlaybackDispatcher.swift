@@ -55,12 +55,17 @@ final class PlaybackDispatcher: Sendable {
     /// The longest a session lasts without news, whatever the track's duration and position say.
     static let longestSession: Duration = .seconds(48 * 3600)
 
+    /// Completes a track a feed reported without a server id from the music server's songs
+    /// (``SubsonicTrackMatcher``), when a music server is configured.
+    private let matchTrack: (@Sendable (PlaybackTrack) async -> PlaybackTrack)?
+
     init(
         host: any ScrobblerPluginHost, logger: Logger, expiryGrace: Duration = .seconds(5),
         unknownDurationExpiry: Duration = .seconds(600), retryBackoff: ScrobbleRetries.Backoff = .navidrome,
-        retryStore: ScrobbleRetryStore? = nil
+        retryStore: ScrobbleRetryStore? = nil, matchTrack: (@Sendable (PlaybackTrack) async -> PlaybackTrack)? = nil
     ) {
         self.host = host
+        self.matchTrack = matchTrack
         self.logger = logger
         self.expiryGrace = expiryGrace
         self.unknownDurationExpiry = unknownDurationExpiry
@@ -211,7 +216,11 @@ final class PlaybackDispatcher: Sendable {
         let event: PlaybackEvent
         let state: String?
         switch delivery {
-        case .event(let playback, let sequence):
+        case .event(var playback, let sequence):
+            // Matched first, so that a newer start queued while the server answers supersedes it.
+            if playback.track.id.isEmpty, Self.startsTrack(playback.kind), let matchTrack {
+                playback.track = await matchTrack(playback.track)
+            }
             if sequence != 0, isSuperseded(playback, sequence: sequence) { return }
             guard track(playback) else { return }
             event = playback
