@@ -151,6 +151,25 @@ import Testing
         #expect(!lines.joined().contains("secret-token"))
     }
 
+    /// Supysonic's forwarding sends seconds in `duration_ms` (a 140 s track as 140): read as
+    /// seconds, the client named in the log once.
+    @Test func durationsInSecondsAreReadAsSeconds() async throws {
+        let sink = LogCapture()
+        let receiver = ListenBrainzReceiver(tokens: ["tok-alice": "alice"], logger: sink.logger)
+        let body = Self.navidromeNowPlaying
+            .replacingOccurrences(of: "\"duration_ms\":142200", with: "\"duration_ms\":140")
+            .replacingOccurrences(of: "\"submission_client\":\"Navidrome\"", with: "\"submission_client\":\"Supysonic\"")
+        for _ in 0..<2 {
+            let reply = await receiver.submitListens(authorization: "Token tok-alice") { _ in Data(body.utf8) }
+            #expect(try #require(reply.events.first).track.duration == 140)
+        }
+        #expect(sink.lines.filter { $0.hasPrefix("warning") && $0.contains("sends duration_ms in seconds") && $0.contains("Supysonic") }.count == 1)
+        // A real length in milliseconds is left alone, also a short one of a second or more.
+        let short = body.replacingOccurrences(of: "\"duration_ms\":140", with: "\"duration_ms\":1500")
+        let reply = await receiver.submitListens(authorization: "Token tok-alice") { _ in Data(short.utf8) }
+        #expect(try #require(reply.events.first).track.duration == 1.5)
+    }
+
     @Test func aFloodOfUnknownTokensLogsABoundedNumberOfWarnings() async {
         let sink = LogCapture()
         let receiver = ListenBrainzReceiver(tokens: ["secret-token-1": "alice"], logger: sink.logger)
