@@ -39,6 +39,36 @@ struct ListenBrainzEndToEndTests {
         #expect(cleared, "presence stayed after the track ended; log:\n\(stack.tonearm.log().suffix(4000))")
     }
 
+    /// A pushed track the music server has (Supysonic's forwarding style: no song id, the
+    /// duration in seconds in `duration_ms`) is matched to the server's song: the presence shows
+    /// its cover through a Tonearm artwork link and the song's real length.
+    @Test func aPushedTrackTheServerHasShowsItsArt() async throws {
+        let stack = try await Stack.start()
+        defer { Task { await stack.stop() } }
+        let track = stack.supysonic.info.track(titled: "Port Zero")
+        let body = """
+            {"listen_type":"playing_now","payload":[{"track_metadata":{"artist_name":"\(track.artist)",
+            "track_name":"\(track.title)","release_name":"\(track.album)","additional_info":
+            {"duration_ms":\(track.duration),"submission_client":"Supysonic"}}}]}
+            """
+        let reply = try await stack.request(
+            "/1/submit-listens", method: .POST,
+            headers: [("Authorization", "Token \(Stack.aliceListenBrainzToken)"), ("Content-Type", "application/json")],
+            body: body)
+        #expect(reply.status == 200)
+        let shown = await stack.waitForActivity { $0?["details"]?.stringValue == track.title }
+        #expect(shown, "no presence; log:\n\(stack.tonearm.log().suffix(4000))")
+        let activity = try #require(stack.activity())
+        let key = try #require(activity["assets"]?["large_image"]?.stringValue)
+        let source = try #require(Stack.sourceURL(ofAssetKey: key), "not an external asset key: \(key)")
+        #expect(source.hasPrefix("http://music.example.test:\(stack.tonearm.port)/artwork/"))
+        let image = try await stack.request(String(source.dropFirst("http://music.example.test:\(stack.tonearm.port)".count)))
+        #expect(image.status == 200 && image.contentType.hasPrefix("image/"), "\(image.status) \(image.body.prefix(300)) \(source); log:\n\(stack.tonearm.log().suffix(3000))")
+        let start = try #require(activity["timestamps"]?["start"]?.integerValue)
+        let end = try #require(activity["timestamps"]?["end"]?.integerValue)
+        #expect(end - start == Int64(track.duration) * 1000)
+    }
+
     @Test func badTokensAndMalformedPayloadsAreRefused() async throws {
         let stack = try await Stack.start()
         defer { Task { await stack.stop() } }

@@ -23,17 +23,28 @@ extension TonearmDaemon {
             guard let client = self.subsonicClient, let credentials = self.pollerCredentials else {
                 return JSONResponse.error(.notFound, "no upstream Subsonic server is configured")
             }
-            var parameters = [("id", link.id)]
-            if link.size > 0 { parameters.append(("size", String(link.size))) }
-            do {
+            func coverArt(_ id: String) async throws(SubsonicError) -> (contentType: String, body: Data)? {
+                var parameters = [("id", id)]
+                if link.size > 0 { parameters.append(("size", String(link.size))) }
                 let response = try await client.get(endpoint: "getCoverArt", query: parameters, as: credentials)
                 let contentType = response.contentType ?? "application/octet-stream"
-                guard response.status == 200, contentType.hasPrefix("image/") else {
+                return response.status == 200 && contentType.hasPrefix("image/") ? (contentType, response.body) : nil
+            }
+            do {
+                var image = try await coverArt(link.id)
+                // A song without embedded art: servers such as Supysonic answer getCoverArt only
+                // for its cover art id (the album folder's cover.jpg), which getSong names.
+                if image == nil, link.kind == .track,
+                    let other = try? await client.getSong(id: link.id, as: credentials).coverArtId, other != link.id
+                {
+                    image = try await coverArt(other)
+                }
+                guard let image else {
                     return JSONResponse.error(.notFound, "the music server has no artwork for \(link.kind.rawValue)-\(link.id)")
                 }
                 return Response(
-                    status: .ok, headers: [.contentType: contentType, .cacheControl: "public, max-age=3600"],
-                    body: ResponseBody(byteBuffer: ByteBuffer(bytes: response.body)))
+                    status: .ok, headers: [.contentType: image.contentType, .cacheControl: "public, max-age=3600"],
+                    body: ResponseBody(byteBuffer: ByteBuffer(bytes: image.body)))
             } catch {
                 self.logger.warning("artwork fetch failed", metadata: ["id": "\(link.id)", "error": "\(error)"])
                 return JSONResponse.error(.badGateway, "the music server did not answer")
