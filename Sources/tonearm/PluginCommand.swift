@@ -143,6 +143,9 @@ struct PluginInfo: AsyncParsableCommand {
         var website: String?
         var httpHosts: [String]
         var webSocketHosts: [String]
+        /// `permissions.endpoints.auth`, when the plugin serves HTTP endpoints.
+        var endpointsAuth: String?
+        var endpointPaths: [String]
         var users: [String]
         var allUsers: Bool
         var allowAdmins: Bool
@@ -162,6 +165,8 @@ struct PluginInfo: AsyncParsableCommand {
             status: status, website: package?.manifest.website,
             httpHosts: package?.manifest.permissions.httpRequiredHosts ?? [],
             webSocketHosts: package?.manifest.permissions.webSocketRequiredHosts ?? [],
+            endpointsAuth: package?.manifest.permissions.endpointsAuth?.rawValue,
+            endpointPaths: package?.manifest.permissions.endpointPaths ?? [],
             users: access.users, allUsers: access.allUsers, allowAdmins: access.allowAdmins,
             extraHosts: access.extraHosts, configKeys: (settings ?? [:]).keys.sorted())
         if options.json { return try printJSON(info) }
@@ -175,6 +180,10 @@ struct PluginInfo: AsyncParsableCommand {
         print("permissions:  \(status.permissions.isEmpty ? "none" : status.permissions.joined(separator: ", "))")
         if !info.httpHosts.isEmpty { print("http hosts:   \(info.httpHosts.joined(separator: ", "))") }
         if !info.webSocketHosts.isEmpty { print("ws hosts:     \(info.webSocketHosts.joined(separator: ", "))") }
+        if let auth = info.endpointsAuth {
+            let paths = info.endpointPaths.isEmpty ? "" : "; paths \(info.endpointPaths.joined(separator: ", "))"
+            print("endpoints:    /ext/\(id)/ (auth \(auth)\(paths))")
+        }
         print("capabilities: \(status.capabilities.isEmpty ? "none" : status.capabilities.joined(separator: ", "))")
         print("users:        \(info.allUsers ? "all users" : (info.users.isEmpty ? "none assigned" : info.users.joined(separator: ", ")))\(info.allowAdmins ? " (admins included)" : "")")
         if !info.extraHosts.isEmpty { print("extra hosts:  \(info.extraHosts.joined(separator: ", "))") }

@@ -49,3 +49,14 @@ def test_call_frames_http_endpoint_requests(tonearm, tmp_path):  # noqa: F811
     bad = call('{"method": 5}')
     assert bad.returncode != 0
     assert 'the input is not an HTTP request for nd_http_handle_request: field "method" must be a string' in bad.stderr
+
+
+def test_info_shows_the_endpoints_permission(tonearm, tmp_path):  # noqa: F811
+    relay = ensure_built(ROOT / "Plugins" / "webhook-relay")
+    (tmp_path / "plugins").mkdir()
+    (tmp_path / "plugins" / "webhook-relay.ndp").write_bytes(relay.read_bytes())
+    info = json.loads(run(tonearm, tmp_path, "info", "webhook-relay", "--json").stdout)
+    assert (info["endpointsAuth"], info["endpointPaths"]) == ("subsonic", ["/"])
+    assert "endpoints" in info["status"]["permissions"]
+    text = run(tonearm, tmp_path, "info", "webhook-relay").stdout
+    assert "endpoints:    /ext/webhook-relay/ (auth subsonic; paths /)" in text
