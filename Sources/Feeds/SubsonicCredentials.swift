@@ -51,8 +51,35 @@ public struct SubsonicCredentials: Sendable, Hashable, CustomStringConvertible {
                 let salt = Self.randomSalt()
                 return [("u", username), ("t", Self.token(password: password, salt: salt)), ("s", salt)]
             case .hexEncoded:
-                return [("u", username), ("p", "enc:" + Self.hex(Data(password.utf8)))]
+                return [("u", username), ("p", Self.hexPrefix + Self.hex(Data(password.utf8)))]
             }
+        }
+    }
+
+    /// What marks a hex-encoded password in `p` (`p=enc:<hex>`).
+    static let hexPrefix = "enc:"
+
+    /// The password a `p` parameter carries: plain, or `enc:` followed by its UTF-8 bytes in hex
+    /// (as Navidrome reads it: `enc:` text that is not hex stays as it is).
+    package static func password(fromParameter parameter: String) -> String {
+        guard parameter.hasPrefix(hexPrefix) else { return parameter }
+        let digits = Array(parameter.utf8.dropFirst(hexPrefix.utf8.count))
+        guard digits.count % 2 == 0 else { return parameter }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(digits.count / 2)
+        for index in stride(from: 0, to: digits.count, by: 2) {
+            guard let high = nibble(digits[index]), let low = nibble(digits[index + 1]) else { return parameter }
+            bytes.append(high << 4 | low)
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func nibble(_ digit: UInt8) -> UInt8? {
+        switch digit {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
+        default: nil
         }
     }
 

@@ -46,8 +46,8 @@ enum EndpointAuthentication {
             return .refused("user \(username) is not in [[Users]]")
         }
         guard !user.password.isEmpty else { return .refused("user \(user.name) has no Password in [[Users]]") }
-        if var password = value("p"), !password.isEmpty {
-            if password.hasPrefix("enc:"), let decoded = hexDecoded(password.dropFirst(4)) { password = decoded }
+        if let parameter = value("p"), !parameter.isEmpty {
+            let password = SubsonicCredentials.password(fromParameter: parameter)
             return constantTimeEquals(Array(password.utf8), Array(user.password.utf8))
                 ? .user(user) : .refused("wrong password for \(user.name)")
         }
@@ -79,29 +79,5 @@ enum EndpointAuthentication {
         let parts = value.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2, schemes.contains(parts[0].lowercased()) else { return nil }
         return parts[1].drop { $0 == " " }
-    }
-
-    /// Hex text as a UTF-8 string (Navidrome's `enc:` passwords); nil when not hex.
-    private static func hexDecoded(_ hex: Substring) -> String? {
-        let digits = Array(hex.utf8)
-        guard digits.count % 2 == 0 else { return nil }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(digits.count / 2)
-        var index = 0
-        while index < digits.count {
-            guard let high = nibble(digits[index]), let low = nibble(digits[index + 1]) else { return nil }
-            bytes.append(high << 4 | low)
-            index += 2
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    private static func nibble(_ digit: UInt8) -> UInt8? {
-        switch digit {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }
