@@ -47,7 +47,7 @@ package final class StorageMount: @unchecked Sendable {
     /// The import `name` with type `type` when the mount serves it: a WASI file function
     /// imported with its preview 1 signature. Other WASI imports keep ``WASIPreview1``.
     func function(named name: String, type: FunctionType, store: Store) -> Function? {
-        guard name.hasPrefix("fd_") || name.hasPrefix("path_"), Self.fileFunctionTypes[name] == type else { return nil }
+        guard Self.isFileFunction(name), Self.fileFunctionTypes[name] == type else { return nil }
         return Function(store: store, type: type) { [self] caller, arguments in
             guard let memory = caller.instance?.exports[memory: SnapshotExports.memoryName] else {
                 throw KernelError.message("\(name): the plugin has no memory")
@@ -80,12 +80,15 @@ package final class StorageMount: @unchecked Sendable {
     /// their standard descriptors and never close them).
     private static let devNull: CInt = open("/dev/null", O_RDWR)
 
+    /// Whether `name` is one of WASI's file functions, which the mount serves.
+    private static func isFileFunction(_ name: String) -> Bool { name.hasPrefix("fd_") || name.hasPrefix("path_") }
+
     /// The preview 1 signatures of WASI's file functions.
     private static let fileFunctionTypes: [String: FunctionType] = {
         guard let probe = try? WASIBridgeToHost(stdin: devNull, stdout: devNull, stderr: devNull) else { return [:] }
         defer { try? probe.close() }
         return probe.hostFunctions(capabilities: WASICapability.all)
-            .filter { $0.key.hasPrefix("fd_") || $0.key.hasPrefix("path_") }
+            .filter { isFileFunction($0.key) }
             .mapValues(\.type)
     }()
 }
