@@ -36,6 +36,10 @@ struct DiscordUser {
     var hideDetails = false
     /// Player names (case-insensitive) whose playback this user's presence ignores.
     var ignoredPlayers: [String] = []
+    /// This user's member-list line (`statusdisplay`), over the global setting.
+    var statusDisplay: StatusDisplay?
+    /// This user's privacy rules, added to the global ones.
+    var filter = PrivacyFilter()
 
     init(username: String, token: String) {
         self.username = username
@@ -43,7 +47,7 @@ struct DiscordUser {
     }
 
     /// Parses the `users` value: a JSON array of `{"username","token"}` objects (optionally with
-    /// `status`, `hidedetails`, `ignoredplayers`) or the text form `alice:token1,bob:token2`.
+    /// `status`, `hidedetails`, `ignoredplayers`, `statusdisplay` and the `filter…` keys) or the text form `alice:token1,bob:token2`.
     ///
     /// With `only`, just that user's entry is returned (or none): the text form is then scanned
     /// without building the other entries or checking them — a list of a thousand users costs
@@ -168,6 +172,29 @@ struct DiscordUser {
                     throw ConfigError(key: "users[\(name)].hidedetails", "is not true or false")
                 }
                 user.hideDetails = flag
+            }
+            if let display = object["statusdisplay"], !display.isNull {
+                guard let text = display.stringValue else {
+                    throw ConfigError(key: "users[\(name)].statusdisplay", "is a \(display.kindName), not a string")
+                }
+                if !ActivityText.trimmed(text).isEmpty {
+                    guard let parsed = StatusDisplay(setting: text) else {
+                        throw ConfigError(key: "users[\(name)].statusdisplay", "'\(text)' is not one of Name, State, Details")
+                    }
+                    user.statusDisplay = parsed
+                }
+            }
+            var filterProblem: String?
+            user.filter = try PrivacyFilter.read({ key in
+                guard let value = object[key], !value.isNull else { return nil }
+                guard let text = value.stringValue else {
+                    filterProblem = filterProblem ?? key
+                    return nil
+                }
+                return text
+            }, keyPrefix: "users[\(name)].")
+            if let filterProblem {
+                throw ConfigError(key: "users[\(name)].\(filterProblem)", "is not a string of rules")
             }
             if let players = object["ignoredplayers"], !players.isNull {
                 guard let list = players.stringValue else {

@@ -4,11 +4,12 @@ import NavidromePDK
 struct PluginSettings {
     /// What "Listening to …" shows (`activityname`).
     enum ActivityName {
-        /// "Navidrome", with the member list showing the track title.
+        /// The music server's name (`servername`, else what the server says it is, else "Music"),
+        /// with the member list showing the track title.
         case standard
         case track, album, artist
-        /// `activitynametemplate` with `{track}`, `{artist}`, `{album}` filled in.
-        case custom(template: String)
+        /// `activitynametemplate` filled in (see ``ActivityTemplate``).
+        case custom(template: ActivityTemplate)
     }
 
     static let defaultGatewayURL = "wss://gateway.discord.gg"
@@ -19,9 +20,25 @@ struct PluginSettings {
     var clientID: String
     var users: [DiscordUser]
     var activityName: ActivityName = .standard
+    /// The member-list line (`statusdisplay`); `nil` follows the activity name mode.
+    var statusDisplay: StatusDisplay?
+    /// The activity name in `Default` mode (`servername`); `nil` asks the server.
+    var serverName: String?
+    /// Image shown when a track has no art (`defaultimage`); `nil` is Navidrome's logo beside
+    /// Navidrome and the Discord application's own icon elsewhere.
+    var defaultImageURL: String?
+    /// Whether a small logo overlays the album art while playing (`overlay`).
+    var overlay = false
+    /// The overlay's image (`overlayimage`); `nil` is the default image.
+    var overlayImageURL: String?
+    var detailsTemplate = ActivityTemplate.details
+    var stateTemplate = ActivityTemplate.state
+    var largeTextTemplate = ActivityTemplate.largeText
+    var links = ActivityLinks.musicBrainz
+    var filter = PrivacyFilter()
+    var filterAction = PrivacyFilter.Action.clear
     var coverArtArchive = false
     var uguuUpload = false
-    var spotifyLinks = false
     /// Player names ignored for every user (`ignoredplayers`).
     var ignoredPlayers: [String] = []
     /// Seconds after which a paused presence is cleared; 0 keeps it (`pausetimeout`).
@@ -65,15 +82,47 @@ struct PluginSettings {
                 if template.isEmpty {
                     settings.warnings.append("configuration key 'activitynametemplate': is empty while 'activityname' is Custom; using Default")
                 } else {
-                    settings.activityName = .custom(template: template)
+                    settings.activityName = .custom(template: ActivityTemplate(template))
                 }
             } else {
                 settings.warnings.append("configuration key 'activityname': '\(name)' is not one of Default, Track, Album, Artist, Custom; using Default")
             }
         }
+        if let text = lookup("statusdisplay").map(ActivityText.trimmed), !text.isEmpty {
+            if let display = StatusDisplay(setting: text) {
+                settings.statusDisplay = display
+            } else {
+                settings.warnings.append("configuration key 'statusdisplay': '\(text)' is not one of Name, State, Details; following 'activityname'")
+            }
+        }
+        if let name = lookup("servername").flatMap(Activity.text) { settings.serverName = name }
+        settings.defaultImageURL = settings.readURL("defaultimage", lookup)
+        settings.overlay = settings.readFlag("overlay", lookup)
+        settings.overlayImageURL = settings.readURL("overlayimage", lookup)
+        if let text = lookup("detailstemplate").map(ActivityText.trimmed), !text.isEmpty { settings.detailsTemplate = ActivityTemplate(text) }
+        if let text = lookup("statetemplate").map(ActivityText.trimmed), !text.isEmpty { settings.stateTemplate = ActivityTemplate(text) }
+        if let text = lookup("largetexttemplate").map(ActivityText.trimmed), !text.isEmpty { settings.largeTextTemplate = ActivityTemplate(text) }
+        let spotifyLinks = settings.readFlag("spotifylinks", lookup)
+        if let text = lookup("links").map(ActivityText.trimmed), !text.isEmpty {
+            if let links = ActivityLinks(setting: text) {
+                settings.links = links
+            } else {
+                settings.warnings.append("configuration key 'links': '\(text)' is not one of MusicBrainz, ListenBrainz, Spotify, None; using MusicBrainz")
+            }
+        } else if spotifyLinks {
+            settings.links = .spotify
+        }
+        settings.filter = try PrivacyFilter.read(lookup)
+        if let text = lookup("filteraction").map(ActivityText.trimmed), !text.isEmpty {
+            let folded = ActivityText.asciiLowercased(text)
+            if ActivityText.equal(folded, "generic") {
+                settings.filterAction = .generic
+            } else if !ActivityText.equal(folded, "clear") {
+                settings.warnings.append("configuration key 'filteraction': '\(text)' is not Clear or Generic; using Clear")
+            }
+        }
         settings.coverArtArchive = settings.readFlag("caaenabled", lookup)
         settings.uguuUpload = settings.readFlag("uguuenabled", lookup)
-        settings.spotifyLinks = settings.readFlag("spotifylinks", lookup)
         if let players = lookup("ignoredplayers") {
             settings.ignoredPlayers = ActivityText.split(players, on: UInt8(ascii: ","))
         }
@@ -107,6 +156,20 @@ struct PluginSettings {
     /// The configured user whose name matches `username` (ASCII case-insensitive).
     func user(named username: String) -> DiscordUser? {
         users.first { ActivityText.equalIgnoringASCIICase($0.username, username) }
+    }
+
+    /// The member-list line for `user`: theirs, else `statusdisplay`, else the track title with
+    /// the `Default` activity name and the name itself otherwise.
+    func statusDisplay(for user: DiscordUser) -> StatusDisplay {
+        if let display = user.statusDisplay ?? statusDisplay { return display }
+        if case .standard = activityName { return .details }
+        return .name
+    }
+
+    /// What `user`'s presence shows of `track`: all of it, only that music plays, or nothing.
+    func privacy(of track: TrackSummary, for user: DiscordUser) -> PrivacyFilter.Action? {
+        guard filter.adding(user.filter).matches(track) else { return nil }
+        return filterAction
     }
 
     /// Whether playback from `playerName` is ignored for `user` (global or per-user list).
@@ -147,6 +210,14 @@ struct PluginSettings {
         if let flag = Self.parseFlag(ActivityText.trimmed(text)) { return flag }
         warnings.append("configuration key '\(key)': '\(text)' is not true or false; using false")
         return false
+    }
+
+    /// An http(s) URL Discord accepts (at most 256 bytes), or `nil` with a warning.
+    mutating func readURL(_ key: String, _ lookup: (String) -> String?) -> String? {
+        guard let text = lookup(key).map(ActivityText.trimmed), !text.isEmpty else { return nil }
+        if let url = ActivityText.limitedURL(text) { return url }
+        warnings.append("configuration key '\(key)': is not an http(s) URL of at most \(ActivityText.maxURLLength) bytes; ignoring it")
+        return nil
     }
 
     static func parseSeconds(_ text: String) -> Int? {

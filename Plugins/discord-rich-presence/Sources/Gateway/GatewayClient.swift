@@ -97,7 +97,7 @@ struct GatewayClient {
         save(session)
         host.removeCache(keys.sends)  // Discord's limits are per connection
         var outcome = host.webSocketConnect(url: url, connectionID: user.username)
-        if let error = outcome.error, contains(error, "already exists") {
+        if let error = outcome.error, ActivityText.contains(error, "already exists") {
             // A socket the cache no longer knows about (e.g. the entry expired): replace it.
             closeExpected(code: 4000, reason: "replacing stale connection")
             save(session)
@@ -163,6 +163,9 @@ struct GatewayClient {
         if !resumed, let d = try? event.data() {
             session.sessionID = (try? d.string("session_id")) ?? ""
             session.resumeURL = (try? d.string("resume_gateway_url")) ?? ""
+            if let sessions = try? d.value("sessions") {
+                noteVisibility(invisible: ClientVisibility.isInvisible(sessions: sessions, ownSessionID: session.sessionID))
+            }
         }
         session.phase = .ready
         session.attempts = 0
@@ -335,8 +338,9 @@ struct GatewayClient {
         budget.recordPresence(at: now)
         save(budget)
         // A failed send loses the connection; READY sends the stored presence again.
-        guard send(record.frame) else { return }
-        host.setCacheString(keys.delivered, record.frame, ttlSeconds: Self.ttlSeconds)
+        let frame = outgoingFrame(record)
+        guard send(frame) else { return }
+        host.setCacheString(keys.delivered, frame, ttlSeconds: Self.ttlSeconds)
         if let latest = loadPresence(), !ActivityText.equal(latest.frame, record.frame) {
             scheduleFlush(afterMs: budget.presenceDelay(at: host.nowMs()), firingID: firingID)
         }
@@ -345,7 +349,24 @@ struct GatewayClient {
     /// Whether `record` is the presence last sent on this connection.
     func isDelivered(_ record: PresenceRecord) -> Bool {
         guard let delivered = host.cacheString(keys.delivered) else { return false }
-        return ActivityText.equal(delivered, record.frame)
+        return ActivityText.equal(delivered, outgoingFrame(record))
+    }
+
+    /// The frame that shows `record`: an empty, invisible presence while the user's own client
+    /// is invisible.
+    func outgoingFrame(_ record: PresenceRecord) -> String {
+        host.cacheInt(keys.invisible) == 1 ? GatewayFrame.presenceUpdate(nil, status: .invisible) : record.frame
+    }
+
+    /// Records whether the user's own client is invisible; returns whether that changed.
+    @discardableResult
+    func noteVisibility(invisible: Bool) -> Bool {
+        let was = host.cacheInt(keys.invisible) == 1
+        guard was != invisible else { return false }
+        host.setCacheInt(keys.invisible, invisible ? 1 : 0, ttlSeconds: Self.ttlSeconds)
+        host.log(.info, invisible ? "\(user.username) is invisible on Discord; hiding the presence until that changes"
+                                  : "\(user.username) is visible on Discord again; showing the presence")
+        return true
     }
 
     /// Takes ``UserKeys/sendLock``, which a call that dies holding it keeps for a minute at most.
@@ -378,7 +399,8 @@ struct GatewayClient {
         if let session {
             var budget = loadBudget()
             if session.phase == .ready, budget.allowsPresence(at: host.nowMs()) {
-                _ = host.webSocketSend(connectionID: user.username, text: GatewayFrame.presenceUpdate(nil, status: user.status))
+                let status = host.cacheInt(keys.invisible) == 1 ? DiscordUser.Status.invisible : user.status
+                _ = host.webSocketSend(connectionID: user.username, text: GatewayFrame.presenceUpdate(nil, status: status))
             }
             if session.phase != .disconnected { closeExpected(code: 1000, reason: reason) }
         }
@@ -401,7 +423,7 @@ struct GatewayClient {
 
     /// Everything kept for this user's connection and presence.
     func removeState() {
-        for key in [keys.session, keys.sequence, keys.presence, keys.delivered, keys.acknowledged, keys.sends] {
+        for key in [keys.session, keys.sequence, keys.presence, keys.delivered, keys.acknowledged, keys.sends, keys.invisible] {
             host.removeCache(key)
         }
     }
@@ -436,15 +458,5 @@ struct GatewayClient {
             // A duplicate id means the same job is already pending, which is what we want.
             host.log(.debug, "Schedule \(id) not added: \(error)")
         }
-    }
-
-    func contains(_ text: String, _ part: String) -> Bool {
-        let hay = Array(text.utf8)
-        let needle = Array(part.utf8)
-        guard hay.count >= needle.count else { return false }
-        for i in 0...(hay.count - needle.count) where hay[i..<(i + needle.count)].elementsEqual(needle) {
-            return true
-        }
-        return false
     }
 }

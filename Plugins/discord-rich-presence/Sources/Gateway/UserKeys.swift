@@ -15,6 +15,9 @@ struct UserKeys {
     /// The Presence Update frame last sent on the current connection, kept apart from the
     /// presence so a send never overwrites a presence stored meanwhile.
     var delivered: String { "discord.\(user).delivered" }
+    /// 1 while the user's own Discord client is invisible (``ClientVisibility``): the presence
+    /// is then sent empty, with status invisible.
+    var invisible: String { "discord.\(user).invisible" }
     /// Last PlaybackReport seen (track and state), so NowPlaying can stand aside.
     var report: String { "discord.\(user).report" }
     /// Set after a fatal close code: `{"until": ms (0 = until reload), "reason": …}`.

@@ -1,11 +1,12 @@
 import NavidromePDK
 
 /// Finds album art Discord can show and turns it into an `mp:` key through Discord's
-/// external-assets endpoint. Sources, in order: Cover Art Archive (`caaenabled`), an uguu.se
-/// upload of the server's cover (`uguuenabled`), the host's public artwork URL; then the
-/// default image. Every lookup is cached.
+/// external-assets endpoint. Sources, in order: Cover Art Archive (`caaenabled`, and always for
+/// tracks the server does not know, which have no id), an uguu.se upload of the server's cover
+/// (`uguuenabled`), the host's public artwork URL; then the default image. Every lookup is cached.
 struct ArtworkResolver {
-    static var defaultImageURL: String { "https://raw.githubusercontent.com/navidrome/website/refs/heads/master/assets/icons/logo.webp" }
+    /// Navidrome's logo: the default image beside Navidrome.
+    static var navidromeLogoURL: String { "https://raw.githubusercontent.com/navidrome/website/refs/heads/master/assets/icons/logo.webp" }
     static var pauseIconURL: String { "https://raw.githubusercontent.com/navidrome/discord-rich-presence-plugin/800bfacfb8e85c33692373b10ddbd27388f262d2/assets/pause.png" }
     static var coverArtArchiveURL: String { "https://coverartarchive.org" }
     static var uguuUploadURL: String { "https://uguu.se/upload" }
@@ -14,12 +15,13 @@ struct ArtworkResolver {
     let user: DiscordUser
     let settings: PluginSettings
 
-    /// `mp:` key for the track's large image (the default image when none resolves), or `nil`.
-    func largeImage(for track: TrackSummary) -> String? {
-        if !user.hideDetails, let url = trackImageURL(track), let key = assetKey(url, ttlSeconds: 4 * 3600) {
+    /// `mp:` key for the track's large image (`defaultImage` when none resolves or the track is
+    /// `hidden`), or `nil`: Discord then shows the application's icon.
+    func largeImage(for track: TrackSummary, hidden: Bool, defaultImage: String?) -> String? {
+        if !hidden, let url = trackImageURL(track), let key = assetKey(url, ttlSeconds: 4 * 3600) {
             return key
         }
-        return assetKey(Self.defaultImageURL, ttlSeconds: 48 * 3600)
+        return defaultImage.flatMap { assetKey($0, ttlSeconds: 48 * 3600) }
     }
 
     /// `mp:` key of the pause badge.
@@ -28,7 +30,7 @@ struct ArtworkResolver {
     }
 
     func trackImageURL(_ track: TrackSummary) -> String? {
-        if settings.coverArtArchive, let url = coverArtArchive(release: track.releaseMBID, group: track.releaseGroupMBID) {
+        if settings.coverArtArchive || track.id.isEmpty, let url = coverArtArchive(release: track.releaseMBID, group: track.releaseGroupMBID) {
             return url
         }
         if settings.uguuUpload, let url = uguuUpload(trackID: track.id) {

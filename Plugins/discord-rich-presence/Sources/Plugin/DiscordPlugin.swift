@@ -51,8 +51,9 @@ struct DiscordPlugin: Scrobbler, WebSocketCallback, SchedulerCallback {
 
     static func summary(_ track: TrackInfo) -> TrackSummary {
         TrackSummary(id: track.id, title: track.title, artist: track.artist, album: track.album,
-                     durationSeconds: track.duration, primaryArtist: track.artists.first?.name ?? "",
+                     durationSeconds: track.duration, albumArtist: track.albumArtist,
+                     primaryArtist: track.artists.first?.name ?? "", artistMBID: track.artists.first?.mbid ?? "",
                      recordingMBID: track.mbzRecordingId, releaseMBID: track.mbzAlbumId,
-                     releaseGroupMBID: track.mbzReleaseGroupId)
+                     releaseGroupMBID: track.mbzReleaseGroupId, libraryID: track.libraryId)
     }
 }

@@ -110,6 +110,16 @@ struct PluginHost {
     }
 
     /// Raw Subsonic API response (`subsonicapi_callraw`).
+    /// A Subsonic API answer's JSON text, or `nil` (logged at debug) when the call failed.
+    func subsonicJSON(uri: String) -> String? {
+        do {
+            return try SubsonicAPIService.call(uri: uri)
+        } catch {
+            log(.debug, "Subsonic API call failed: \(error.message)")
+            return nil
+        }
+    }
+
     func subsonicRaw(uri: String) -> SubsonicRawOutcome {
         do {
             let raw = try SubsonicAPIService.callRaw(uri: uri)

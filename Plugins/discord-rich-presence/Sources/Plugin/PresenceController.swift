@@ -55,6 +55,8 @@ struct PresenceController {
         guard let user = settings.user(named: username) else { return Self.notAuthorized("no Discord token for \(username)") }
         let client = GatewayClient(host: host, user: user, settings: settings)
         let state = ActivityText.asciiLowercased(rawState)
+        var track = track
+        track.playerName = playerName
         let now = host.nowMs()
         let reportMs = timestampSeconds > 0 ? timestampSeconds * 1000 : now
 
@@ -116,6 +118,9 @@ struct PresenceController {
                 readyKind = 1
             } else if ActivityText.equal(type, "RESUMED") {
                 readyKind = 2
+            } else if ActivityText.equal(type, "SESSIONS_REPLACE") {
+                sessionsReplaced(event, keys: keys)
+                return
             } else {
                 return
             }
@@ -147,6 +152,18 @@ struct PresenceController {
         default:
             client.invalidSession(resumable: event.dataFlag() ?? false)
         }
+    }
+
+    /// The account's sessions changed: show or hide the presence when the user's own client
+    /// became visible or invisible. Discord sends this after each of our own presence updates
+    /// too, so the configuration is read only on a change.
+    func sessionsReplaced(_ event: GatewayEvent, keys: UserKeys) {
+        guard let text = host.cacheString(keys.session), let session = GatewaySession(text: text),
+              let sessions = try? event.frame.value("d") else { return }
+        let invisible = ClientVisibility.isInvisible(sessions: sessions, ownSessionID: session.sessionID)
+        if (host.cacheInt(keys.invisible) == 1) == invisible { return }
+        guard let client = client(for: keys.user) else { return }
+        if client.noteVisibility(invisible: invisible) { client.deliverPresence(resend: false, firingID: nil) }
     }
 
     /// A connection error; Navidrome reports every close code but 1000/1001/1005 this way
@@ -229,10 +246,24 @@ struct PresenceController {
     }
 
     /// Builds the activity, resolves art and links, and publishes it (deduplicating repeats).
+    /// A track a privacy filter clears never reaches Discord, not even its artwork URL.
     func show(_ track: TrackSummary, _ playback: ActivityBuilder.Playback, _ client: GatewayClient) -> String? {
         let user = client.user
         let settings = client.settings
-        var activity = ActivityBuilder.build(track: track, playback: playback, user: user, settings: settings)
+        let privacy = settings.privacy(of: track, for: user)
+        if case .clear? = privacy {
+            client.stop(reason: "the track matches a privacy filter")
+            return nil
+        }
+        let hidden = user.hideDetails || privacy != nil
+        let server = MusicServer(host: host)
+        let serverName = settings.serverName ?? server.productName(username: user.username)
+        var track = track
+        if !hidden, settings.detailsTemplate.usesYear || settings.stateTemplate.usesYear || settings.largeTextTemplate.usesYear {
+            track.year = server.year(ofSong: track.id, username: user.username)
+        }
+        var activity = ActivityBuilder.build(track: track, playback: playback, user: user, settings: settings,
+                                             serverName: serverName, generic: privacy != nil)
         var paused = false
         if case .paused = playback { paused = true }
         var record = PresenceRecord(frame: "", trackID: track.identity, start: activity.start, paused: paused)
@@ -241,14 +272,18 @@ struct PresenceController {
             return nil  // already shown (or on its way)
         }
         let art = ArtworkResolver(host: host, user: user, settings: settings)
-        activity.largeImage = art.largeImage(for: track)
-        if paused, activity.largeImage != nil { activity.smallImage = art.pauseIcon() }
-        if settings.spotifyLinks && !user.hideDetails {
-            let links = SpotifyLinks(host: host)
-            let trackURL = links.trackURL(track)
-            activity.detailsURL = trackURL
-            activity.largeURL = trackURL
-            activity.stateURL = SpotifyLinks.searchURL([track.artist])
+        let defaultImage = settings.defaultImageURL ?? (server.isNavidrome(username: user.username) ? ArtworkResolver.navidromeLogoURL : nil)
+        activity.largeImage = art.largeImage(for: track, hidden: hidden, defaultImage: defaultImage)
+        if activity.largeImage != nil {
+            if paused {
+                activity.smallImage = art.pauseIcon()
+            } else if settings.overlay, let url = settings.overlayImageURL ?? defaultImage {
+                activity.smallImage = art.assetKey(url, ttlSeconds: 48 * 3600)
+                activity.smallText = serverName
+            }
+        }
+        if !hidden {
+            (activity.detailsURL, activity.stateURL, activity.largeURL) = settings.links.urls(track, host: host)
         }
         record.frame = GatewayFrame.presenceUpdate(activity, status: user.status)
         client.save(record)

@@ -19,7 +19,7 @@ struct Activity {
     var largeImage: String?
     var largeText: String?
     var largeURL: String?
-    /// `mp:` key of the small badge (the pause icon).
+    /// `mp:` key of the small badge (the pause icon, or the logo overlay).
     var smallImage: String?
     var smallText: String?
 
@@ -34,7 +34,7 @@ struct Activity {
     /// The activity object, ready for `activities` in op 3.
     func json() -> JSONValue {
         var object = JSONObject()
-        object["name"] = .string(Self.text(name) ?? "Navidrome")
+        object["name"] = .string(Self.text(name) ?? MusicServer.fallbackName)
         object["type"] = .int(2)
         object["application_id"] = .string(applicationID)
         object["status_display_type"] = .int(Int64(statusDisplayType))

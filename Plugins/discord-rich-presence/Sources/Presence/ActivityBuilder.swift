@@ -1,7 +1,7 @@
 import NavidromePDK
 
-/// Builds the activity for a track from the settings (name mode, privacy) and the playback
-/// state. Images and links are filled in by the caller once resolved.
+/// Builds the activity for a track from the settings (name mode, templates, member-list line,
+/// privacy) and the playback state. Images and links are filled in by the caller once resolved.
 enum ActivityBuilder {
     /// Playing (running timestamps) or paused (elapsed-since-pause, no end time).
     enum Playback {
@@ -9,23 +9,27 @@ enum ActivityBuilder {
         case paused(since: Int64)
     }
 
-    static func build(track: TrackSummary, playback: Playback, user: DiscordUser, settings: PluginSettings) -> Activity {
+    /// The activity for `track`. `serverName` is the `Default` activity name; `generic` shows
+    /// only that music plays (a privacy filter's `Generic` action), as `hidedetails` does.
+    static func build(track: TrackSummary, playback: Playback, user: DiscordUser, settings: PluginSettings,
+                      serverName: String, generic: Bool = false) -> Activity {
         var activity: Activity
-        if user.hideDetails {
-            activity = Activity(name: "Navidrome", applicationID: settings.clientID, statusDisplayType: 0,
+        let hidden = user.hideDetails || generic
+        if hidden {
+            activity = Activity(name: serverName, applicationID: settings.clientID, statusDisplayType: StatusDisplay.name.code,
                                 details: "Listening to music", start: 0)
         } else {
-            let (name, display) = activityName(track: track, mode: settings.activityName)
-            activity = Activity(name: name, applicationID: settings.clientID, statusDisplayType: display,
-                                details: track.title, start: 0)
-            activity.state = track.artist
-            activity.largeText = track.album
+            activity = Activity(name: activityName(track: track, mode: settings.activityName, serverName: serverName),
+                                applicationID: settings.clientID, statusDisplayType: settings.statusDisplay(for: user).code,
+                                details: settings.detailsTemplate.fill(track), start: 0)
+            activity.state = settings.stateTemplate.fill(track)
+            activity.largeText = settings.largeTextTemplate.fill(track)
         }
         switch playback {
         case .playing(let start, let end):
             activity.start = start
             // A hidden track must not reveal its length.
-            activity.end = user.hideDetails ? nil : end
+            activity.end = hidden ? nil : end
         case .paused(let since):
             activity.start = since
             activity.smallText = "Paused"
@@ -33,42 +37,16 @@ enum ActivityBuilder {
         return activity
     }
 
-    /// The activity `name` and `status_display_type` for the `activityname` mode.
-    static func activityName(track: TrackSummary, mode: PluginSettings.ActivityName) -> (String, Int) {
+    /// The activity `name` for the `activityname` mode; `serverName` when that is empty.
+    static func activityName(track: TrackSummary, mode: PluginSettings.ActivityName, serverName: String) -> String {
         let name: String
         switch mode {
-        case .standard: return ("Navidrome", 2)
+        case .standard: return serverName
         case .track: name = track.title
         case .album: name = track.album
         case .artist: name = track.artist
-        case .custom(let template):
-            name = fill(template, track: track)
+        case .custom(let template): name = template.fill(track)
         }
-        if ActivityText.trimmed(name).isEmpty { return ("Navidrome", 2) }
-        return (name, 0)
-    }
-
-    /// `template` with `{track}`, `{artist}` and `{album}` replaced in one pass (so a title that
-    /// itself contains "{album}" stays as it is).
-    static func fill(_ template: String, track: TrackSummary) -> String {
-        let source = Array(template.utf8)
-        let placeholders: [(String, String)] = [("{track}", track.title), ("{artist}", track.artist), ("{album}", track.album)]
-        var out: [UInt8] = []
-        var i = 0
-        scan: while i < source.count {
-            if source[i] == UInt8(ascii: "{") {
-                for (placeholder, value) in placeholders {
-                    let needle = placeholder.utf8
-                    if i + needle.count <= source.count, source[i..<(i + needle.count)].elementsEqual(needle) {
-                        out.append(contentsOf: value.utf8)
-                        i += needle.count
-                        continue scan
-                    }
-                }
-            }
-            out.append(source[i])
-            i += 1
-        }
-        return String(decoding: out, as: UTF8.self)
+        return ActivityText.trimmed(name).isEmpty ? serverName : name
     }
 }

@@ -10,23 +10,61 @@ enum ActivityText {
     static let maxURLLength = 256
 
     /// `text` cut to at most `maxTextUnits` UTF-16 units, ending in "…" when it was cut. Cuts
-    /// only between Unicode scalars.
+    /// only between characters: never inside a scalar, before a combining mark, variation
+    /// selector or emoji modifier, after a zero-width joiner, or inside a flag's pair of
+    /// regional indicators (a heuristic without Unicode tables).
     static func truncated(_ text: String, maxUnits: Int = maxTextUnits) -> String {
+        var scalars: [(offset: Int, value: UInt32)] = []
         var units = 0
-        var cut = -1  // byte offset where the kept prefix ends when "…" is appended
-        var index = 0
+        var offset = 0
         for byte in text.utf8 {
-            if byte & 0xC0 != 0x80 {  // first byte of a scalar
-                if units <= maxUnits - 1 { cut = index }
+            if byte & 0xC0 == 0x80 {  // continuation byte
+                if !scalars.isEmpty { scalars[scalars.count - 1].value = scalars[scalars.count - 1].value << 6 | UInt32(byte & 0x3F) }
+            } else {
+                let lead: UInt32 = byte < 0x80 ? UInt32(byte) : byte < 0xE0 ? UInt32(byte & 0x1F) : byte < 0xF0 ? UInt32(byte & 0x0F) : UInt32(byte & 0x07)
+                scalars.append((offset, lead))
                 units += byte >= 0xF0 ? 2 : 1
-                if units > maxUnits {
-                    return String(decoding: Array(text.utf8.prefix(cut)), as: UTF8.self) + "…"
-                }
             }
-            index += 1
+            offset += 1
         }
-        return text
+        if units <= maxUnits { return text }
+        // The longest prefix that leaves room for "…".
+        var keep = 0
+        units = 0
+        while keep < scalars.count {
+            let width = scalars[keep].value > 0xFFFF ? 2 : 1
+            if units + width > maxUnits - 1 { break }
+            units += width
+            keep += 1
+        }
+        while keep > 0, !isCharacterBoundary(scalars.map(\.value), at: keep) { keep -= 1 }
+        return String(decoding: Array(text.utf8.prefix(scalars[keep].offset)), as: UTF8.self) + "…"
     }
+
+    /// Whether a cut before `scalars[index]` falls between two characters.
+    static func isCharacterBoundary(_ scalars: [UInt32], at index: Int) -> Bool {
+        guard index > 0, index < scalars.count else { return true }
+        let next = scalars[index]
+        if scalars[index - 1] == 0x200D || extendsCharacter(next) { return false }
+        if isRegionalIndicator(next) {
+            var run = 0
+            var i = index - 1
+            while i >= 0, isRegionalIndicator(scalars[i]) { run += 1; i -= 1 }
+            return run % 2 == 0
+        }
+        return true
+    }
+
+    /// Scalars that attach to the one before: combining marks, ZWJ, variation selectors, emoji
+    /// skin-tone modifiers and tag characters.
+    static func extendsCharacter(_ value: UInt32) -> Bool {
+        (0x0300...0x036F).contains(value) || (0x1AB0...0x1AFF).contains(value) || (0x1DC0...0x1DFF).contains(value)
+            || (0x20D0...0x20FF).contains(value) || (0xFE00...0xFE0F).contains(value) || (0xFE20...0xFE2F).contains(value)
+            || value == 0x200D || (0x1F3FB...0x1F3FF).contains(value) || (0xE0020...0xE007F).contains(value)
+            || (0xE0100...0xE01EF).contains(value)
+    }
+
+    static func isRegionalIndicator(_ value: UInt32) -> Bool { (0x1F1E6...0x1F1FF).contains(value) }
 
     /// `url` when it fits Discord's URL limit and is http(s), otherwise `nil` (a cut URL would be
     /// broken, so it is left out).
@@ -39,6 +77,18 @@ enum ActivityText {
     /// Byte-wise prefix test (no Unicode normalisation).
     static func hasPrefix(_ text: String, _ prefix: String) -> Bool {
         text.utf8.starts(with: prefix.utf8)
+    }
+
+    /// Byte-wise substring test.
+    static func contains(_ text: String, _ needle: String) -> Bool {
+        let bytes = Array(text.utf8)
+        let pattern = Array(needle.utf8)
+        if pattern.isEmpty { return true }
+        guard bytes.count >= pattern.count else { return false }
+        for start in 0...(bytes.count - pattern.count) where bytes[start..<(start + pattern.count)].elementsEqual(pattern) {
+            return true
+        }
+        return false
     }
 
     /// Byte-wise equality.

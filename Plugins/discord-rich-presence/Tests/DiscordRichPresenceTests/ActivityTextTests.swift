@@ -22,6 +22,20 @@ import Testing
         #expect(ActivityText.truncated(String(repeating: "é", count: 129)) == String(repeating: "é", count: 127) + "…")
     }
 
+    @Test func cutsNeverSplitACharacter() {
+        // "e" + combining acute: the cut moves before the "e", not between it and its accent.
+        let accented = String(repeating: "a", count: 126) + "e\u{301}" + "bbb"
+        #expect(ActivityText.truncated(accented) == String(repeating: "a", count: 126) + "…")
+        // A flag is two regional indicators (two UTF-16 units each): never half a flag.
+        let flags = "a" + String(repeating: "🇫🇷", count: 40)
+        let cut = ActivityText.truncated(flags)
+        #expect(cut == "a" + String(repeating: "🇫🇷", count: 31) + "…")
+        // An emoji ZWJ sequence stays whole.
+        let family = String(repeating: "x", count: 122) + "👩\u{200D}👩\u{200D}👧" + "yy"
+        #expect(ActivityText.truncated(family) == String(repeating: "x", count: 122) + "…")
+        #expect(ActivityText.contains("{track} ({year})", "{year}") && !ActivityText.contains("{yea", "{year}"))
+    }
+
     @Test func onlyShortHTTPURLsAreKept() {
         #expect(ActivityText.limitedURL("https://example.com/a") == "https://example.com/a")
         #expect(ActivityText.limitedURL("http://example.com") == "http://example.com")

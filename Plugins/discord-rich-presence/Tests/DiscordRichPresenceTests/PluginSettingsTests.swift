@@ -26,7 +26,10 @@ import Testing
         #expect(settings.gatewayConnectURL == "wss://gateway.discord.gg/?v=10&encoding=json")
         #expect(settings.apiBaseURL == "https://discord.com/api")
         #expect(settings.pauseTimeoutSeconds == 600)
-        #expect(!settings.coverArtArchive && !settings.uguuUpload && !settings.spotifyLinks)
+        #expect(!settings.coverArtArchive && !settings.uguuUpload)
+        if case .musicBrainz = settings.links {} else { Issue.record("expected MusicBrainz links by default") }
+        #expect(settings.statusDisplay == nil && settings.serverName == nil && settings.defaultImageURL == nil && !settings.overlay)
+        #expect(settings.filter.isEmpty)
         #expect(settings.warnings.isEmpty)
     }
 
@@ -95,19 +98,54 @@ import Testing
         #expect(settings.pauseTimeoutSeconds == 600)
         #expect(!settings.coverArtArchive)
         #expect(settings.uguuUpload)
-        #expect(settings.spotifyLinks)
+        if case .spotify = settings.links {} else { Issue.record("spotifylinks without links means Spotify links") }
     }
 
     @Test func activityNameAndPauseTimeout() throws {
         let settings = try load(["clientid": clientID, "users": "a:b", "activityname": "custom",
                                  "activitynametemplate": " {artist} ", "pausetimeout": "30"])
         if case .custom(let template) = settings.activityName {
-            #expect(template == "{artist}")
+            #expect(template.text == "{artist}")
         } else {
             Issue.record("expected a custom activity name")
         }
         #expect(settings.pauseTimeoutSeconds == 30)
         #expect(settings.warnings.isEmpty)
+    }
+
+    @Test func presenceFeatureKeys() throws {
+        let settings = try load(["clientid": clientID, "users": #"[{"username":"a","token":"b","statusdisplay":"State","filtertitles":"x*"}]"#,
+                                 "statusdisplay": "details", "servername": " Jukebox ", "defaultimage": "https://img.test/a.png",
+                                 "overlay": "true", "overlayimage": "ftp://nope", "links": "listenbrainz", "spotifylinks": "true",
+                                 "detailstemplate": "{track} ({year})", "filteraction": "generic", "filterartists": "a;b"])
+        #expect(settings.statusDisplay == .details)
+        #expect(settings.users.first?.statusDisplay == .state)
+        #expect(settings.users.first?.filter.titles == ["x*"])
+        #expect(settings.serverName == "Jukebox")
+        #expect(settings.defaultImageURL == "https://img.test/a.png")
+        #expect(settings.overlay && settings.overlayImageURL == nil)
+        if case .listenBrainz = settings.links {} else { Issue.record("links wins over spotifylinks") }
+        #expect(settings.detailsTemplate.text == "{track} ({year})")
+        #expect(settings.filterAction == .generic)
+        #expect(settings.filter.artists == ["a", "b"])
+        #expect(settings.warnings == ["configuration key 'overlayimage': is not an http(s) URL of at most 256 bytes; ignoring it"])
+    }
+
+    @Test func badPresenceFeatureValues() throws {
+        let settings = try load(["clientid": clientID, "users": "a:b", "statusdisplay": "sideways", "links": "myspace", "filteraction": "explode"])
+        #expect(settings.statusDisplay == nil)
+        if case .musicBrainz = settings.links {} else { Issue.record("an unknown links value keeps MusicBrainz") }
+        #expect(settings.filterAction == .clear)
+        #expect(settings.warnings.count == 3)
+        #expect(throws: ConfigError.self) {
+            try load(["clientid": clientID, "users": #"[{"username":"a","token":"b","statusdisplay":"up"}]"#])
+        }
+        #expect(throws: ConfigError.self) {
+            try load(["clientid": clientID, "users": #"[{"username":"a","token":"b","filteralbums":7}]"#])
+        }
+        #expect(throws: ConfigError.self) {
+            try load(["clientid": clientID, "users": "a:b", "filterlibraries": "one"])
+        }
     }
 
     @Test func gatewayAndAPIURLs() throws {
