@@ -15,6 +15,7 @@ import pathlib
 import subprocess
 import sys
 import time
+import urllib.parse
 import zipfile
 
 import extism
@@ -57,6 +58,9 @@ class FakeNavidrome:
         self.routes = {}           # url -> (status, headers, body) for other HTTP requests
         self.connect_error = None
         self.after_host_call = None  # fn(name, request), run after each host function answers
+        self.subsonic_calls = []   # uris of subsonicapi_call
+        self.server_type = "navidrome"  # OpenSubsonic `type` in ping; None: a plain Subsonic server
+        self.song_years = {}       # song id -> year for getSong
 
     # ---- calling the plugin: one fresh instance per call, as Navidrome does ------------------
     def call(self, export, payload):
@@ -167,6 +171,20 @@ class FakeNavidrome:
                 return {"result": {"statusCode": status, "headers": headers,
                                    "body": base64.b64encode(body.encode()).decode()}}
             return {"error": "no route to host"}
+        if name == "subsonicapi_call":
+            # Navidrome answers in-process as user `u` (plugins/host_subsonicapi.go).
+            self.subsonic_calls.append(req["uri"])
+            url = urllib.parse.urlsplit(req["uri"])
+            query = urllib.parse.parse_qs(url.query)
+            if not query.get("u"):
+                return {"error": "missing required parameter 'u' (username)"}
+            answer = {"status": "ok", "version": "1.16.1"}
+            if self.server_type:
+                answer.update(type=self.server_type, serverVersion="0.58.0", openSubsonic=True)
+            if url.path.endswith("/getSong"):
+                song_id = query.get("id", [""])[0]
+                answer["song"] = {"id": song_id, "title": "x", "year": self.song_years.get(song_id, 0)}
+            return {"responseJson": json.dumps({"subsonic-response": answer})}
         if name == "artwork_gettrackurl":
             return {"url": f"https://music.example.org/share/img/{req['id']}?size={req['size']}"}
         return {"error": f"{name} not available in this test host"}
@@ -647,3 +665,142 @@ def test_tokens_never_reach_the_log(compiled, tmp_path):
     text = log.read_text()
     assert "4004" in text  # the reason is logged…
     assert "tok-secret-123" not in text  # …the token never
+
+
+# ---- presence features: member-list line, server name, templates, links, filters, invisible -----
+
+RECORDING = "5b11f4ce-a62d-471e-81fc-a69a8278c7da"
+ARTIST = "561d854a-6a28-4aa7-8c99-323e6ce46c2a"
+RELEASE = "8e8a594f-2175-4d39-a0f8-e8a2b6c5d0b2"
+
+
+def shown(host, user="alice"):
+    frames = host.frames(user, op=3)
+    return frames[-1]["d"] if frames else None
+
+
+def test_status_display_is_independent_of_the_activity_name(compiled):
+    users = '[{"token":"a","username":"alice"},{"token":"b","username":"bob","statusdisplay":"Details"}]'
+    host = FakeNavidrome(compiled, config(users=users, activityname="Album", statusdisplay="State"))
+    for user in ("alice", "bob"):
+        host.now_playing(user, TRACK)
+        connect_ready(host, user)
+    alice, bob = shown(host, "alice")["activities"][0], shown(host, "bob")["activities"][0]
+    assert alice["name"] == "Kind of Blue" and alice["status_display_type"] == 1
+    assert bob["name"] == "Kind of Blue" and bob["status_display_type"] == 2
+
+
+def test_server_name_and_images_follow_the_server(compiled):
+    # A server that does not say what it is: "Music", and no Navidrome logo without art.
+    host = FakeNavidrome(compiled, config())
+    host.server_type = None
+    host.handle, original = (lambda name, req: {} if name == "artwork_gettrackurl" else original(name, req)), host.handle
+    host.now_playing("alice", TRACK)
+    connect_ready(host)
+    activity = shown(host)["activities"][0]
+    assert activity["name"] == "Music" and "assets" not in activity
+    assert any("/ping?u=alice" in uri for uri in host.subsonic_calls)
+
+    # gonic says so; a custom default image and the overlay.
+    host = FakeNavidrome(compiled, config(defaultimage="https://img.example.org/default.png", overlay="true"))
+    host.server_type = "gonic"
+    host.now_playing("alice", TRACK)
+    connect_ready(host)
+    activity = shown(host)["activities"][0]
+    assert activity["name"] == "gonic"
+    assert activity["assets"]["small_image"] == f"mp:{ASSET_PREFIX}img.example.org/default.png"
+    assert activity["assets"]["small_text"] == "gonic"
+
+    # servername overrides what the server says.
+    host = FakeNavidrome(compiled, config(servername="Jukebox"))
+    host.now_playing("alice", TRACK)
+    connect_ready(host)
+    assert shown(host)["activities"][0]["name"] == "Jukebox"
+
+
+def test_templates_fill_details_state_and_hover_text(compiled):
+    host = FakeNavidrome(compiled, config(detailstemplate="{track} ({year})", statetemplate="{artist} · {player}",
+                                          largetexttemplate="{album} — {albumartist}"))
+    host.song_years["tr-1"] = 1959
+    host.playback_report("alice", TRACK, "playing", player="Feishin")
+    connect_ready(host)
+    activity = shown(host)["activities"][0]
+    assert activity["details"] == "Blue in Green (1959)"
+    assert activity["state"] == "Miles Davis · Feishin"
+    assert activity["assets"]["large_text"] == "Kind of Blue — Miles Davis"
+    # Cut on a character boundary: never inside the combining accent.
+    host = FakeNavidrome(compiled, config(detailstemplate="{track}"))
+    host.now_playing("alice", dict(TRACK, title="a" * 126 + "e\u0301" + "tail"))
+    connect_ready(host)
+    assert shown(host)["activities"][0]["details"] == "a" * 126 + "…"
+
+
+def test_musicbrainz_and_listenbrainz_links(compiled):
+    tagged = dict(TRACK, mbzRecordingId=RECORDING, mbzAlbumId=RELEASE,
+                  artists=[{"id": "ar-1", "name": "Miles Davis", "mbid": ARTIST}])
+    host = FakeNavidrome(compiled, config())
+    host.now_playing("alice", tagged)
+    connect_ready(host)
+    activity = shown(host)["activities"][0]
+    assert activity["details_url"] == f"https://musicbrainz.org/recording/{RECORDING}"
+    assert activity["state_url"] == f"https://musicbrainz.org/artist/{ARTIST}"
+    assert activity["assets"]["large_url"] == f"https://musicbrainz.org/release/{RELEASE}"
+
+    host = FakeNavidrome(compiled, config(links="ListenBrainz"))
+    host.now_playing("alice", dict(tagged, mbzAlbumId="", mbzReleaseGroupId=RELEASE))
+    connect_ready(host)
+    activity = shown(host)["activities"][0]
+    assert activity["details_url"] == f"https://listenbrainz.org/track/{RECORDING}/"
+    assert activity["assets"]["large_url"] == f"https://listenbrainz.org/album/{RELEASE}/"
+
+    host = FakeNavidrome(compiled, config(links="None"))
+    host.now_playing("alice", tagged)
+    connect_ready(host)
+    activity = shown(host)["activities"][0]
+    assert not any(key.endswith("_url") for key in list(activity) + list(activity["assets"]))
+
+
+def test_filtered_tracks_never_reach_discord(compiled):
+    host = FakeNavidrome(compiled, config(filterartists="miles*", filteralbums="Other"))
+    host.now_playing("alice", TRACK)
+    assert host.connects == [] and host.http == []
+
+    users = '[{"token":"a","username":"alice","filtertitles":"blue in green"}]'
+    host = FakeNavidrome(compiled, config(users=users))
+    host.now_playing("alice", track(1))
+    connect_ready(host)
+    assert shown(host)["activities"][0]["details"] == "Track 1"
+    host.now_playing("alice", TRACK)
+    assert shown(host)["activities"] == [] and host.closes[-1][:2] == ("alice", 1000)
+    assert "Blue in Green" not in json.dumps(host.sent) + json.dumps(host.http)
+
+    host = FakeNavidrome(compiled, config(filterlibraries="4", filteraction="Generic"))
+    host.now_playing("alice", dict(TRACK, libraryId=4))
+    connect_ready(host)
+    activity = shown(host)["activities"][0]
+    assert activity["details"] == "Listening to music" and "state" not in activity
+    assert "Blue in Green" not in json.dumps(host.sent) + json.dumps(host.http)
+
+
+def test_tracks_without_a_server_id_get_cover_art_archive_art(compiled):
+    host = FakeNavidrome(compiled, config())
+    cover = "https://archive.org/download/front.jpg"
+    host.routes[f"https://coverartarchive.org/release/{RELEASE}/front-500"] = (307, {"Location": cover}, "")
+    host.now_playing("alice", dict(TRACK, id="", mbzAlbumId=RELEASE))
+    connect_ready(host)
+    assert shown(host)["activities"][0]["assets"]["large_image"] == f"mp:{ASSET_PREFIX}archive.org/download/front.jpg"
+
+
+def test_an_invisible_client_hides_the_presence_until_it_changes(host):
+    host.now_playing("alice", TRACK)
+    host.gateway("alice", hello())
+    sessions = [{"session_id": "sess-1", "status": "online"}, {"session_id": "desktop", "status": "invisible"},
+                {"session_id": "all", "status": "invisible"}]
+    frame = ready()
+    frame["d"]["sessions"] = sessions
+    host.gateway("alice", frame)
+    assert shown(host) == {"since": 0, "activities": [], "status": "invisible", "afk": True}
+    host.gateway("alice", {"op": 0, "s": 2, "t": "SESSIONS_REPLACE",
+                           "d": [{"session_id": "sess-1", "status": "invisible"}, {"session_id": "desktop", "status": "dnd"}]})
+    visible = shown(host)
+    assert visible["status"] == "online" and visible["activities"][0]["details"] == "Blue in Green"

@@ -37,7 +37,8 @@ enum ActivityText {
             units += width
             keep += 1
         }
-        while keep > 0, !isCharacterBoundary(scalars.map(\.value), at: keep) { keep -= 1 }
+        let values = scalars.map { $0.value }
+        while keep > 0, !isCharacterBoundary(values, at: keep) { keep -= 1 }
         return String(decoding: Array(text.utf8.prefix(scalars[keep].offset)), as: UTF8.self) + "…"
     }
 
