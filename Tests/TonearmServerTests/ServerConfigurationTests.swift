@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import PluginRuntime
 import Testing
+import TonearmJSON
 
 @testable import TonearmServer
 
@@ -107,5 +108,20 @@ import Testing
         #expect(configuration.plugins.pluginsFolder == "./plugins")
         #expect(configuration.plugins.callTimeout == 30)
         #expect(configuration.plugins.memoryLimit == 128 * 1024 * 1024)
+    }
+
+    /// The commented Discord settings, uncommented as an operator would, pass the plugin's
+    /// config schema.
+    @Test func exampleDiscordSettingsPassThePluginsSchema() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let example = try String(contentsOf: root.appendingPathComponent("tonearm.example.toml"), encoding: .utf8)
+        let lines = example.split(separator: "\n", omittingEmptySubsequences: false)
+        let start = try #require(lines.firstIndex { $0 == "# [PluginSettings.discord-rich-presence]" })
+        let block = lines[start...].prefix { $0.hasPrefix("# ") }.map { $0.dropFirst(2) }.joined(separator: "\n")
+        let settings = try #require(try PluginHostConfiguration(toml: block).pluginSettings["discord-rich-presence"])
+        #expect(settings.count == 21)
+        let manifest = try JSONValue.parse(try String(contentsOf: root.appendingPathComponent("Plugins/discord-rich-presence/manifest.json"), encoding: .utf8))
+        let schema = ConfigSchema(try #require(manifest["config"]?["schema"]))
+        #expect(throws: Never.self) { try schema.validate(settings) }
     }
 }
