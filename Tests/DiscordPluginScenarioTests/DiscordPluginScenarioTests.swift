@@ -154,11 +154,47 @@ struct DiscordPluginScenarioTests {
             #expect(harness.simulator.report(for: "alice")?.counters.presenceUpdatesDropped == 0)
         }
     }
+
+    /// Each presence setting changes its field of the frame the simulator accepts.
+    @Test func presenceSettingsShapeTheFrame() async throws {
+        let settings = ["statusdisplay": "State", "servername": "Jukebox", "detailstemplate": "{track} · {player}",
+                        "largetexttemplate": "{album} by {albumartist}", "links": "ListenBrainz"]
+        try await withHarness(settings: settings) { harness in
+            let track = Track(id: "a1", title: "Linked", artistMBID: "561d854a-6a28-4aa7-8c99-323e6ce46c2a",
+                              recordingMBID: "5b11f4ce-a62d-471e-81fc-a69a8278c7da", releaseMBID: "8e8a594f-2175-4d39-a0f8-e8a2b6c5d0b2")
+            try await harness.playbackReport("alice", track, state: "playing", positionMs: 0)
+            #expect(await harness.waitForDetails("alice", "Linked · Web"))
+            let activity = try #require(harness.simulator.presence(of: "alice")?.activity)
+            #expect(activity["name"]?.stringValue == "Jukebox")
+            #expect(activity["status_display_type"]?.integerValue == 1)
+            #expect(activity["details_url"]?.stringValue == "https://listenbrainz.org/track/5b11f4ce-a62d-471e-81fc-a69a8278c7da/")
+            #expect(activity["state_url"]?.stringValue == "https://listenbrainz.org/artist/561d854a-6a28-4aa7-8c99-323e6ce46c2a/")
+            #expect(activity["assets"]?["large_url"]?.stringValue == "https://listenbrainz.org/release/8e8a594f-2175-4d39-a0f8-e8a2b6c5d0b2/")
+            #expect(activity["assets"]?["large_text"]?.stringValue == "The Album by The Artist")
+            #expect(harness.simulator.presence(of: "alice")?.warnings == [])
+        }
+    }
+
+    /// A track a privacy filter matches never reaches Discord: no connection, no image
+    /// registration; the other user's track still shows.
+    @Test func filteredTracksNeverReachDiscord() async throws {
+        let users = #"[{"username":"alice","token":"TOKEN_A","filteralbums":"the album"},{"username":"bob","token":"TOKEN_B"}]"#
+        try await withHarness(users: users, settings: ["filtertitles": "secret*"]) { harness in
+            try await harness.nowPlaying("alice", Track(id: "a1", title: "Anything"))
+            try await harness.nowPlaying("bob", Track(id: "b1", title: "Secret Song"))
+            try await harness.nowPlaying("bob", Track(id: "b2", title: "Public Song"))
+            #expect(await harness.waitForDetails("bob", "Public Song"))
+            #expect(harness.simulator.report(for: "alice")?.counters.externalAssetRequests == 0)
+            #expect(harness.simulator.report(for: "alice")?.sessions.isEmpty == true)
+            #expect(!harness.simulator.frames().contains { $0.text.contains("Secret Song") || $0.text.contains("Anything") })
+        }
+    }
 }
 
 /// Runs `body` with a fresh harness and always shuts it down.
-func withHarness(users: String = "alice:TOKEN_A,bob:TOKEN_B", _ body: (ScenarioHarness) async throws -> Void) async throws {
-    let harness = try await ScenarioHarness(users: users)
+func withHarness(users: String = "alice:TOKEN_A,bob:TOKEN_B", settings: [String: String] = [:],
+                 _ body: (ScenarioHarness) async throws -> Void) async throws {
+    let harness = try await ScenarioHarness(users: users, settings: settings)
     do {
         try await body(harness)
     } catch {
@@ -173,11 +209,15 @@ struct Track {
     var id: String
     var title: String
     var duration: Double = 240
+    var artist = "The Artist"
+    var artistMBID = ""
+    var recordingMBID = ""
+    var releaseMBID = ""
 
     var json: [String: Any] {
-        ["id": id, "title": title, "album": "The Album", "artist": "The Artist", "albumArtist": "The Artist",
-         "artists": [["id": "ar1", "name": "The Artist"]], "albumArtists": [["id": "ar1", "name": "The Artist"]],
-         "duration": duration, "trackNumber": 1, "discNumber": 1]
+        ["id": id, "title": title, "album": "The Album", "artist": artist, "albumArtist": "The Artist",
+         "artists": [["id": "ar1", "name": artist, "mbid": artistMBID]], "albumArtists": [["id": "ar1", "name": "The Artist"]],
+         "duration": duration, "trackNumber": 1, "discNumber": 1, "mbzRecordingId": recordingMBID, "mbzAlbumId": releaseMBID]
     }
 }
 
@@ -190,7 +230,8 @@ final class ScenarioHarness: Sendable {
     let plugin: LoadedPlugin
     let services: [any HostService]
 
-    init(users: String = "alice:TOKEN_A,bob:TOKEN_B") async throws {
+    /// `settings` are plugin settings beside the client id, users and simulator URLs.
+    init(users: String = "alice:TOKEN_A,bob:TOKEN_B", settings: [String: String] = [:]) async throws {
         var simulatorConfiguration = SimulatorConfiguration()
         simulatorConfiguration.heartbeatIntervalMilliseconds = 2_000
         // Heartbeats come every 2 s (so a missing ACK shows quickly), but the simulator closes a
@@ -214,6 +255,7 @@ final class ScenarioHarness: Sendable {
             "gatewayurl": .string(endpoints.gatewayURL),
             "apibaseurl": .string(endpoints.httpURL + "/api"),
         ]
+        for (key, value) in settings { configuration.pluginSettings[Self.pluginID]?[key] = .string(value) }
         let signer = ArtworkLinkSigner(
             secret: ArtworkLinkSigner.randomSecret(), publicBaseURL: URL(string: "https://tonearm.example.org")!)
         let dataFolder = FileManager.default.temporaryDirectory.appendingPathComponent("discord-scenario-\(UUID().uuidString)")

@@ -119,7 +119,7 @@ import TonearmJSON
         let start = try #require(lines.firstIndex { $0 == "# [PluginSettings.discord-rich-presence]" })
         let block = lines[start...].prefix { $0.hasPrefix("# ") }.map { $0.dropFirst(2) }.joined(separator: "\n")
         let settings = try #require(try PluginHostConfiguration(toml: block).pluginSettings["discord-rich-presence"])
-        #expect(settings.count == 21)
+        #expect(settings.count == 20)
         let manifest = try JSONValue.parse(try String(contentsOf: root.appendingPathComponent("Plugins/discord-rich-presence/manifest.json"), encoding: .utf8))
         let schema = ConfigSchema(try #require(manifest["config"]?["schema"]))
         #expect(throws: Never.self) { try schema.validate(settings) }
