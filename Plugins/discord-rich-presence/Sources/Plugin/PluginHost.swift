@@ -109,8 +109,8 @@ struct PluginHost {
         (try? ArtworkService.getTrackUrl(id: trackID, size: Int32(size))).flatMap { $0.utf8.isEmpty ? nil : $0 }
     }
 
-    /// Raw Subsonic API response (`subsonicapi_callraw`).
-    /// A Subsonic API answer's JSON text, or `nil` (logged at debug) when the call failed.
+    /// A Subsonic API answer's JSON text (`subsonicapi_call`), or `nil` (logged at debug) when
+    /// the call failed.
     func subsonicJSON(uri: String) -> String? {
         do {
             return try SubsonicAPIService.call(uri: uri)
@@ -120,6 +120,7 @@ struct PluginHost {
         }
     }
 
+    /// Raw Subsonic API response (`subsonicapi_callraw`).
     func subsonicRaw(uri: String) -> SubsonicRawOutcome {
         do {
             let raw = try SubsonicAPIService.callRaw(uri: uri)
