@@ -222,12 +222,20 @@ public final class DiscordSimulator: Sendable {
         await execute(actions)
     }
 
+    /// Models the user's own Discord client: `status` (online, idle, dnd, invisible) or nil when it is
+    /// disconnected. Each of the user's sessions past READY gets a SESSIONS_REPLACE listing all sessions;
+    /// later READYs list it too.
+    public func setClientStatus(_ status: String?, user: String) async throws(SimulatorError) {
+        let actions = try state.withLock { state throws(SimulatorError) in try state.setClientStatus(status, user: user) }
+        await execute(actions)
+    }
+
     /// The next `count` external-assets calls with a known token get `fault` instead of an answer.
     public func scriptExternalAssets(_ fault: ExternalAssetsFault, count: Int = 1) {
         state.withLock { $0.restFaults += Array(repeating: fault, count: count) }
     }
 
-    /// Closes every connection (1001) and forgets sessions, counters, the log and scripted faults; users stay.
+    /// Closes every connection (1001) and forgets sessions, client statuses, counters, the log and scripted faults; users stay.
     public func reset() async {
         await execute(state.withLock { $0.reset() })
     }

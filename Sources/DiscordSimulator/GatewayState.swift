@@ -88,6 +88,8 @@ struct GatewayState {
     struct User {
         var account: SimulatedUser
         var counters = UserCounters()
+        /// Status of the user's own Discord client (a phantom session); nil while it is disconnected.
+        var clientStatus: String?
     }
 
     /// Server close codes after which the session cannot be resumed.
@@ -344,7 +346,7 @@ struct GatewayState {
             "session_id": .string(sessionID),
             "session_type": "normal",
             "resume_gateway_url": .string(resumeURL),
-            "sessions": [],
+            "sessions": .array(sessionObjects(of: session.user)),
             "guilds": [],
             "relationships": [],
             "private_channels": [],
@@ -398,14 +400,56 @@ struct GatewayState {
             status: update.status, activities: update.activities, since: update.since, afk: update.afk,
             sessionID: sessionID, appliedAtMicros: wallClockMicros(), warnings: update.warnings)
         sessions[sessionID]!.presence = presence
-        let summaries: [JSONValue] = sessions.values.filter { $0.user == session.user }.compactMap { other in
-            guard let presence = other.presence else { return nil }
-            return [
-                "session_id": .string(other.id), "status": .string(presence.status), "activities": .array(presence.activities),
-                "client_info": ["client": "desktop", "os": "other", "version": 0],
+        return dispatch(sessionID, type: "SESSIONS_REPLACE", data: .array(sessionObjects(of: session.user)))
+    }
+
+    // MARK: The user's own client
+
+    /// Statuses from least to most online, for the aggregate `"all"` session.
+    static let statusRank = ["invisible": 0, "idle": 1, "dnd": 2, "online": 3]
+
+    static func clientSessionID(of user: String) -> String { "client-\(user)" }
+
+    /// The user's sessions as READY and SESSIONS_REPLACE list them: each gateway session with a
+    /// presence, the user's own client (if connected) and, when there is any, the aggregate `"all"`
+    /// (the client's status when it is invisible, else the most online status; every activity).
+    func sessionObjects(of user: String) -> [JSONValue] {
+        func entry(_ id: String, _ status: String, _ activities: [JSONValue], client: String, os: String) -> JSONValue {
+            [
+                "session_id": .string(id), "status": .string(status), "activities": .array(activities),
+                "client_info": ["client": .string(client), "os": .string(os), "version": 0], "active": true,
             ]
         }
-        return dispatch(sessionID, type: "SESSIONS_REPLACE", data: .array(summaries))
+        var statuses: [String] = []
+        var activities: [JSONValue] = []
+        var list: [JSONValue] = []
+        for session in sessions.values.filter({ $0.user == user }).sorted(by: { $0.id < $1.id }) {
+            guard let presence = session.presence else { continue }
+            statuses.append(presence.status)
+            for activity in presence.activities where !activities.contains(activity) { activities.append(activity) }
+            list.append(entry(session.id, presence.status, presence.activities, client: "desktop", os: "other"))
+        }
+        let clientStatus = users[user]?.clientStatus
+        if let clientStatus {
+            statuses.append(clientStatus)
+            list.append(entry(Self.clientSessionID(of: user), clientStatus, [], client: "desktop", os: "windows"))
+        }
+        guard let best = statuses.max(by: { Self.statusRank[$0, default: -1] < Self.statusRank[$1, default: -1] }) else { return [] }
+        let all = clientStatus == "invisible" ? "invisible" : best
+        return [entry("all", all, activities, client: "unknown", os: "unknown")] + list
+    }
+
+    /// Sets (or, with nil, disconnects) the user's own client and sends SESSIONS_REPLACE to each of
+    /// the user's sessions past READY (queued for replay while one is resumable).
+    mutating func setClientStatus(_ status: String?, user: String) throws(SimulatorError) -> [GatewayAction] {
+        guard users[user] != nil else { throw .unknownUser(user) }
+        if let status, Self.statusRank[status] == nil {
+            throw .invalidConfiguration("client status \"\(status)\" is not one of online, idle, dnd, invisible")
+        }
+        users[user]!.clientStatus = status
+        let list = JSONValue.array(sessionObjects(of: user))
+        let targets = sessions.values.filter { $0.user == user && $0.readySent }.map(\.id).sorted()
+        return targets.flatMap { dispatch($0, type: "SESSIONS_REPLACE", data: list) }
     }
 
     mutating func resume(_ id: Int, data: JSONValue?) -> [GatewayAction] {
@@ -601,7 +645,8 @@ struct GatewayState {
                 presence: session.presence)
         }
         return UserReport(
-            name: name, id: user.account.id, presence: presence(of: name), sessions: userSessions, counters: user.counters)
+            name: name, id: user.account.id, presence: presence(of: name), clientStatus: user.clientStatus, sessions: userSessions,
+            counters: user.counters)
     }
 
     func frames(user: String?, connection: Int?, after: Int) -> [FrameRecord] {
@@ -612,14 +657,17 @@ struct GatewayState {
         }
     }
 
-    /// Forgets sessions, counters, the log and scripted faults; closes every socket with 1001.
+    /// Forgets sessions, client statuses, counters, the log and scripted faults; closes every socket with 1001.
     mutating func reset() -> [GatewayAction] {
         var actions: [GatewayAction] = []
         for id in connections.keys.sorted() where connections[id]!.phase != .closing {
             actions.append(close(id, code: 1001, reason: "Simulator reset.", keepsSession: false))
         }
         sessions = [:]
-        for name in users.keys { users[name]!.counters = UserCounters() }
+        for name in users.keys {
+            users[name]!.counters = UserCounters()
+            users[name]!.clientStatus = nil
+        }
         log = FrameLog(capacity: configuration.frameLogCapacity)
         breaches = []
         closes = []

@@ -91,6 +91,18 @@ extension DiscordSimulator {
             }
             return Self.json(200, ["ok": true])
         }
+        router.post("/_simulator/users/:name/client-status") { request, context in
+            let name = context.parameters.get("name") ?? ""
+            guard let body = try await Self.body(request), let json = try? JSONValue.parse(body), let status = json["status"],
+                status.isNull || status.stringValue != nil
+            else { return Self.error(400, "body must be {\"status\": \"online\" | \"idle\" | \"dnd\" | \"invisible\" | null}") }
+            do throws(SimulatorError) {
+                try await self.setClientStatus(status.stringValue, user: name)
+            } catch {
+                return Self.error(error == .unknownUser(name) ? 404 : 400, error.description)
+            }
+            return Self.json(200, self.report(for: name)?.json ?? .null)
+        }
         router.get("/_simulator/frames") { request, _ in
             let query = request.uri.queryParameters
             let frames = self.frames(

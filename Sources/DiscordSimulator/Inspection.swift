@@ -127,6 +127,8 @@ public struct UserReport: Sendable, Equatable {
     public var id: String
     /// The presence others see: from the most recently updated live or resumable session; nil when offline.
     public var presence: Presence?
+    /// Status of the user's own Discord client (set with `setClientStatus(_:user:)`); nil while disconnected.
+    public var clientStatus: String?
     public var sessions: [SessionReport]
     public var counters: UserCounters
 
@@ -135,6 +137,7 @@ public struct UserReport: Sendable, Equatable {
             "name": .string(name),
             "id": .string(id),
             "presence": presence?.json ?? .null,
+            "client_status": clientStatus.map { .string($0) } ?? .null,
             "sessions": .array(sessions.map(\.json)),
             "counters": counters.json,
         ])

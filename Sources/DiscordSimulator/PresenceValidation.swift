@@ -72,8 +72,8 @@ enum PresenceValidation {
         }
         try checkText(fields, "details", limit: 128, path: path)
         try checkText(fields, "state", limit: 128, path: path)
-        try checkText(fields, "details_url", limit: 256, path: path)
-        try checkText(fields, "state_url", limit: 256, path: path)
+        try checkURL(fields, "details_url", path: path)
+        try checkURL(fields, "state_url", path: path)
         if let display = fields["status_display_type"], !display.isNull {
             guard let value = display.integerValue, (0...2).contains(value) else {
                 throw .rejectedActivity("\(path).status_display_type must be 0, 1, 2 or null")
@@ -108,8 +108,8 @@ enum PresenceValidation {
             }
             try checkText(images, "large_text", limit: 128, path: "\(path).assets")
             try checkText(images, "small_text", limit: 128, path: "\(path).assets")
-            try checkText(images, "large_url", limit: 256, path: "\(path).assets")
-            try checkText(images, "small_url", limit: 256, path: "\(path).assets")
+            try checkURL(images, "large_url", path: "\(path).assets")
+            try checkURL(images, "small_url", path: "\(path).assets")
         }
         try checkButtons(fields, path: path)
         for key in receiveOnlyFields where fields[key] != nil {
@@ -142,6 +142,16 @@ enum PresenceValidation {
         guard let text = value.stringValue else { throw .rejectedActivity("\(path).\(key) must be a string") }
         guard text.utf16.count <= limit else {
             throw .rejectedActivity("\(path).\(key) is \(text.utf16.count) UTF-16 units, over the limit of \(limit)")
+        }
+    }
+
+    /// A link field: an http(s) URL of at most 256 UTF-16 units.
+    static func checkURL(_ fields: JSONObject, _ key: String, path: String) throws(PresenceProblem) {
+        try checkText(fields, key, limit: 256, path: path)
+        guard let text = fields[key]?.stringValue else { return }
+        let lowered = text.lowercased()
+        guard let scheme = ["http://", "https://"].first(where: lowered.hasPrefix), text.count > scheme.count else {
+            throw .rejectedActivity("\(path).\(key) must be an http(s) URL")
         }
     }
 
