@@ -29,6 +29,7 @@ let package = Package(
     dependencies: [
         .package(path: ".."),
         .package(path: "../PDK"),
+        .package(path: "../Plugins/discord-rich-presence"),
         .package(url: "https://github.com/swiftwasm/WasmKit.git", exact: "0.4.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
@@ -60,5 +61,12 @@ let package = Package(
         ]),
         // The PDK's JSON library (parser, lazy reader, serializer, base64).
         fuzzer("FuzzPDKJSON", [.product(name: "NavidromeJSON", package: "pdk")]),
+        // The Discord Rich Presence plugin: gateway frames through its WebSocket export on the
+        // PDK's in-memory host, its configuration, and its text helpers.
+        fuzzer("FuzzDiscordPlugin", [
+            .product(name: "DiscordRichPresence", package: "discord-rich-presence"),
+            .product(name: "NavidromePDK", package: "pdk"),
+            .product(name: "NavidromePDKTesting", package: "pdk"),
+        ]),
     ]
 )

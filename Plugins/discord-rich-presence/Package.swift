@@ -7,6 +7,10 @@ import PackageDescription
 // `scripts/build-plugins Plugins/discord-rich-presence`, not by this manifest.
 let package = Package(
     name: "discord-rich-presence",
+    products: [
+        // For the libFuzzer target in Fuzz/ (FuzzDiscordPlugin), which `@testable import`s it.
+        .library(name: "DiscordRichPresence", targets: ["DiscordRichPresence"]),
+    ],
     dependencies: [
         .package(path: "../../PDK"),
     ],
