@@ -175,6 +175,27 @@ struct DiscordPluginScenarioTests {
         }
     }
 
+    /// While the user's own Discord client is invisible the plugin sends an empty, invisible
+    /// presence; when the client comes back online the track shows again.
+    @Test func invisibleClientHidesThePresence() async throws {
+        try await withHarness { harness in
+            try await harness.simulator.setClientStatus("invisible", user: "alice")
+            try await harness.nowPlaying("alice", Track(id: "a1", title: "Hidden While Invisible"))
+            #expect(await harness.simulator.waitUntil(timeout: .seconds(30)) { sim in
+                sim.presence(of: "alice")?.status == "invisible"
+            })
+            #expect(harness.simulator.presence(of: "alice")?.activity == nil)
+            try await harness.simulator.setClientStatus("online", user: "alice")
+            #expect(await harness.waitForDetails("alice", "Hidden While Invisible"))
+            #expect(harness.simulator.presence(of: "alice")?.status == "online")
+            try await harness.simulator.setClientStatus("invisible", user: "alice")
+            #expect(await harness.simulator.waitUntil(timeout: .seconds(30)) { sim in
+                sim.presence(of: "alice")?.status == "invisible" && sim.presence(of: "alice")?.activity == nil
+            })
+            #expect(harness.simulator.rateLimitBreaches().isEmpty)
+        }
+    }
+
     /// A track a privacy filter matches never reaches Discord: no connection, no image
     /// registration; the other user's track still shows.
     @Test func filteredTracksNeverReachDiscord() async throws {
