@@ -7,18 +7,11 @@ enum ActivityLinks {
 
     /// The setting's value (`MusicBrainz`, `ListenBrainz`, `Spotify`, `None`, any case), or `nil`.
     init?(setting text: String) {
-        let folded = ActivityText.asciiLowercased(ActivityText.trimmed(text))
-        if ActivityText.equal(folded, "musicbrainz") {
-            self = .musicBrainz
-        } else if ActivityText.equal(folded, "listenbrainz") {
-            self = .listenBrainz
-        } else if ActivityText.equal(folded, "spotify") {
-            self = .spotify
-        } else if ActivityText.equal(folded, "none") {
-            self = .none
-        } else {
-            return nil
-        }
+        let options: [(name: String, value: ActivityLinks)] = [
+            ("musicbrainz", .musicBrainz), ("listenbrainz", .listenBrainz), ("spotify", .spotify), ("none", .none),
+        ]
+        guard let links = ActivityText.option(text, options) else { return nil }
+        self = links
     }
 
     /// `details_url` (the recording), `state_url` (the artist) and `large_url` (the release, else

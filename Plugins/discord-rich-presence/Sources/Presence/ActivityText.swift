@@ -80,6 +80,13 @@ enum ActivityText {
         text.utf8.starts(with: prefix.utf8)
     }
 
+    /// The value of the option named `text` (trimmed, ASCII case ignored), or `nil`.
+    static func option<Value>(_ text: String, _ options: [(name: String, value: Value)]) -> Value? {
+        let folded = asciiLowercased(trimmed(text))
+        for option in options where equal(folded, option.name) { return option.value }
+        return nil
+    }
+
     /// Byte-wise substring test.
     static func contains(_ text: String, _ needle: String) -> Bool {
         let bytes = Array(text.utf8)

@@ -7,16 +7,8 @@ enum StatusDisplay {
 
     /// The setting's value (`Name`, `State` or `Details`, any case), or `nil`.
     init?(setting text: String) {
-        let folded = ActivityText.asciiLowercased(ActivityText.trimmed(text))
-        if ActivityText.equal(folded, "name") {
-            self = .name
-        } else if ActivityText.equal(folded, "state") {
-            self = .state
-        } else if ActivityText.equal(folded, "details") {
-            self = .details
-        } else {
-            return nil
-        }
+        guard let display = ActivityText.option(text, [("name", StatusDisplay.name), ("state", .state), ("details", .details)]) else { return nil }
+        self = display
     }
 
     /// `status_display_type`: 0 name, 1 state, 2 details.
