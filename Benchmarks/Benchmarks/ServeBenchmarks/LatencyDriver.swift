@@ -8,12 +8,16 @@ import Foundation
 ///
 /// Discord allows 5 Presence Updates per connection per 20 s (the plugin keeps 21 s), so every
 /// user's POSTs are at least `spacing` apart: no measurement includes a rate-limit delay.
+///
+/// Each turn plays a new title, or with `replayedTitles` set, the user's next one of that many
+/// titles of its own, in turn (after `playEveryTitle()`, every play is a repeated one).
 actor LatencyDriver {
     static let spacing = Duration.milliseconds(4_500)
     static let pollInterval = Duration.milliseconds(5)
     static let frameTimeout = Duration.seconds(120)
 
     let stack: ServeStack
+    let replayedTitles: Int?
     private var next = 0
     private var sequence = 0
     private var lastPost: [String: ContinuousClock.Instant] = [:]
@@ -21,16 +25,28 @@ actor LatencyDriver {
     private var userCursor: [String: Int] = [:]
     private var cursor = 0
 
-    init(stack: ServeStack) {
+    init(stack: ServeStack, replayedTitles: Int? = nil) {
         self.stack = stack
+        self.replayedTitles = replayedTitles
     }
 
-    /// The next user in round robin and a new title, once that user's spacing has passed.
+    /// The next user in round robin and its title, once that user's spacing has passed.
     func nextTurn() async throws -> (user: BenchUser, title: String) {
         let user = stack.users[next % stack.users.count]
+        let round = next / stack.users.count
         next += 1
         try await waitForSpacing(of: [user])
-        return (user, nextTitle())
+        guard let replayedTitles else { return (user, nextTitle()) }
+        return (user, "\(user.name) replay \(round % replayedTitles + 1)")
+    }
+
+    /// Plays each user's replayed titles once, in as many rounds, each presence shown before
+    /// the next POST.
+    func playEveryTitle() async throws {
+        for _ in 0..<(stack.users.count * (replayedTitles ?? 0)) {
+            let turn = try await nextTurn()
+            _ = try await measure(turn.user, title: turn.title)
+        }
     }
 
     /// Posts `title` for `user` and returns the latency in µs.

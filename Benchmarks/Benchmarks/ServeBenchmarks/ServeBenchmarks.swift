@@ -9,6 +9,8 @@ import Synchronization
 /// The stack of the benchmark that is running (set up and torn down by its hooks).
 let running = Mutex<ServeStack?>(nil)
 let latencyDriver = Mutex<LatencyDriver?>(nil)
+/// The Subsonic server serve matches tracks against, when the running benchmark matches.
+let musicServer = Mutex<LoopbackSubsonicServer?>(nil)
 
 func currentStack() throws -> ServeStack {
     guard let stack = running.withLock({ $0 }) else { throw BenchError("the stack did not start") }
@@ -20,21 +22,32 @@ func currentDriver() throws -> LatencyDriver {
     return driver
 }
 
-/// Starts `userCount` users and shows a first presence for each (gateways connected).
-@Sendable func startStack(userCount: Int) async throws {
-    let stack = try await ServeStack.start(userCount: userCount)
+/// Starts `userCount` users and shows a first presence for each (gateways connected). With
+/// `matchedTitles`, serve matches tracks against a loopback Subsonic server, and every user then
+/// plays that many titles of its own once, so the match cache holds each title it replays.
+@Sendable func startStack(userCount: Int, matchedTitles: Int? = nil) async throws {
+    let server = matchedTitles == nil ? nil : try LoopbackSubsonicServer()
+    musicServer.withLock { $0 = server }
+    let stack: ServeStack
+    do {
+        stack = try await ServeStack.start(userCount: userCount, extraConfiguration: server?.configuration ?? "")
+    } catch {
+        stopStack()
+        throw error
+    }
     running.withLock { $0 = stack }
+    let driver = LatencyDriver(stack: stack, replayedTitles: matchedTitles)
     do {
         // A healthy serve shows 1,000 first presences in well under a minute; the bound keeps a
         // saturated one from holding the machine.
         let timeout = Duration.seconds(60) + .milliseconds(240 * userCount)
         try await stack.showEveryone(concurrency: 8, timeout: timeout) { "Warm-up \($0.name)" }
+        try await driver.skipLoggedFrames()
+        try await driver.playEveryTitle()
     } catch {
         stopStack(keepFolder: true)
         throw error
     }
-    let driver = LatencyDriver(stack: stack)
-    try await driver.skipLoggedFrames()
     latencyDriver.withLock { $0 = driver }
 }
 
@@ -44,6 +57,28 @@ func currentDriver() throws -> LatencyDriver {
         stack?.stop(keepFolder: keepFolder)
         stack = nil
     }
+    musicServer.withLock { server in
+        guard let current = server else { return }
+        current.stop()
+        FileHandle.standardError.write(Data("loopback Subsonic server answered: \(current.requestSummary)\n".utf8))
+        server = nil
+    }
+}
+
+/// One `playing_now latency` iteration: the next user's turn, measured.
+func measureNextTurn(_ benchmark: Benchmark) async throws {
+    let driver = try currentDriver()
+    let turn = try await driver.nextTurn()
+    let pid = try currentStack().tonearmPID
+    let server = musicServer.withLock { $0 }
+    let searchesBefore = server?.requests("search3")
+    let cpuBefore = threadCPUNanoseconds(pid: pid)
+    benchmark.startMeasurement()
+    let micros = try await driver.measure(turn.user, title: turn.title)
+    benchmark.stopMeasurement()
+    benchmark.measurement(latency, Int(micros))
+    benchmark.measurement(serveCPU, Int((threadCPUNanoseconds(pid: pid) - cpuBefore) / 1_000))
+    if let server, let searchesBefore { benchmark.measurement(searches, server.requests("search3") - searchesBefore) }
 }
 
 /// A positive integer from the environment, else `fallback`.
@@ -63,6 +98,7 @@ let durabilityKills = environmentCount("DURABILITY_KILLS", default: 200)
 
 let latency = BenchmarkMetric.custom("playing_now → presence frame (µs)", useScalingFactor: false)
 let serveCPU = BenchmarkMetric.custom("serve CPU per playing_now (µs)", useScalingFactor: false)
+let searches = BenchmarkMetric.custom("search3 requests per playing_now", useScalingFactor: false)
 let residentMax = BenchmarkMetric.custom("serve RSS max over hold (MiB)", useScalingFactor: false)
 let residentAtStart = BenchmarkMetric.custom("serve RSS at start, no users (MiB)", useScalingFactor: false)
 let residentPeak = BenchmarkMetric.custom("serve VmHWM peak incl. warm-up (MiB)", useScalingFactor: false)
@@ -99,15 +135,16 @@ let benchmarks: @Sendable () -> Void = {
             metrics: [latency, serveCPU, .wallClock], warmupIterations: 0, maxDuration: .seconds(120), maxIterations: 500,
             setup: { try await startStack(userCount: 100) }, teardown: { stopStack() })
     ) { benchmark in
-        let driver = try currentDriver()
-        let turn = try await driver.nextTurn()
-        let pid = try currentStack().tonearmPID
-        let cpuBefore = threadCPUNanoseconds(pid: pid)
-        benchmark.startMeasurement()
-        let micros = try await driver.measure(turn.user, title: turn.title)
-        benchmark.stopMeasurement()
-        benchmark.measurement(latency, Int(micros))
-        benchmark.measurement(serveCPU, Int((threadCPUNanoseconds(pid: pid) - cpuBefore) / 1_000))
+        try await measureNextTurn(benchmark)
+    }
+
+    Benchmark(
+        "playing_now latency, matching on (100 users)",
+        configuration: .init(
+            metrics: [latency, serveCPU, searches, .wallClock], warmupIterations: 0, maxDuration: .seconds(120), maxIterations: 500,
+            setup: { try await startStack(userCount: 100, matchedTitles: 3) }, teardown: { stopStack() })
+    ) { benchmark in
+        try await measureNextTurn(benchmark)
     }
 
     Benchmark(

@@ -22,6 +22,9 @@ final class ServeStack: Sendable {
     static let clientID = "123456789012345678"
     /// Tracks last two hours, so no presence is cleared (and no session expires) while held.
     static let trackMilliseconds = 7_200_000
+    /// Artist and album of every played track.
+    static let artist = "The Benchmark Band"
+    static let album = "Loopback Load"
 
     let folder: URL
     let users: [BenchUser]
@@ -176,8 +179,8 @@ final class ServeStack: Sendable {
     /// POSTs a ListenBrainz `playing_now` of `title` for `user` and checks it was accepted.
     func postPlayingNow(_ user: BenchUser, title: String) async throws {
         let body = """
-            {"listen_type":"playing_now","payload":[{"track_metadata":{"artist_name":"The Benchmark Band",\
-            "track_name":"\(title)","release_name":"Loopback Load","additional_info":\
+            {"listen_type":"playing_now","payload":[{"track_metadata":{"artist_name":"\(Self.artist)",\
+            "track_name":"\(title)","release_name":"\(Self.album)","additional_info":\
             {"duration_ms":\(Self.trackMilliseconds),"submission_client":"ServeBenchmarks"}}}]}
             """
         let reply = try await http.request(
