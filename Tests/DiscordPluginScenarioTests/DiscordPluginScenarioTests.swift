@@ -74,7 +74,8 @@ struct DiscordPluginScenarioTests {
 
     @Test func trackEndClearsWithoutPlaybackReport() async throws {
         try await withHarness { harness in
-            try await harness.nowPlaying("alice", Track(id: "a1", title: "Short", duration: 1))
+            // Long enough for the handshake to finish on a loaded machine before the track ends.
+            try await harness.nowPlaying("alice", Track(id: "a1", title: "Short", duration: 8))
             #expect(await harness.waitForDetails("alice", "Short"))
             // Cleared at the end of the track + 5 s.
             #expect(await harness.simulator.waitUntil(timeout: .seconds(40)) { $0.presence(of: "alice")?.activity == nil })

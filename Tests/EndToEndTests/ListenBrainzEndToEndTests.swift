@@ -33,7 +33,10 @@ struct ListenBrainzEndToEndTests {
             $0?["details"]?.stringValue == "Pushed Through" && $0?["state"]?.stringValue == "The Loopback Band"
         }
         #expect(shown, "no presence; log:\n\(stack.tonearm.log().suffix(4000))")
-        #expect(stack.activity()?["assets"]?["large_text"]?.stringValue == "Loopback Sessions")
+        // Supysonic's ping names no product, and the server does not have this track: the
+        // activity is "Music" with no image (Discord shows the application's icon).
+        #expect(stack.activity()?["name"]?.stringValue == "Music")
+        #expect(stack.activity()?["assets"] == nil)
         // No stop comes over ListenBrainz: the session expires when the track ends.
         let cleared = await stack.waitForActivity(timeout: .seconds(60) + .milliseconds(Self.durationMs)) { $0 == nil }
         #expect(cleared, "presence stayed after the track ended; log:\n\(stack.tonearm.log().suffix(4000))")
