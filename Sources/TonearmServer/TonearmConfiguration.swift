@@ -1,9 +1,7 @@
 import Foundation
 import PluginRuntime
 
-/// The whole of `tonearm.toml`: the daemon's settings and the plugin runtime's. The one place
-/// that reads configuration: the file is parsed once (``ConfigurationTable``), then each part
-/// reads its sections from it.
+/// The whole of `tonearm.toml`: the daemon's settings and the plugin host's.
 public struct TonearmConfiguration: Sendable {
     public var server: ServerConfiguration
     public var plugins: PluginHostConfiguration
@@ -16,11 +14,10 @@ public struct TonearmConfiguration: Sendable {
         self.source = source
     }
 
-    /// Parses TOML text; `source` names it in errors, which also name the setting.
+    /// Parses TOML text; `source` names it in errors.
     public init(toml text: String, source: String) throws(ConfigurationError) {
-        let root = try ConfigurationTable.parse(text, source: source)
-        server = try ServerConfiguration(reading: root)
-        plugins = try PluginHostConfiguration(reading: root)
+        server = try ServerConfiguration.parse(text, source: source)
+        plugins = try PluginHostConfiguration(toml: text, file: source)
         self.source = source
     }
 

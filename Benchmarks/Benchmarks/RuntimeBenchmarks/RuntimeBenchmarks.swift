@@ -93,16 +93,19 @@ struct Fixture: Sendable {
     let id: String
     let noOp: String
     let noOpInput: [UInt8]
-    /// `[PluginSettings.<id>]`.
-    let settings: [String: String]
+    let settings: String
 
     static let minimal = Fixture(
         id: "minimal", noOp: "nd_scrobbler_is_authorized", noOpInput: Array(#"{"username":"alice"}"#.utf8),
-        settings: [:])
+        settings: "")
     static let discord = Fixture(
         id: "discord-rich-presence", noOp: "nd_scrobbler_is_authorized",
         noOpInput: Array(#"{"username":"alice"}"#.utf8),
-        settings: ["clientid": "123456789012345678", "users": "alice:token-alice"])
+        settings: """
+            [PluginSettings.discord-rich-presence]
+            clientid = "123456789012345678"
+            users = "alice:token-alice"
+            """)
 
     var ndp: String { Repository.root.appendingPathComponent("build/plugins/\(id).ndp").path }
 
@@ -119,8 +122,11 @@ struct Fixture: Sendable {
         guard FileManager.default.fileExists(atPath: ndp) else {
             throw BenchmarkSetupError("\(ndp) not found: run scripts/build-plugins first")
         }
-        let configuration = PluginHostConfiguration(
-            plugins: [id: PluginOptions(allUsers: true)], pluginSettings: [id: settings.mapValues { .string($0) }])
+        let configuration = try PluginHostConfiguration(toml: """
+            [Plugins.\(id)]
+            AllUsers = true
+            \(settings)
+            """)
         var loader = PluginLoader(
             configuration: configuration, services: CannedHostService.all(responses: [:]), users: OneUser(),
             logger: Logger(label: "benchmark", factory: { _ in SwiftLogNoOpLogHandler() }))
