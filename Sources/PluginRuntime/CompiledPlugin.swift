@@ -10,6 +10,8 @@ final class CompiledPlugin: Sendable {
     /// Export names of the module's mutable globals (see ``SnapshotExports``).
     let globalNames: [String]
     let hasMemory: Bool
+    /// The least memory instances start with, 64 KiB pages (0: as the module declares).
+    let minimumMemoryPages: UInt64
     /// Exported function names.
     let exports: Set<String>
     let capabilities: [PluginCapability]
@@ -30,14 +32,14 @@ final class CompiledPlugin: Sendable {
     /// whose permission is declared is accepted, whether or not this host provides it.
     init(
         id: String, file: String, wasm: [UInt8], hostFunctionNames: Set<String>, services: [any HostService],
-        declared: Set<String>, engine: Engine, acceptCatalogFunctions: Bool = false
+        declared: Set<String>, engine: Engine, acceptCatalogFunctions: Bool = false, minimumMemoryPages: UInt64 = 0
     ) throws(PluginLoadError) {
         func fail(_ reason: String) -> PluginLoadError { PluginLoadError(pluginID: id, file: file, reason: reason) }
         self.id = id
         let rewritten: SnapshotExports.Result
         let module: Module
         do {
-            rewritten = try SnapshotExports.rewrite(wasm)
+            rewritten = try SnapshotExports.rewrite(wasm, minimumMemoryPages: minimumMemoryPages)
             module = try parseWasm(bytes: rewritten.bytes, features: engine.configuration.features)
         } catch {
             throw fail("plugin.wasm is not a valid WebAssembly module (\(error))")
@@ -45,6 +47,7 @@ final class CompiledPlugin: Sendable {
         self.module = module
         globalNames = rewritten.globalNames
         hasMemory = rewritten.hasMemory
+        self.minimumMemoryPages = minimumMemoryPages
 
         var resolved: [ResolvedImport] = []
         var unknown: [String] = []

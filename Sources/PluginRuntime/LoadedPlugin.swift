@@ -19,6 +19,11 @@ public final class LoadedPlugin: Sendable {
     /// What host services know about this load (permissions, assigned users, extra hosts).
     public let context: PluginContext
     let compiled: CompiledPlugin
+    /// What new instances are made from: ``compiled``, or a copy whose memory starts as large as
+    /// the most any call grew it to (see ``raiseMemoryFloor(to:)``).
+    private let instanceModule: Mutex<(module: CompiledPlugin, raises: Int)>
+    private let services: [any HostService]
+    private let instancesMade = Atomic<Int>(0)
     /// The host folder mounted at `/storage` (Storage), for a plugin with the `storage` permission.
     let storageFolder: String?
     let engine: Engine
@@ -56,6 +61,8 @@ public final class LoadedPlugin: Sendable {
             id: package.id, file: package.path, wasm: package.wasm, hostFunctionNames: Set(hostFunctions.keys),
             services: services, declared: package.manifest.permissions.declared, engine: engine)
         capabilities = compiled.capabilities
+        instanceModule = Mutex((compiled, 0))
+        self.services = services
         if let violation = PluginCapability.violation(
             permissions: package.manifest.permissions, capabilities: capabilities)
         {
@@ -219,8 +226,41 @@ public final class LoadedPlugin: Sendable {
         case .failure(.exitCode(let code)): result = failure(.exitCode(code))
         case .failure(.trap(let text)): result = timedOut ? .failure(timeoutError) : failure(.trap(text))
         }
+        if instance.memoryByteCount > instance.snapshotByteCount { raiseMemoryFloor(to: instance.memoryByteCount) }
         if reusable && !timedOut { recycle(instance) }
         return result
+    }
+
+    private static let maxMemoryFloorRaises = 3
+
+    /// Instances made since the plugin loaded (the first one included). In steady state a
+    /// plugin's calls reuse pooled instances and this stays put.
+    public var instantiations: Int { instancesMade.load(ordering: .relaxed) }
+
+    /// A call grew linear memory to `bytes`: its instance cannot be restored to its snapshot, so
+    /// new instances start with that much memory (the module's declared minimum raised, within
+    /// ``PluginLimits/memoryLimit``). A plugin whose calls need more memory than the module
+    /// declares (the Discord plugin reading a long users list) then stops growing memory, and
+    /// its instances go back to the pool instead of being made again for every call. A plugin
+    /// sees a larger `memory.size` than in Navidrome; allocators that grow from it need not grow.
+    /// The floor rises at most ``maxMemoryFloorRaises`` times: memory that grows on every call
+    /// whatever its size is not helped by it.
+    private func raiseMemoryFloor(to bytes: Int) {
+        let page = 65_536
+        let pages = UInt64((min(bytes, limits.memoryLimit) + page - 1) / page)
+        instanceModule.withLock { current in
+            guard pages > current.module.minimumMemoryPages, current.raises < Self.maxMemoryFloorRaises else { return }
+            current.raises += 1
+            do throws(PluginLoadError) {
+                current.module = try CompiledPlugin(
+                    id: package.id, file: package.path, wasm: package.wasm, hostFunctionNames: Set(hostFunctions.keys),
+                    services: services, declared: package.manifest.permissions.declared, engine: engine,
+                    minimumMemoryPages: pages)
+                logger.debug("new instances start with \(pages) pages of memory: a call grew it")
+            } catch {
+                logger.warning("cannot raise the plugin's initial memory: \(error)")
+            }
+        }
     }
 
     private func recycle(_ instance: PluginInstance) {
@@ -238,8 +278,9 @@ public final class LoadedPlugin: Sendable {
 
     private func makeInstance() throws -> PluginInstance {
         let logger = self.logger
+        instancesMade.add(1, ordering: .relaxed)
         return try PluginInstance(
-            compiled: compiled, engine: engine, config: config, hostFunctions: hostFunctions, limits: limits,
+            compiled: instanceModule.withLock { $0.module }, engine: engine, config: config, hostFunctions: hostFunctions, limits: limits,
             storageFolder: storageFolder, logSink: { level, message in
                 switch level {
                 case .trace: logger.trace("\(message)")

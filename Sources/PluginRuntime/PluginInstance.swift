@@ -140,6 +140,10 @@ final class PluginInstance: @unchecked Sendable {
         memorySnapshot = MemorySnapshot(memory)
     }
 
+    /// The size of linear memory now, and in the snapshot, bytes.
+    var memoryByteCount: Int { memory?.byteCount ?? 0 }
+    var snapshotByteCount: Int { memorySnapshot.byteCount }
+
     /// Whether the export exists.
     func hasExport(_ name: String) -> Bool { function(name) != nil }
 

@@ -29,6 +29,13 @@ public final class PluginManager: Sendable {
         var status: PluginStatus
         var loaded: LoadedPlugin?
         var fingerprint: FileFingerprint?
+
+        /// The status with the loaded plugin's counters as they are now.
+        var liveStatus: PluginStatus {
+            var live = status
+            live.instantiations = loaded?.instantiations
+            return live
+        }
     }
 
     /// Creates a manager; nothing is loaded until ``start()``.
@@ -138,11 +145,11 @@ public final class PluginManager: Sendable {
 
     /// Every plugin found in the folder, sorted by id.
     public func statuses() -> [PluginStatus] {
-        entries.withLock { $0.values.map(\.status) }.sorted { $0.id < $1.id }
+        entries.withLock { $0.values.map(\.liveStatus) }.sorted { $0.id < $1.id }
     }
 
     /// The status of plugin `id`, if it is in the folder.
-    public func status(of id: String) -> PluginStatus? { entries.withLock { $0[id]?.status } }
+    public func status(of id: String) -> PluginStatus? { entries.withLock { $0[id]?.liveStatus } }
 
     /// Enables or disables plugin `id`, persisting the choice in `<DataFolder>/plugins.json`.
     public func setEnabled(_ id: String, _ enabled: Bool) async throws {
@@ -236,6 +243,8 @@ public struct PluginStatus: Sendable, Codable, Equatable {
     public var description: String?
     public var permissions: [String] = []
     public var capabilities: [String] = []
+    /// Instances of the loaded plugin made since it loaded (steady state: no new ones).
+    public var instantiations: Int?
 
     init(id: String, file: String) {
         self.id = id

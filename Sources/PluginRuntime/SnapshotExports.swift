@@ -16,7 +16,10 @@ enum SnapshotExports {
         var hasMemory: Bool
     }
 
-    static func rewrite(_ bytes: [UInt8]) throws -> Result {
+    /// `minimumMemoryPages` raises the declared minimum of the module's own memory (never past
+    /// its maximum), so instances start with that much memory (see
+    /// ``LoadedPlugin``: a plugin whose calls grow memory gets instances that need not grow).
+    static func rewrite(_ bytes: [UInt8], minimumMemoryPages: UInt64 = 0) throws -> Result {
         var importedGlobals = 0
         var importedMemories = 0
         var definedMemories = 0
@@ -59,6 +62,7 @@ enum SnapshotExports {
             extraCount += 1
         }
         guard extraCount > 0 else { return Result(bytes: bytes, globalNames: [], hasMemory: false) }
+        let raiseMemory = minimumMemoryPages > 0 && definedMemories == 1 && importedMemories == 0
 
         var output = Array(bytes[0..<8])
         var position = 8
@@ -70,7 +74,9 @@ enum SnapshotExports {
             let contentStart = cursor
             let end = contentStart + size
             guard end <= bytes.count else { throw SnapshotExportsError.truncated }
-            if id == 7 {
+            if id == 5 && raiseMemory {
+                appendSection(5, try raisedMemorySection(bytes[contentStart..<end], to: minimumMemoryPages), to: &output)
+            } else if id == 7 {
                 var inner = contentStart
                 let count = try readLEB(bytes, &inner)
                 var content: [UInt8] = []
@@ -99,6 +105,27 @@ enum SnapshotExports {
             appendSection(7, content, to: &output)
         }
         return Result(bytes: output, globalNames: names, hasMemory: hasMemory)
+    }
+
+    /// A memory section with one plain (32-bit, unshared) memory whose minimum is at least
+    /// `pages`; other layouts are returned unchanged.
+    private static func raisedMemorySection(_ content: ArraySlice<UInt8>, to pages: UInt64) throws -> [UInt8] {
+        let bytes = Array(content)
+        var cursor = 0
+        guard try readLEB(bytes, &cursor) == 1, cursor < bytes.count else { return bytes }
+        let flags = bytes[cursor]
+        guard flags == 0 || flags == 1 else { return bytes }
+        cursor += 1
+        let minimum = try readLEB(bytes, &cursor)
+        var raised = max(minimum, pages)
+        if flags == 1 {
+            var maxCursor = cursor
+            raised = min(raised, try readLEB(bytes, &maxCursor))
+        }
+        var output: [UInt8] = [1, flags]
+        appendLEB(raised, to: &output)
+        output += bytes[cursor...]
+        return output
     }
 
     private static func appendSection(_ id: UInt8, _ content: [UInt8], to output: inout [UInt8]) {

@@ -197,6 +197,24 @@ struct DiscordPluginScenarioTests {
         }
     }
 
+    /// With a thousand configured users, the plugin's calls need more memory than its module
+    /// declares; later instances start with enough, so steady-state calls reuse pooled instances
+    /// instead of making new ones.
+    @Test func aThousandUsersNeedNoNewInstancesPerCall() async throws {
+        let others = (0..<1_000).map { "listener\($0):\(String(repeating: "x", count: 59))\($0)" }
+        try await withHarness(users: (["alice:TOKEN_A", "bob:TOKEN_B"] + others).joined(separator: ",")) { harness in
+            try await harness.nowPlaying("alice", Track(id: "a0", title: "Warm-up"))
+            #expect(await harness.waitForDetails("alice", "Warm-up"))
+            let warm = harness.plugin.instantiations
+            for index in 1...5 {
+                try await harness.nowPlaying("alice", Track(id: "a\(index)", title: "Song \(index)"))
+            }
+            #expect(await harness.waitForDetails("alice", "Song 5"))
+            // At most one more while the pool fills; without a raised floor every call made one.
+            #expect(harness.plugin.instantiations - warm <= 1)
+        }
+    }
+
     /// A track a privacy filter matches never reaches Discord: no connection, no image
     /// registration; the other user's track still shows.
     @Test func filteredTracksNeverReachDiscord() async throws {

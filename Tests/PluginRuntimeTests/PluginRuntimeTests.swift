@@ -147,6 +147,22 @@ import TonearmJSON
         #expect(try await plugin.call(export: "count", input: []) == [1, 1, 0])
     }
 
+    @Test func callsThatGrowMemoryGetInstancesThatNeedNotGrow() async throws {
+        #expect(plugin.instantiations == 1)
+        for _ in 0..<5 { _ = try await call("need4") }
+        // The first call grew the pooled instance, which was dropped; the next instance started
+        // with 4 pages and went back to the pool after every call.
+        #expect(plugin.instantiations == 2)
+        #expect(try await plugin.call(export: "count", input: []) == [1, 1, 0])
+    }
+
+    @Test func memoryThatKeepsGrowingStopsRaisingTheFloor() async throws {
+        for _ in 0..<10 { _ = try await call("grow") }
+        // Every call grows memory again, so every call after the first needs a new instance.
+        #expect(plugin.instantiations == 10)
+        #expect(try await plugin.call(export: "count", input: []) == [1, 1, 0])
+    }
+
     @Test func hugeOutputIsRefused() async throws {
         guard case .trap(let text)? = await failure("huge")?.reason else { Issue.record("no error"); return }
         #expect(text.contains("exceeds the limit"))
@@ -495,6 +511,8 @@ import TonearmJSON
         await manager.start()
         defer { Task { await manager.shutdown() } }
         #expect(manager.status(of: "one")?.state == .loaded)
+        #expect(manager.status(of: "one")?.instantiations == 1)
+        #expect(manager.status(of: "broken")?.instantiations == nil)
         #expect(manager.status(of: "broken")?.state == .failed)
         #expect(manager.status(of: "broken")?.lastError?.contains("not a valid WebAssembly module") == true)
         #expect(try await manager.call(plugin: "one", export: "echo", input: [7]) == [7])

@@ -343,6 +343,11 @@ let kernelWAT = #"""
       (then (call $error_set (call $block (i32.const 16) (i32.const 4)))))
     (i32.const 0))
   (func (export "grow") (result i32) (drop (memory.grow (i32.const 1))) (i32.const 0))
+  ;; Needs 4 pages, growing memory to that as a bump allocator does.
+  (func (export "need4") (result i32)
+    (if (i32.lt_u (memory.size) (i32.const 4))
+      (then (drop (memory.grow (i32.sub (i32.const 4) (memory.size))))))
+    (i32.const 0))
   (func (export "huge") (result i32)
     (local $h i64)
     (local.set $h (call $alloc (i64.const 20000000)))
