@@ -257,6 +257,8 @@ public final class LoadedPlugin: Sendable {
                     services: services, declared: package.manifest.permissions.declared, engine: engine,
                     minimumMemoryPages: pages)
                 logger.debug("new instances start with \(pages) pages of memory: a call grew it")
+                // Pooled instances would grow again on their next call.
+                idle.withLock { $0.removeAll() }
             } catch {
                 logger.warning("cannot raise the plugin's initial memory: \(error)")
             }

@@ -203,15 +203,18 @@ struct DiscordPluginScenarioTests {
     @Test func aThousandUsersNeedNoNewInstancesPerCall() async throws {
         let others = (0..<1_000).map { "listener\($0):\(String(repeating: "x", count: 59))\($0)" }
         try await withHarness(users: (["alice:TOKEN_A", "bob:TOKEN_B"] + others).joined(separator: ",")) { harness in
-            try await harness.nowPlaying("alice", Track(id: "a0", title: "Warm-up"))
-            #expect(await harness.waitForDetails("alice", "Warm-up"))
+            for index in 0..<3 {
+                try await harness.nowPlaying("alice", Track(id: "w\(index)", title: "Warm-up \(index)"))
+            }
+            #expect(await harness.waitForDetails("alice", "Warm-up 2"))
             let warm = harness.plugin.instantiations
             for index in 1...5 {
                 try await harness.nowPlaying("alice", Track(id: "a\(index)", title: "Song \(index)"))
             }
             #expect(await harness.waitForDetails("alice", "Song 5"))
-            // At most one more while the pool fills; without a raised floor every call made one.
-            #expect(harness.plugin.instantiations - warm <= 1)
+            // Without a raised floor every event made two or three (13 for these five); with it,
+            // new ones come only while a loaded machine has more calls in flight than the pool holds.
+            #expect(harness.plugin.instantiations - warm < 5)
         }
     }
 
