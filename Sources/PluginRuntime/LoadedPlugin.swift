@@ -57,9 +57,7 @@ public final class LoadedPlugin: Sendable {
         self.logger = logger
         maxIdle = limits.poolSize ?? max(4, ProcessInfo.processInfo.activeProcessorCount * 2)
         slots = CallSlots(capacity: max(maxIdle, 4))
-        compiled = try CompiledPlugin(
-            id: package.id, file: package.path, wasm: package.wasm, hostFunctionNames: Set(hostFunctions.keys),
-            services: services, declared: package.manifest.permissions.declared, engine: engine)
+        compiled = try Self.compile(package, hostFunctions: hostFunctions, services: services, engine: engine)
         capabilities = compiled.capabilities
         instanceModule = Mutex((compiled, 0))
         self.services = services
@@ -252,10 +250,8 @@ public final class LoadedPlugin: Sendable {
             guard pages > current.module.minimumMemoryPages, current.raises < Self.maxMemoryFloorRaises else { return }
             current.raises += 1
             do throws(PluginLoadError) {
-                current.module = try CompiledPlugin(
-                    id: package.id, file: package.path, wasm: package.wasm, hostFunctionNames: Set(hostFunctions.keys),
-                    services: services, declared: package.manifest.permissions.declared, engine: engine,
-                    minimumMemoryPages: pages)
+                current.module = try Self.compile(
+                    package, hostFunctions: hostFunctions, services: services, engine: engine, minimumMemoryPages: pages)
                 logger.debug("new instances start with \(pages) pages of memory: a call grew it")
                 // Pooled instances would grow again on their next call.
                 idle.withLock { $0.removeAll() }
@@ -263,6 +259,16 @@ public final class LoadedPlugin: Sendable {
                 logger.warning("cannot raise the plugin's initial memory: \(error)")
             }
         }
+    }
+
+    private static func compile(
+        _ package: PluginPackage, hostFunctions: [String: HostFunction], services: [any HostService], engine: Engine,
+        minimumMemoryPages: UInt64 = 0
+    ) throws(PluginLoadError) -> CompiledPlugin {
+        try CompiledPlugin(
+            id: package.id, file: package.path, wasm: package.wasm, hostFunctionNames: Set(hostFunctions.keys),
+            services: services, declared: package.manifest.permissions.declared, engine: engine,
+            minimumMemoryPages: minimumMemoryPages)
     }
 
     private func recycle(_ instance: PluginInstance) {
