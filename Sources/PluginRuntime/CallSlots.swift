@@ -1,11 +1,9 @@
 import Foundation
 import Synchronization
 
-/// A counting semaphore: ``acquire(urgent:queuedSince:)`` waits while every slot is taken; a
-/// freed slot goes to the longest-waiting urgent caller, else to the other caller queued
-/// earliest. An other caller may say it queued before it arrived (the playback dispatcher stamps
-/// a user's calls with the start of the user's previous delivery), so a user whose player
-/// reports a few times a second cannot make the others wait behind its calls. A call keeps its
+/// A counting semaphore: ``acquire(_:)`` waits while every slot is taken; a freed slot goes to
+/// the longest-waiting urgent caller, else to the queued caller stamped earliest (see
+/// ``CallPrecedence``). A call keeps its
 /// slot while a host function blocks it, and gives it back once its thread is idle again, so a
 /// plugin's calls hold at most `capacity` threads (nested calls, which take no slot, aside).
 final class CallSlots: Sendable {
@@ -14,7 +12,7 @@ final class CallSlots: Sendable {
     private struct State {
         var available: Int
         var urgent: [Waiter] = []
-        var other: [(waiter: Waiter, queuedSince: ContinuousClock.Instant)] = []
+        var queued: [(waiter: Waiter, since: ContinuousClock.Instant)] = []
     }
     private let state: Mutex<State>
 
@@ -31,38 +29,43 @@ final class CallSlots: Sendable {
         }
     }
 
-    /// Waits for a slot. `urgent` callers go first; the others by `queuedSince` (default: now),
+    /// Waits for a slot: urgent callers first; queued ones by their stamp (default: now),
     /// earliest first, then by arrival.
-    func acquire(urgent: Bool, queuedSince: ContinuousClock.Instant? = nil) async {
+    func acquire(_ precedence: CallPrecedence) async {
         if take() { return }
         let now = ContinuousClock.now
-        let stamp = min(queuedSince ?? now, now)
+        var urgent = false
+        var stamp = now
+        switch precedence {
+        case .urgent: urgent = true
+        case .queued(let since): stamp = min(since ?? now, now)
+        }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let queued = state.withLock { state -> Bool in
+            let waits = state.withLock { state -> Bool in
                 guard state.available > 0 else {
                     if urgent {
                         state.urgent.append(continuation)
                     } else {
-                        state.other.append((continuation, stamp))
+                        state.queued.append((continuation, stamp))
                     }
                     return true
                 }
                 state.available -= 1
                 return false
             }
-            if !queued { continuation.resume() }
+            if !waits { continuation.resume() }
         }
     }
 
     /// The waiter a freed slot goes to, or nil after counting the slot as available.
     private static func handOver(_ state: inout State) -> Waiter? {
         if !state.urgent.isEmpty { return state.urgent.removeFirst() }
-        if !state.other.isEmpty {
+        if !state.queued.isEmpty {
             var earliest = 0
-            for index in state.other.indices.dropFirst() where state.other[index].queuedSince < state.other[earliest].queuedSince {
+            for index in state.queued.indices.dropFirst() where state.queued[index].since < state.queued[earliest].since {
                 earliest = index
             }
-            return state.other.remove(at: earliest).waiter
+            return state.queued.remove(at: earliest).waiter
         }
         state.available += 1
         return nil

@@ -83,9 +83,8 @@ public final class LoadedPlugin: Sendable {
     /// given, records host calls and log lines.
     ///
     /// At most ``maxInFlight`` calls of one load run at once (more would only create instances
-    /// and threads the cores cannot serve); the others wait their turn: callbacks first, then
-    /// Scrobbler calls by `queuedSince` (when the call arrived, unless the caller says it queued
-    /// earlier), earliest first. The deadline starts when a call runs. Calls made from inside a
+    /// and threads the cores cannot serve); the others wait their turn as `precedence` says.
+    /// The deadline starts when a call runs. Calls made from inside a
     /// host function of a running call (a callback the host delivers synchronously) do not wait,
     /// so they cannot deadlock.
     ///
@@ -93,12 +92,10 @@ public final class LoadedPlugin: Sendable {
     /// known to be quick: see ``runsInline(_:)``. After a call that burned CPU, the plugin's
     /// calls run on low-priority threads for a while (see ``CallPriority``).
     public func call(
-        export: String, input: [UInt8], trace: CallTrace? = nil, queuedSince: ContinuousClock.Instant? = nil
+        export: String, input: [UInt8], trace: CallTrace? = nil, precedence: CallPrecedence = .urgent
     ) async throws(PluginCallError) -> [UInt8] {
         let nested = PluginCallNesting.isNested
-        // Callbacks (gateway frames, heartbeats) keep connections alive: they go before
-        // playback events waiting for a slot.
-        if !nested { await slots.acquire(urgent: !ScrobblerCapability.exports.contains(export), queuedSince: queuedSince) }
+        if !nested { await slots.acquire(precedence) }
         let alone = Self.callsInFlight.add(1, ordering: .relaxed).newValue == 1
         defer { Self.callsInFlight.subtract(1, ordering: .relaxed) }
         let running = RunningCall()

@@ -122,15 +122,14 @@ public final class PluginManager: Sendable {
     }
 
     /// Calls `export` of plugin `id` with `input` on a pristine instance (see
-    /// ``LoadedPlugin/call(export:input:trace:queuedSince:)``).
+    /// ``LoadedPlugin/call(export:input:trace:precedence:)``).
     public func call(
-        plugin id: String, export: String, input: [UInt8], trace: CallTrace? = nil,
-        queuedSince: ContinuousClock.Instant? = nil
+        plugin id: String, export: String, input: [UInt8], trace: CallTrace? = nil, precedence: CallPrecedence = .urgent
     ) async throws(PluginCallError) -> [UInt8] {
         guard let loaded = entries.withLock({ $0[id]?.loaded }) else {
             throw PluginCallError(pluginID: id, export: export, reason: .pluginNotLoaded)
         }
-        return try await loaded.call(export: export, input: input, trace: trace, queuedSince: queuedSince)
+        return try await loaded.call(export: export, input: input, trace: trace, precedence: precedence)
     }
 
     /// Ids of loaded plugins with `capability`, sorted.

@@ -7,11 +7,11 @@ import Testing
 @Suite(.timeLimit(.minutes(2))) struct CallSlotsTests {
     @Test func urgentWaitersGoFirstThenArrivalOrder() async throws {
         let slots = CallSlots(capacity: 1)
-        await slots.acquire(urgent: false)
+        await slots.acquire(.queued(since: nil))
         let order = Order()
         func waiter(_ name: String, urgent: Bool) -> Task<Void, Never> {
             Task {
-                await slots.acquire(urgent: urgent)
+                await slots.acquire(urgent ? .urgent : .queued(since: nil))
                 order.names.withLock { $0.append(name) }
                 slots.release()
             }
@@ -32,12 +32,12 @@ import Testing
     /// delivery: a user who reported long ago goes ahead of one whose calls arrived first.
     @Test func otherWaitersGoByWhenTheyQueuedThenArrivalOrder() async throws {
         let slots = CallSlots(capacity: 1)
-        await slots.acquire(urgent: false)
+        await slots.acquire(.queued(since: nil))
         let order = Order()
         let now = ContinuousClock.now
         func waiter(_ name: String, queuedSince: ContinuousClock.Instant?) -> Task<Void, Never> {
             Task {
-                await slots.acquire(urgent: false, queuedSince: queuedSince)
+                await slots.acquire(.queued(since: queuedSince))
                 order.names.withLock { $0.append(name) }
                 slots.release()
             }

@@ -107,6 +107,7 @@ let shownAtEnd = BenchmarkMetric.custom("presences shown at end", polarity: .pre
 let heartbeats = BenchmarkMetric.custom("heartbeats during hold", polarity: .prefersLarger, useScalingFactor: false)
 let breaches = BenchmarkMetric.custom("rate-limit breaches", useScalingFactor: false)
 let reconnects = BenchmarkMetric.custom("gateway reconnects during hold", useScalingFactor: false)
+let instantiationsDuringHold = BenchmarkMetric.custom("plugin instantiations during hold", useScalingFactor: false)
 
 let requestRate = BenchmarkMetric.custom("requests per second sent", polarity: .prefersLarger, useScalingFactor: false)
 let lostEvents = BenchmarkMetric.custom("acknowledged events lost", useScalingFactor: false)
@@ -161,7 +162,8 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark(
         "serve at \(soakUsers.formatted()) users (\(soakSeconds) s hold)",
         configuration: .init(
-            metrics: [residentAtStart, residentMax, residentPeak, cpu, shownAtEnd, heartbeats, reconnects, breaches], warmupIterations: 0,
+            metrics: [residentAtStart, residentMax, residentPeak, cpu, shownAtEnd, heartbeats, reconnects, breaches, instantiationsDuringHold],
+            warmupIterations: 0,
             maxDuration: .seconds(soakSeconds + 60), maxIterations: 1,
             setup: { try await startStack(userCount: soakUsers) }, teardown: { stopStack() })
     ) { benchmark in
@@ -175,6 +177,7 @@ let benchmarks: @Sendable () -> Void = {
         benchmark.measurement(heartbeats, result.heartbeats)
         benchmark.measurement(reconnects, result.reconnects)
         benchmark.measurement(breaches, result.breaches)
+        benchmark.measurement(instantiationsDuringHold, result.instantiations)
         if result.problem != nil { stack.keepLogs() }
         finish(benchmark, summary: result.summary, problem: result.problem.map { $0 + "; logs in \(stack.folder.path)" })
     }

@@ -192,6 +192,15 @@ final class ServeStack: Sendable {
         }
     }
 
+    /// Plugin instances serve has made since it started, all plugins (`/api/status`).
+    func instantiations() async throws -> Int {
+        struct Status: Decodable {
+            struct Plugin: Decodable { var instantiations: Int? }
+            var plugins: [Plugin]
+        }
+        return try await http.get("\(tonearmURL)/api/status", as: Status.self).plugins.reduce(0) { $0 + ($1.instantiations ?? 0) }
+    }
+
     /// Posts one playing_now per user (`concurrency` at a time) titled `title(user)` and waits
     /// until the simulator shows every one of them.
     func showEveryone(concurrency: Int, timeout: Duration, title: @Sendable @escaping (BenchUser) -> String) async throws {

@@ -15,6 +15,8 @@ struct SoakRun {
         /// Gateway connections opened during the hold (each one a reconnect).
         var reconnects: Int
         var breaches: Int
+        /// Plugin instances made during the hold (0 in steady state: every call reuses one).
+        var instantiations: Int
 
         /// Why the run does not count, if it does not.
         var problem: String? {
@@ -27,9 +29,9 @@ struct SoakRun {
         var summary: String {
             String(
                 format: "serve at %d users, %.0f s hold: RSS %.1f MiB at start, max %.1f MiB (VmHWM %.1f MiB), CPU %.2f %% of one core, "
-                    + "%d heartbeats, %d reconnects, %d/%d presences shown, %d breaches",
+                    + "%d heartbeats, %d reconnects, %d/%d presences shown, %d breaches, %d instantiations",
                 users, seconds, Double(residentAtStartKB) / 1024, Double(residentMaxKB) / 1024, Double(peakResidentKB) / 1024, cpuPercent, heartbeats,
-                reconnects, shownAtEnd, users, breaches)
+                reconnects, shownAtEnd, users, breaches, instantiations)
         }
     }
 
@@ -39,6 +41,7 @@ struct SoakRun {
     func run() async throws -> Result {
         let pid = stack.tonearmPID
         let before = try await stack.simulator.users()
+        let instancesBefore = try await stack.instantiations()
         let first = try ProcessSample(pid: pid)
         var residentMax = first.residentKB
         var last = first
@@ -58,6 +61,7 @@ struct SoakRun {
             shownAtEnd: shown, users: stack.users.count,
             heartbeats: reports.reduce(0) { $0 + $1.counters.heartbeats } - before.reduce(0) { $0 + $1.counters.heartbeats },
             reconnects: reports.reduce(0) { $0 + $1.counters.connections } - before.reduce(0) { $0 + $1.counters.connections },
-            breaches: try await stack.simulator.breachCount())
+            breaches: try await stack.simulator.breachCount(),
+            instantiations: try await stack.instantiations() - instancesBefore)
     }
 }

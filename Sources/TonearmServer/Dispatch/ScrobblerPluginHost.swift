@@ -22,6 +22,6 @@ extension PluginManager: ScrobblerPluginHost {
     func call(
         plugin: String, export: String, input: [UInt8], queuedSince: ContinuousClock.Instant?
     ) async throws(PluginCallError) -> [UInt8] {
-        try await call(plugin: plugin, export: export, input: input, trace: nil, queuedSince: queuedSince)
+        try await call(plugin: plugin, export: export, input: input, trace: nil, precedence: .queued(since: queuedSince))
     }
 }
