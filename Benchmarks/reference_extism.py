@@ -4,11 +4,12 @@ RuntimeBenchmarks starts this with the project's venv python and measures the sa
 Tonearm, in the same run. One JSON request per stdin line:
 
     {"ndp": "build/plugins/minimal.ndp", "export": "nd_scrobbler_is_authorized",
-     "input": "{...}", "config": {...}, "fresh": true, "count": 200}
+     "input": "{...}", "config": {...}, "fresh": true, "count": 200,
+     "responses": {"cache_getstring": "{...}"}}
 
 `fresh`: a new plugin from one compiled module for every call (Navidrome's way); otherwise
-calls on one warm plugin. Every `extism:host/user` function the module imports answers `{}`,
-like Tonearm's canned host services. One JSON line back: {"ns": [per-call nanoseconds]} or
+calls on one warm plugin. Every `extism:host/user` function the module imports answers `{}`
+unless `responses` names it, like Tonearm's canned host services. One JSON line back: {"ns": [per-call nanoseconds]} or
 {"error": "..."}.
 """
 
@@ -70,9 +71,9 @@ def host_imports(wasm):
     return names
 
 
-def canned(name):
+def canned(name, response="{}"):
     def handler(current_plugin, params, results, *user_data):
-        current_plugin.return_string(results[0], "{}")
+        current_plugin.return_string(results[0], response)
 
     return extism.host_fn(name=name, namespace="extism:host/user",
                           signature=([extism.ValType.I64], [extism.ValType.I64]))(handler)
@@ -83,12 +84,14 @@ compiled_cache = {}
 
 def run(request):
     ndp = request["ndp"]
-    if ndp not in compiled_cache:
+    responses = request.get("responses") or {}
+    key = (ndp, json.dumps(responses, sort_keys=True))
+    if key not in compiled_cache:
         with zipfile.ZipFile(ndp) as archive:
             wasm = archive.read("plugin.wasm")
-        functions = [canned(name) for name in host_imports(wasm)]
-        compiled_cache[ndp] = extism.extism.CompiledPlugin(wasm, wasi=True, functions=functions)
-    compiled = compiled_cache[ndp]
+        functions = [canned(name, responses.get(name, "{}")) for name in host_imports(wasm)]
+        compiled_cache[key] = extism.extism.CompiledPlugin(wasm, wasi=True, functions=functions)
+    compiled = compiled_cache[key]
     config = request.get("config") or {}
     export, data = request["export"], request["input"].encode()
     fresh = request.get("fresh", True)

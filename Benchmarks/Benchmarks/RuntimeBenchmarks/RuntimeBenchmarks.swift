@@ -13,8 +13,8 @@ let benchmarks: @Sendable () -> Void = {
         maxIterations: 20_000)
 
     // ---- Tonearm: pooled instances restored to their snapshot (compiled-module cache hit) ----
-    for plugin in [Fixture.minimal, Fixture.discord] {
-        Benchmark("\(plugin.id): stateless call, pooled instance (cache hit)") { benchmark in
+    for plugin in [Fixture.minimal, Fixture.discord, Fixture.discordThousandUsers, Fixture.discordThousandUsersChecked] {
+        Benchmark("\(plugin.label): stateless call, pooled instance (cache hit)") { benchmark in
             let loaded = try plugin.pooled()
             for _ in benchmark.scaledIterations {
                 blackHole(try await loaded.call(export: plugin.noOp, input: plugin.noOpInput))
@@ -40,6 +40,13 @@ let benchmarks: @Sendable () -> Void = {
     // ---- The Discord plugin's own work (issue #4) ----
     Benchmark("discord-rich-presence: nd_scrobbler_now_playing") { benchmark in
         let loaded = try Fixture.discord.pooled()
+        for _ in benchmark.scaledIterations {
+            blackHole(try await loaded.call(export: "nd_scrobbler_now_playing", input: Fixture.nowPlaying))
+        }
+    }
+
+    Benchmark("discord-rich-presence (1,000 users): nd_scrobbler_now_playing") { benchmark in
+        let loaded = try Fixture.discordThousandUsers.pooled()
         for _ in benchmark.scaledIterations {
             blackHole(try await loaded.call(export: "nd_scrobbler_now_playing", input: Fixture.nowPlaying))
         }
@@ -73,11 +80,11 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     // ---- The reference runtime, in the same run ----
-    for plugin in [Fixture.minimal, Fixture.discord] {
+    for plugin in [Fixture.minimal, Fixture.discord, Fixture.discordThousandUsers, Fixture.discordThousandUsersChecked] {
         for fresh in [true, false] {
             let name = fresh ? "fresh plugin per call from a compiled module" : "calls on one warm plugin"
             let metric = BenchmarkMetric.custom("ns per call", useScalingFactor: false)
-            Benchmark("reference extism: \(plugin.id): \(name)",
+            Benchmark("reference extism: \(plugin.label): \(name)",
                       configuration: .init(metrics: [metric], warmupIterations: 1, maxDuration: .seconds(10),
                                            maxIterations: 20)) { benchmark in
                 for sample in try ReferenceExtism.shared.measure(plugin, fresh: fresh, count: fresh ? 100 : 1_000) {
@@ -93,26 +100,47 @@ struct Fixture: Sendable {
     let id: String
     let noOp: String
     let noOpInput: [UInt8]
-    let settings: String
+    /// The plugin's configuration, as both runtimes get it (Tonearm from `[PluginSettings.<id>]`).
+    let config: [String: String]
+    /// The name benchmarks show; the plugin's id unless the configuration makes the difference.
+    let label: String
+    /// What host functions answer, by name (the others answer `{}`), in both runtimes.
+    var hostResponses: [String: String] = [:]
 
     static let minimal = Fixture(
         id: "minimal", noOp: "nd_scrobbler_is_authorized", noOpInput: Array(#"{"username":"alice"}"#.utf8),
-        settings: "")
+        config: [:], label: "minimal")
     static let discord = Fixture(
         id: "discord-rich-presence", noOp: "nd_scrobbler_is_authorized",
         noOpInput: Array(#"{"username":"alice"}"#.utf8),
-        settings: """
-            [PluginSettings.discord-rich-presence]
-            clientid = "123456789012345678"
-            users = "alice:token-alice"
-            """)
+        config: ["clientid": "123456789012345678", "users": "alice:token-alice"], label: "discord-rich-presence")
+    /// The Discord plugin with 1,000 users configured (alice first), as a server of many
+    /// listeners runs it: every call reads the whole `users` value.
+    static let discordThousandUsers = Fixture(
+        id: "discord-rich-presence", noOp: "nd_scrobbler_is_authorized",
+        noOpInput: Array(#"{"username":"alice"}"#.utf8),
+        config: [
+            "clientid": "123456789012345678",
+            "users": (["alice:token-alice"] + (1..<1_000).map { String(format: "bench%04d:discord-bench-token-%04d", $0, $0) })
+                .joined(separator: ","),
+        ],
+        label: "discord-rich-presence (1,000 users)")
+    /// As ``discordThousandUsers``, with the cache holding the fingerprint of the checked list
+    /// (as it does after the first `is_authorized`): the steady state of a server.
+    static let discordThousandUsersChecked = Fixture(
+        id: discordThousandUsers.id, noOp: discordThousandUsers.noOp, noOpInput: discordThousandUsers.noOpInput,
+        config: discordThousandUsers.config, label: "discord-rich-presence (1,000 users, list checked)",
+        hostResponses: ["cache_getstring": #"{"exists":true,"value":"\#(usersFingerprint(discordThousandUsers.config["users"]!))"}"#])
+
+    /// The Discord plugin's fingerprint of a checked `users` value (its UsersListCheck): length
+    /// and FNV-1a of the bytes.
+    static func usersFingerprint(_ value: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in value.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return "\(value.utf8.count)-\(hash)"
+    }
 
     var ndp: String { Repository.root.appendingPathComponent("build/plugins/\(id).ndp").path }
-
-    /// The plugin's configuration as the reference runtime's `config` (what Tonearm flattens to).
-    var referenceConfig: [String: String] {
-        id == Fixture.discord.id ? ["clientid": "123456789012345678", "users": "alice:token-alice"] : [:]
-    }
 
     /// One load for the whole run (ordo-one runs a benchmark's closure once per iteration).
     func pooled() throws -> LoadedPlugin { try Loads.shared.plugin(self, pooled: true) }
@@ -125,10 +153,12 @@ struct Fixture: Sendable {
         let configuration = try PluginHostConfiguration(toml: """
             [Plugins.\(id)]
             AllUsers = true
-            \(settings)
+
+            [PluginSettings.\(id)]
+            \(config.sorted { $0.key < $1.key }.map { "\($0.key) = \"\($0.value)\"" }.joined(separator: "\n"))
             """)
         var loader = PluginLoader(
-            configuration: configuration, services: CannedHostService.all(responses: [:]), users: OneUser(),
+            configuration: configuration, services: CannedHostService.all(responses: hostResponses.mapValues { Array($0.utf8) }), users: OneUser(),
             logger: Logger(label: "benchmark", factory: { _ in SwiftLogNoOpLogHandler() }))
         loader.poolSize = poolSize
         return try loader.load(path: ndp)
@@ -186,7 +216,7 @@ final class Loads: @unchecked Sendable {
     func plugin(_ fixture: Fixture, pooled: Bool) throws -> LoadedPlugin {
         lock.lock()
         defer { lock.unlock() }
-        let key = "\(fixture.id) \(pooled)"
+        let key = "\(fixture.label) \(pooled)"
         if let plugin = loaded[key] { return plugin }
         let plugin = try fixture.load(poolSize: pooled ? nil : 0)
         loaded[key] = plugin
@@ -226,7 +256,7 @@ final class ReferenceExtism: @unchecked Sendable {
         try startIfNeeded()
         let request: [String: Any] = [
             "ndp": plugin.ndp, "export": plugin.noOp, "input": String(decoding: plugin.noOpInput, as: UTF8.self),
-            "config": plugin.referenceConfig, "fresh": fresh, "count": count,
+            "config": plugin.config, "responses": plugin.hostResponses, "fresh": fresh, "count": count,
         ]
         input!.write(try JSONSerialization.data(withJSONObject: request) + Data("\n".utf8))
         let line = try readLine()

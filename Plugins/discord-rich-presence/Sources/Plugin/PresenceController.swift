@@ -17,7 +17,20 @@ struct PresenceController {
 
     /// Whether `username` has a valid configuration and is not stopped by a fatal gateway error.
     func isAuthorized(username: String) -> Bool {
-        guard let settings = loadSettings(logWarnings: true) else { return false }
+        var usersValue = ""
+        let settings: PluginSettings
+        do {
+            settings = try PluginSettings.load({ key in
+                let value = host.config(key)
+                if ActivityText.equal(key, "users") { usersValue = value ?? "" }
+                return value
+            }, onlyUser: username)
+        } catch {
+            host.log(.error, "Discord Rich Presence is not configured: " + error.message)
+            return false
+        }
+        for warning in settings.warnings { host.log(.warn, warning) }
+        guard UsersListCheck.isValid(usersValue, host: host) else { return false }
         guard let user = settings.user(named: username) else {
             host.log(.info, "User \(username) has no Discord token in the plugin configuration ('users')")
             return false
@@ -31,7 +44,7 @@ struct PresenceController {
 
     /// NowPlaying: show the track from `positionSeconds` on, clear it when it should have ended.
     func nowPlaying(username: String, track: TrackSummary, positionSeconds: Int) -> String? {
-        guard let settings = loadSettings(logWarnings: false, onlyUser: username) else { return Self.notAuthorized("invalid plugin configuration") }
+        guard let settings = loadSettings(onlyUser: username) else { return Self.notAuthorized("invalid plugin configuration") }
         guard let user = settings.user(named: username) else { return Self.notAuthorized("no Discord token for \(username)") }
         let keys = UserKeys(user: user.username)
         if let report = lastReport(keys), ActivityText.equal(report.track, track.identity),
@@ -51,7 +64,7 @@ struct PresenceController {
     /// stopped/expired clear the presence and close the connection.
     func playbackReport(username: String, track: TrackSummary, state rawState: String, positionMs: Int64,
                                playbackRate: Double, playerName: String, timestampSeconds: Int64) -> String? {
-        guard let settings = loadSettings(logWarnings: false, onlyUser: username) else { return Self.notAuthorized("invalid plugin configuration") }
+        guard let settings = loadSettings(onlyUser: username) else { return Self.notAuthorized("invalid plugin configuration") }
         guard let user = settings.user(named: username) else { return Self.notAuthorized("no Discord token for \(username)") }
         let client = GatewayClient(host: host, user: user, settings: settings)
         let state = ActivityText.asciiLowercased(rawState)
@@ -214,13 +227,11 @@ struct PresenceController {
         "scrobbler(not_authorized): " + detail
     }
 
-    /// The configuration; with `onlyUser`, its `users` holds just that user (unchecked otherwise:
-    /// `is_authorized` checks the whole list before every playback event).
-    func loadSettings(logWarnings: Bool, onlyUser: String? = nil) -> PluginSettings? {
+    /// The configuration, its `users` holding just `onlyUser` (the other entries unchecked:
+    /// `is_authorized` checks the whole list, see ``UsersListCheck``).
+    func loadSettings(onlyUser: String) -> PluginSettings? {
         do {
-            let settings = try PluginSettings.load({ host.config($0) }, onlyUser: onlyUser)
-            if logWarnings { for warning in settings.warnings { host.log(.warn, warning) } }
-            return settings
+            return try PluginSettings.load({ host.config($0) }, onlyUser: onlyUser)
         } catch {
             host.log(.error, "Discord Rich Presence is not configured: " + error.message)
             return nil
@@ -230,7 +241,7 @@ struct PresenceController {
     /// The client of a connection's user, or `nil` (and the connection closed) when the user
     /// is no longer configured.
     func client(for username: String) -> GatewayClient? {
-        guard let settings = loadSettings(logWarnings: false, onlyUser: username) else { return nil }
+        guard let settings = loadSettings(onlyUser: username) else { return nil }
         guard let user = settings.user(named: username) else {
             host.log(.warn, "Discord connection \(username) belongs to no configured user; closing it")
             _ = host.webSocketClose(connectionID: username, code: 1000, reason: "user not configured")

@@ -41,6 +41,39 @@ import Testing
         #expect(host.logs.contains { $0.message.contains("carol has no Discord token") })
     }
 
+    /// The whole list is checked once per value: a list that changes is checked again.
+    @Test func theUsersListIsCheckedWholeOncePerValue() {
+        // Long enough to be checked through the cache: 100 users.
+        let others = (1...99).map { "user\($0):token-\($0)" }.joined(separator: ",")
+        let list = "alice:token-a,\(others)"
+        #expect(list.utf8.count > UsersListCheck.uncachedBytes)
+        host.config["users"] = list
+        func authorized(_ name: String) -> Bool {
+            host.call(DiscordPlugin.ndScrobblerIsAuthorized, IsAuthorizedRequest(username: name)).outputText == "true"
+        }
+        #expect(authorized("alice"))
+        let checked = host.cache[UsersListCheck.cacheKey]
+        #expect(checked == .string(UsersListCheck.fingerprint(list)))
+        #expect(authorized("user42"))
+        #expect(host.cache[UsersListCheck.cacheKey] == checked)
+        // A name listed twice refuses every user, alice's own entry being fine.
+        host.config["users"] = list + ",USER7:token-c"
+        #expect(!authorized("alice"))
+        #expect(host.logs.contains { $0.message.contains("user 'USER7' is listed twice") })
+        #expect(host.cache[UsersListCheck.cacheKey] == checked)
+        // A malformed entry elsewhere too.
+        host.config["users"] = list + ",carol"
+        #expect(!authorized("alice"))
+        #expect(host.logs.contains { $0.message.contains("entry 101 is not 'username:token'") })
+        // A short list is checked on every call, without the cache.
+        host.config["users"] = "alice:token-a,bob:token-b,BOB:token-c"
+        #expect(!authorized("alice"))
+        #expect(host.logs.contains { $0.message.contains("user 'BOB' is listed twice") })
+        host.config["users"] = "alice:token-a"
+        #expect(authorized("alice"))
+        #expect(host.cache[UsersListCheck.cacheKey] == checked)
+    }
+
     @Test func invalidConfigurationIsNotAuthorized() {
         host.config["clientid"] = "42"
         #expect(host.call(DiscordPlugin.ndScrobblerIsAuthorized, IsAuthorizedRequest(username: "alice")).outputText == "false")
