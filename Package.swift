@@ -57,7 +57,8 @@ let package = Package(
         .target(name: "ThreadSanitizerLocks", swiftSettings: strict),
         // The system zlib (inflate and CRC-32 of `.ndp` entries).
         .systemLibrary(name: "TonearmZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-        // Layer 2: manifests, packages, loading, per-call instances, limits, the plugin manager.
+        // Layer 2: manifests, packages, loading, per-call instances, limits, the plugin manager
+        // (configured by values; TonearmServer alone reads tonearm.toml).
         .target(
             name: "PluginRuntime",
             dependencies: [
@@ -71,7 +72,6 @@ let package = Package(
                 .product(name: "WASI", package: "WasmKit"),
                 .product(name: "WasmParser", package: "WasmKit"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "TOMLKit", package: "TOMLKit"),
             ],
             swiftSettings: strict
         ),
@@ -238,7 +238,13 @@ let package = Package(
         ),
         .testTarget(
             name: "TonearmServerTests",
-            dependencies: ["ThreadSanitizerLocks", "TestSupport", "TonearmJSON", "NavidromeABI", "TonearmServer", "PluginRuntime", "HostServices", "Feeds", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "ThreadSanitizerLocks", "TestSupport", "TonearmJSON", "NavidromeABI", "TonearmServer", "PluginRuntime",
+                "HostServices", "Feeds",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,6 +1,6 @@
 import Foundation
-import PluginRuntime
 import TOMLKit
+import TonearmJSON
 
 /// A value from the configuration file, detached from the TOML parser.
 enum ConfigValue: Sendable, Equatable {
@@ -25,6 +25,27 @@ enum ConfigValue: Sendable, Equatable {
         }
     }
 
+    /// An integer or a floating-point number, as a `Double`.
+    var number: Double? {
+        switch self {
+        case .int(let int): Double(int)
+        case .double(let double): double
+        default: nil
+        }
+    }
+
+    /// As JSON, for plugin settings; dates and times become strings.
+    var json: JSONValue {
+        switch self {
+        case .string(let string), .other(let string): .string(string)
+        case .int(let int): .number(Double(int))
+        case .double(let double): .number(double)
+        case .bool(let bool): .bool(bool)
+        case .array(let elements): .array(elements.map(\.json))
+        case .table(let table): .object(JSONObject(table.mapValues(\.json)))
+        }
+    }
+
     static func dictionary(_ table: TOMLTable) -> [String: ConfigValue] {
         var result: [String: ConfigValue] = [:]
         for key in table.keys {
@@ -35,7 +56,8 @@ enum ConfigValue: Sendable, Equatable {
 }
 
 /// A TOML table with case-insensitive key lookup (as Navidrome's configuration is) and errors
-/// that name the offending setting.
+/// that name the offending setting. The only place that parses TOML: ``TonearmConfiguration``
+/// reads `tonearm.toml` through it, for the daemon and the plugin runtime alike.
 struct ConfigurationTable: Sendable {
     /// The file the table comes from, named in errors.
     let file: String

@@ -1,11 +1,7 @@
-import Foundation
-import PluginRuntime
-
-/// The daemon's settings from `tonearm.toml` (every part but the plugin sections, which the
-/// plugin runtime reads). Every setting has a default, so an empty file — or none — is valid.
+/// The daemon's settings from `tonearm.toml`: every part but `DataFolder` and the plugin
+/// sections (PluginSections.swift), which go to the plugin runtime's `PluginHostConfiguration`.
+/// Every setting has a default, so an empty file — or none — is valid.
 public struct ServerConfiguration: Sendable, Equatable {
-    /// Where Tonearm keeps its data (KV stores, plugin state, the artwork signing key).
-    public var dataFolder: String = "./data"
     /// `trace`, `debug`, `info`, `warning` or `error`.
     public var logLevel: String = "info"
 
@@ -89,18 +85,13 @@ public struct ServerConfiguration: Sendable, Equatable {
         return base.hasSuffix("/") ? String(base.dropLast()) : base
     }
 
-    /// Reads the daemon's settings from TOML text; `source` names the file in errors.
-    public static func parse(_ text: String, source: String) throws(ConfigurationError) -> ServerConfiguration {
-        try ServerConfiguration(root: ConfigurationTable.parse(text, source: source), source: source)
-    }
-
-    init(root: ConfigurationTable, source: String) throws(ConfigurationError) {
+    /// Reads the daemon's settings; rejects unknown keys at the root and in its tables.
+    init(reading root: ConfigurationTable) throws(ConfigurationError) {
         func fail(_ message: String) -> ConfigurationError { root.fail(message) }
         try root.rejectUnknownKeys([
             "DataFolder", "LogLevel", "Server", "Artwork", "Subsonic", "ListenBrainz", "Users", "Plugins",
             "PluginSettings",
         ])
-        if let value = try root.string("DataFolder") { dataFolder = value }
         if let value = try root.string("LogLevel") {
             let levels = ["trace", "debug", "info", "warning", "error"]
             guard levels.contains(value.lowercased()) else {

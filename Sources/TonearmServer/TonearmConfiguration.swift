@@ -1,7 +1,9 @@
 import Foundation
 import PluginRuntime
 
-/// The whole of `tonearm.toml`: the daemon's settings and the plugin host's.
+/// The whole of `tonearm.toml`: the daemon's settings and the plugin runtime's. The one place
+/// that reads configuration: the file is parsed once (``ConfigurationTable``), then each part
+/// reads its sections from it.
 public struct TonearmConfiguration: Sendable {
     public var server: ServerConfiguration
     public var plugins: PluginHostConfiguration
@@ -14,10 +16,11 @@ public struct TonearmConfiguration: Sendable {
         self.source = source
     }
 
-    /// Parses TOML text; `source` names it in errors.
+    /// Parses TOML text; `source` names it in errors, which also name the setting.
     public init(toml text: String, source: String) throws(ConfigurationError) {
-        server = try ServerConfiguration.parse(text, source: source)
-        plugins = try PluginHostConfiguration(toml: text, file: source)
+        let root = try ConfigurationTable.parse(text, source: source)
+        server = try ServerConfiguration(reading: root)
+        plugins = try PluginHostConfiguration(reading: root)
         self.source = source
     }
 

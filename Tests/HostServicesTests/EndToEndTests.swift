@@ -42,11 +42,7 @@ import ZIPFoundation
                 data.subdata(in: Int(position)..<Int(position) + size)
             }
         }
-        let configuration = try PluginHostConfiguration(toml: """
-            DataFolder = "\(folder)/data"
-            [Plugins]
-            Folder = "\(folder)/plugins"
-            """)
+        let configuration = PluginHostConfiguration(dataFolder: "\(folder)/data", pluginsFolder: "\(folder)/plugins")
         let loader = PluginLoader(
             configuration: configuration, services: services, users: everyone, logger: Logger(label: "test.e2e"))
         return try loader.load(path: path)

@@ -17,7 +17,7 @@ import Testing
         let folder = try TestFolder()
         defer { folder.remove() }
         let path = try folder.package(id, wat: wat)
-        let loader = try testLoader(folder, timeout: 1)
+        let loader = testLoader(folder, timeout: 1)
         do throws(PluginLoadError) {
             _ = try loader.load(path: path)
             return nil
@@ -44,7 +44,7 @@ import Testing
         let folder = try TestFolder()
         defer { folder.remove() }
         let path = try folder.package("spininit", manifest: TestFolder.manifest(), wat: Self.loopingInitialize)
-        let result = try testLoader(folder, timeout: 1).validate(path: path)
+        let result = testLoader(folder, timeout: 1).validate(path: path)
         #expect(result.errors == ["initialisation did not finish within 1 s"])
     }
 
@@ -53,12 +53,8 @@ import Testing
         defer { folder.remove() }
         try folder.package("spininit", wat: Self.loopingInitialize)
         try folder.package("good", wat: #"(module (func (export "fresh") (result i32) (i32.const 0)))"#)
-        let configuration = try PluginHostConfiguration(toml: """
-            DataFolder = "\(folder.path)/data"
-            [Plugins]
-            Folder = "\(folder.plugins)"
-            CallTimeout = 1
-            """)
+        let configuration = PluginHostConfiguration(
+            dataFolder: "\(folder.path)/data", pluginsFolder: folder.plugins, callTimeout: 1)
         let manager = PluginManager(configuration: configuration, services: [EchoService()], users: StaticUsers(),
                                     logger: Logger(label: "test"))
         let start = ContinuousClock.now

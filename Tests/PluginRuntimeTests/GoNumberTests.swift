@@ -11,10 +11,10 @@ import TonearmJSON
         defer { folder.remove() }
         let schema = #",\#"config\#":{\#"schema\#":{\#"type\#":\#"object\#",\#"properties\#":{\#"big\#":{\#"type\#":\#"number\#"}}}}"#
         let path = try folder.package("big", manifest: TestFolder.manifest(extra: schema), wat: "(module)")
-        for (setting, expected) in [("1e19", "10000000000000000000"), ("-1e19", "-10000000000000000000"),
-                                    ("9.3e18", "9300000000000000000"), ("1e300", "1e+300"),
-                                    ("1e21", "1e+21"), ("1e-7", "1e-7")] {
-            let loaded = try testLoader(folder, settings: "[PluginSettings.big]\nBig = \(setting)").load(path: path)
+        for (setting, expected) in [(1e19, "10000000000000000000"), (-1e19, "-10000000000000000000"),
+                                    (9.3e18, "9300000000000000000"), (1e300, "1e+300"),
+                                    (1e21, "1e+21"), (1e-7, "1e-7")] {
+            let loaded = try testLoader(folder, settings: ["big": ["Big": .number(setting)]]).load(path: path)
             #expect(loaded.config["big"] == expected)
         }
     }
@@ -24,10 +24,10 @@ import TonearmJSON
         defer { folder.remove() }
         let schema = #",\#"config\#":{\#"schema\#":{\#"type\#":\#"object\#",\#"properties\#":{\#"count\#":{\#"type\#":\#"integer\#",\#"minimum\#":-1000,\#"maximum\#":1000}}}}"#
         let path = try folder.package("count", manifest: TestFolder.manifest(extra: schema), wat: "(module)")
-        for (setting, problem) in [("1e19", "must be ≤ 1000"), ("1e300", "must be ≤ 1000"),
-                                   ("-1e19", "must be ≥ -1000"), ("9.3e18", "must be ≤ 1000")] {
+        for (setting, problem) in [(1e19, "must be ≤ 1000"), (1e300, "must be ≤ 1000"),
+                                   (-1e19, "must be ≥ -1000"), (9.3e18, "must be ≤ 1000")] {
             let error = #expect(throws: PluginLoadError.self) {
-                try testLoader(folder, settings: "[PluginSettings.count]\nCount = \(setting)").load(path: path)
+                try testLoader(folder, settings: ["count": ["Count": .number(setting)]]).load(path: path)
             }
             #expect(error?.reason == "invalid settings: PluginSettings.count.count: \(problem)", "\(setting)")
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TonearmJSON
 @testable import PluginRuntime
 
 /// The PDK's `Plugins/minimal`, built with `scripts/build-plugins` when not built yet.
@@ -27,12 +28,8 @@ enum PDKPlugins {
     @Test func minimalPluginRunsStatelessly() async throws {
         let folder = try TestFolder()
         defer { folder.remove() }
-        let loader = try testLoader(folder, settings: """
-            [Plugins.minimal]
-            Users = ["alice"]
-            [PluginSettings.minimal]
-            Prefix = "listening"
-            """)
+        let loader = testLoader(
+            folder, plugins: ["minimal": PluginOptions(users: ["alice"])], settings: ["minimal": ["Prefix": "listening"]])
         let plugin = try loader.load(path: try PDKPlugins.minimal())
         #expect(plugin.capabilities == [.scrobbler])
         #expect(plugin.config == ["prefix": "listening"])

@@ -13,10 +13,7 @@ import TonearmJSON
     init() throws {
         folder = try TestFolder()
         let path = try folder.package("kernel", wat: kernelWAT)
-        var loader = try testLoader(folder, timeout: 2, memoryMiB: 64, settings: """
-            [PluginSettings.kernel]
-            greeting = "hello"
-            """)
+        var loader = testLoader(folder, timeout: 2, memoryMiB: 64, settings: ["kernel": ["greeting": "hello"]])
         // Debug builds interpret far slower than release ones.
         loader.inlineCallLimit = .milliseconds(20) * testTimeScale
         plugin = try loader.load(path: path)
@@ -207,7 +204,7 @@ import TonearmJSON
     }
 
     @Test func aCallWithinHeavyCallCPUKeepsItsPluginInTheForeground() async throws {
-        let tolerant = try testLoader(folder, timeout: 60, settings: "HeavyCallCPU = 60")
+        let tolerant = try testLoader(folder, timeout: 60, heavyCallCPU: 60)
             .load(path: try folder.package("tolerant", wat: kernelWAT))
         // The host function burns 5 s of CPU unless its thread's nice value is raised first.
         let nice = try await tolerant.call(export: "burnThenNice", input: [])
@@ -240,7 +237,7 @@ import TonearmJSON
     @Test func aQuickExportThatLoopsStopsAtTheDeadlineOnTheCallersThread() async throws {
         // A short deadline: a loop on the caller's thread holds a cooperative thread until its
         // fuel (the CPU time of the deadline) runs out, which other suites would feel.
-        var loader = try testLoader(folder, timeout: 0.5)
+        var loader = testLoader(folder, timeout: 0.5)
         loader.inlineCallLimit = .milliseconds(20) * testTimeScale
         let quick = try loader.load(path: try folder.package("quick", wat: kernelWAT))
         for _ in 0..<20 { _ = try await quick.call(export: "spinIf", input: []) }
@@ -305,10 +302,8 @@ import TonearmJSON
         do {
             _ = try (loader ?? testLoader(folder)).load(path: path)
             return nil
-        } catch let error as PluginLoadError {
-            return error.reason
         } catch {
-            return "\(error)"
+            return error.reason
         }
     }
 
@@ -412,7 +407,7 @@ import TonearmJSON
         let wat = #"(module (func (export "nd_scrobbler_now_playing") (result i32) (i32.const 0)) (func (export "nd_on_init") (result i32) (i32.const 0)))"#
         let path = try folder.package("cap", manifest: TestFolder.manifest(permissions: #"{"users":{}}"#), wat: wat)
         #expect(loadError(path)?.contains("no users are assigned") == true)
-        let loader = try testLoader(folder, settings: "[Plugins.cap]\nAllUsers = true")
+        let loader = testLoader(folder, plugins: ["cap": PluginOptions(allUsers: true)])
         let loaded = try loader.load(path: path)
         #expect(Set(loaded.capabilities) == [.scrobbler, .lifecycle])
         let noUsers = try folder.package("cap2", wat: wat)
@@ -429,20 +424,12 @@ import TonearmJSON
               "required":["clientid"]}}
             """#
         let path = try folder.package("cfg", manifest: TestFolder.manifest(extra: schema), wat: "(module)")
-        let good = try testLoader(folder, settings: """
-            [PluginSettings.cfg]
-            ClientID = "12345"
-            Count = 3
-            Users = [{ username = "alice", token = "a<b" }]
-            """).load(path: path)
+        let good = try testLoader(folder, settings: [
+            "cfg": ["ClientID": "12345", "Count": 3, "Users": [["username": "alice", "token": "a<b"]]],
+        ]).load(path: path)
         #expect(good.config == ["clientid": "12345", "mode": "a", "count": "3",
                                 "users": #"[{"token":"a\u003cb","username":"alice"}]"#])
-        let bad = try testLoader(folder, settings: """
-            [PluginSettings.cfg]
-            ClientID = "x1"
-            Mode = "c"
-            Count = 0
-            """)
+        let bad = testLoader(folder, settings: ["cfg": ["ClientID": "x1", "Mode": "c", "Count": 0]])
         let error = loadError(path, loader: bad) ?? ""
         #expect(error.contains("PluginSettings.cfg.clientid: does not match the pattern"))
         #expect(error.contains("PluginSettings.cfg.clientid: must be at least 3 characters long"))
@@ -506,7 +493,7 @@ import TonearmJSON
         try folder.package("one", wat: kernelWAT)
         try folder.package("broken", wasm: [0, 1, 2])
         let manager = PluginManager(
-            configuration: try testLoader(folder).configuration, services: [EchoService()], users: StaticUsers(),
+            configuration: testLoader(folder).configuration, services: [EchoService()], users: StaticUsers(),
             logger: .init(label: "test"))
         await manager.start()
         defer { Task { await manager.shutdown() } }

@@ -31,11 +31,7 @@ import Testing
         let folder = try TestFolder()
         defer { folder.remove() }
         try folder.package("one", wat: #"(module (func (export "fresh") (result i32) (i32.const 0)))"#)
-        let configuration = try PluginHostConfiguration(toml: """
-            DataFolder = "\(folder.path)/data"
-            [Plugins]
-            Folder = "\(folder.plugins)"
-            """)
+        let configuration = PluginHostConfiguration(dataFolder: "\(folder.path)/data", pluginsFolder: folder.plugins)
         let store = PluginStateStore(dataFolder: configuration.dataFolder)
         try store.setDisabled("one", true)
         try Data("not json".utf8).write(to: URL(fileURLWithPath: store.file))

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Logging
+import TonearmJSON
 @testable import PluginRuntime
 import WAT
 import ZIPFoundation
@@ -165,16 +166,13 @@ final class GatedService: HostService {
     func pluginUnloaded(_ pluginID: String) async {}
 }
 
-func testLoader(_ folder: TestFolder, timeout: Double = 30, memoryMiB: Int = 128, settings: String = "") throws -> PluginLoader {
-    let toml = """
-        DataFolder = "\(folder.path)/data"
-        [Plugins]
-        Folder = "\(folder.plugins)"
-        CallTimeout = \(timeout)
-        MemoryLimit = \(memoryMiB)
-        \(settings)
-        """
-    let configuration = try PluginHostConfiguration(toml: toml)
+func testLoader(
+    _ folder: TestFolder, timeout: Double = 30, memoryMiB: Int = 128, heavyCallCPU: Double = 0.5,
+    plugins: [String: PluginOptions] = [:], settings: [String: [String: JSONValue]] = [:]
+) -> PluginLoader {
+    let configuration = PluginHostConfiguration(
+        dataFolder: "\(folder.path)/data", pluginsFolder: folder.plugins, callTimeout: timeout, heavyCallCPU: heavyCallCPU,
+        memoryLimit: memoryMiB * 1024 * 1024, plugins: plugins, pluginSettings: settings)
     return PluginLoader(configuration: configuration, services: [EchoService(), GatedService()], users: StaticUsers(),
                         logger: Logger(label: "test"))
 }

@@ -9,10 +9,11 @@ import TonearmJSON
 
 @Suite(.timeLimit(.minutes(1))) struct ServerConfigurationTests {
     @Test func emptyFileGivesDefaults() throws {
-        let configuration = try ServerConfiguration.parse("", source: "tonearm.toml")
+        let full = try TonearmConfiguration(toml: "", source: "tonearm.toml")
+        #expect(full.plugins.dataFolder == "./data")
+        let configuration = full.server
         #expect(configuration.address == "127.0.0.1")
         #expect(configuration.port == 4534)
-        #expect(configuration.dataFolder == "./data")
         #expect(configuration.publicBaseURL == "http://127.0.0.1:4534")
         #expect(configuration.listenBrainzEnabled)
         #expect(configuration.subsonic.pollInterval == 5)
@@ -40,8 +41,10 @@ import TonearmJSON
             [PluginSettings.discord-rich-presence]
             ClientID = "123"
             """
-        let configuration = try ServerConfiguration.parse(text, source: "t.toml")
-        #expect(configuration.dataFolder == "/var/lib/tonearm")
+        let full = try TonearmConfiguration(toml: text, source: "t.toml")
+        #expect(full.plugins.dataFolder == "/var/lib/tonearm")
+        #expect(full.plugins.pluginSettings["discord-rich-presence"]?["ClientID"] == "123")
+        let configuration = full.server
         #expect(configuration.port == 8080)
         #expect(configuration.publicBaseURL == "https://music.example.org/tonearm")
         #expect(configuration.subsonic.pollInterval == 0.25)
@@ -71,7 +74,7 @@ import TonearmJSON
     ])
     func badSettingsAreNamed(text: String, expected: String) {
         #expect {
-            try ServerConfiguration.parse(text, source: "t.toml")
+            try TonearmConfiguration(toml: text, source: "t.toml")
         } throws: { error in
             "\(error)".contains(expected) && "\(error)".hasPrefix("t.toml")
         }
@@ -118,7 +121,8 @@ import TonearmJSON
         let lines = example.split(separator: "\n", omittingEmptySubsequences: false)
         let start = try #require(lines.firstIndex { $0 == "# [PluginSettings.discord-rich-presence]" })
         let block = lines[start...].prefix { $0.hasPrefix("# ") }.map { $0.dropFirst(2) }.joined(separator: "\n")
-        let settings = try #require(try PluginHostConfiguration(toml: block).pluginSettings["discord-rich-presence"])
+        let configuration = try TonearmConfiguration(toml: block, source: "tonearm.example.toml")
+        let settings = try #require(configuration.plugins.pluginSettings["discord-rich-presence"])
         #expect(settings.count == 20)
         let manifest = try JSONValue.parse(try String(contentsOf: root.appendingPathComponent("Plugins/discord-rich-presence/manifest.json"), encoding: .utf8))
         let schema = ConfigSchema(try #require(manifest["config"]?["schema"]))

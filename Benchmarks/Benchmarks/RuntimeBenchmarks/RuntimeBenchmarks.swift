@@ -150,13 +150,8 @@ struct Fixture: Sendable {
         guard FileManager.default.fileExists(atPath: ndp) else {
             throw BenchmarkSetupError("\(ndp) not found: run scripts/build-plugins first")
         }
-        let configuration = try PluginHostConfiguration(toml: """
-            [Plugins.\(id)]
-            AllUsers = true
-
-            [PluginSettings.\(id)]
-            \(config.sorted { $0.key < $1.key }.map { "\($0.key) = \"\($0.value)\"" }.joined(separator: "\n"))
-            """)
+        let configuration = PluginHostConfiguration(
+            plugins: [id: PluginOptions(allUsers: true)], pluginSettings: [id: config.mapValues { .string($0) }])
         var loader = PluginLoader(
             configuration: configuration, services: CannedHostService.all(responses: hostResponses.mapValues { Array($0.utf8) }), users: OneUser(),
             logger: Logger(label: "benchmark", factory: { _ in SwiftLogNoOpLogHandler() }))
