@@ -145,14 +145,7 @@ struct PluginsAndFeeds: Service {
         }
         let polling = Task {
             await poller?.run { event in
-                if daemon.userDirectory.noteSeen(event.username), let client = daemon.subsonicClient,
-                    let credentials = daemon.pollerCredentials
-                {
-                    // Once per new user, before plugins hear of them: a possible admin until then.
-                    await daemon.userDirectory.learnAdminRole(
-                        of: event.username, client: client, credentials: credentials, logger: daemon.logger)
-                }
-                daemon.dispatcher.submit(event)
+                try? await daemon.receive([event], clientWaits: false)
             }
         }
         try? await gracefulShutdown()

@@ -19,10 +19,9 @@ extension TonearmDaemon {
             ) { limit in
                 Data(try await request.body.collect(upTo: limit).readableBytesView)
             }
-            for event in reply.events { self.userDirectory.noteSeen(event.username) }
             do {
                 // Listens are journaled (fsync'd) before the 200: an acknowledged listen is safe.
-                try self.dispatcher.accept(reply.events)
+                try await self.receive(reply.events, clientWaits: true)
             } catch {
                 return JSONResponse.make(
                     status: .serviceUnavailable, ["code": "503", "error": "Listens could not be stored; try again later."])
