@@ -61,10 +61,11 @@ struct GatewayClient {
     static var handshakeTimeoutMs: Int64 { 60_000 }
 
     /// Opens the connection unless one is open or being opened (a handshake stuck for longer
-    /// than `handshakeTimeoutMs` is replaced). Returns the problem, if any.
-    func ensureConnected() -> String? {
+    /// than `handshakeTimeoutMs` is replaced), judging by `session` (``loadSession()``, read by
+    /// the caller). Returns the problem, if any.
+    func ensureConnected(session: GatewaySession?) -> String? {
         if let reason = blockedReason() { return reason }
-        guard let session = loadSession() else { return open(resuming: nil) }
+        guard let session else { return open(resuming: nil) }
         switch session.phase {
         case .ready:
             return nil

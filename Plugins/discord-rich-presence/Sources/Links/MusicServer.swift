@@ -22,9 +22,10 @@ struct MusicServer {
         return name.isEmpty ? Self.fallbackName : name
     }
 
-    /// Whether the server is Navidrome (whose logo is then the default image).
-    func isNavidrome(username: String) -> Bool {
-        ActivityText.equal(productName(username: username), "Navidrome")
+    /// Whether `productName` (from ``productName(username:)``) is Navidrome, whose logo is then
+    /// the default image.
+    static func isNavidrome(_ productName: String) -> Bool {
+        ActivityText.equal(productName, "Navidrome")
     }
 
     /// The release year of song `id`, 0 when unknown (cached a day per song).

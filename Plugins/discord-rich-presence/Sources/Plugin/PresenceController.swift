@@ -268,7 +268,15 @@ struct PresenceController {
         }
         let hidden = user.hideDetails || privacy != nil
         let server = MusicServer(host: host)
-        let serverName = settings.serverName ?? server.productName(username: user.username)
+        // Asked of the server (through the cache) at most once per call, and only when needed.
+        var productName: String?
+        func product() -> String {
+            if let productName { return productName }
+            let name = server.productName(username: user.username)
+            productName = name
+            return name
+        }
+        let serverName = settings.serverName ?? product()
         var track = track
         if !hidden, settings.detailsTemplate.usesYear || settings.stateTemplate.usesYear || settings.largeTextTemplate.usesYear {
             track.year = server.year(ofSong: track.id, username: user.username)
@@ -283,7 +291,7 @@ struct PresenceController {
             return nil  // already shown (or on its way)
         }
         let art = ArtworkResolver(host: host, user: user, settings: settings)
-        let defaultImage = settings.defaultImageURL ?? (server.isNavidrome(username: user.username) ? ArtworkResolver.navidromeLogoURL : nil)
+        let defaultImage = settings.defaultImageURL ?? (MusicServer.isNavidrome(product()) ? ArtworkResolver.navidromeLogoURL : nil)
         activity.largeImage = art.largeImage(for: track, hidden: hidden, defaultImage: defaultImage)
         if activity.largeImage != nil {
             if paused {
@@ -298,12 +306,12 @@ struct PresenceController {
         }
         record.frame = GatewayFrame.presenceUpdate(activity, status: user.status)
         client.save(record)
-        let wasReady = client.loadSession()?.phase == .ready
-        if let problem = client.ensureConnected() { return problem }
+        let session = client.loadSession()
+        if let problem = client.ensureConnected(session: session) { return problem }
         // On a connection still in its handshake, READY delivers the stored presence, possibly
         // already, on another instance; delivering here too could send it twice, and the second
         // send would count against Discord's rate limit.
-        if wasReady { client.deliverPresence(resend: false, firingID: nil) }
+        if session?.phase == .ready { client.deliverPresence(resend: false, firingID: nil) }
         return nil
     }
 
