@@ -52,6 +52,22 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // A connected user's steady state: the heartbeat schedule and Discord's ACK.
+    Benchmark("discord-rich-presence (connected): nd_scheduler_callback, heartbeat") { benchmark in
+        let loaded = try Fixture.discordConnected.pooled()
+        for _ in benchmark.scaledIterations {
+            blackHole(try await loaded.call(export: "nd_scheduler_callback", input: Fixture.heartbeatInput))
+        }
+    }
+
+    Benchmark("discord-rich-presence (connected): nd_websocket_on_text_message, heartbeat ACK") { benchmark in
+        let loaded = try Fixture.discordConnected.pooled()
+        let input = Fixture.gatewayMessage(#"{"op":11}"#)
+        for _ in benchmark.scaledIterations {
+            blackHole(try await loaded.call(export: "nd_websocket_on_text_message", input: input))
+        }
+    }
+
     Benchmark("discord-rich-presence: nd_websocket_on_text_message, 1 KB unrelated dispatch") { benchmark in
         let loaded = try Fixture.discord.pooled()
         let input = Fixture.unrelatedDispatchInput
@@ -131,6 +147,17 @@ struct Fixture: Sendable {
         id: discordThousandUsers.id, noOp: discordThousandUsers.noOp, noOpInput: discordThousandUsers.noOpInput,
         config: discordThousandUsers.config, label: "discord-rich-presence (1,000 users, list checked)",
         hostResponses: ["cache_getstring": #"{"exists":true,"value":"\#(usersFingerprint(discordThousandUsers.config["users"]!))"}"#])
+
+    /// The Discord plugin for a user whose gateway session is ready and whose last heartbeat was
+    /// acknowledged: the cache answers every string with that session and every integer with 1.
+    static let discordConnected = Fixture(
+        id: discord.id, noOp: discord.noOp, noOpInput: discord.noOpInput, config: discord.config,
+        label: "discord-rich-presence (connected)",
+        hostResponses: [
+            "cache_getstring": #"{"exists":true,"value":"{"phase":3,"session_id":"s1","resume_url":"wss://resume.test","interval":41250,"opened":1764000000000,"attempts":0}"}"#,
+            "cache_getint": #"{"exists":true,"value":1}"#,
+        ])
+    static let heartbeatInput = Array(#"{"scheduleId":"alice-heartbeat","payload":"{"kind":1,"user":"alice"}","isRecurring":true}"#.utf8)
 
     /// The Discord plugin's fingerprint of a checked `users` value (its UsersListCheck): length
     /// and FNV-1a of the bytes.

@@ -200,7 +200,14 @@ struct PresenceController {
         }
         if job.kind == .heartbeat {
             let beat = GatewayClient.beat(host: host, keys: UserKeys(user: job.user), requested: false)
-            if case .sent = beat { return }
+            switch beat {
+            case .sent: return
+            case .noSession:
+                // Nothing left to keep alive: no need to read the configuration to stop.
+                _ = host.cancelSchedule(id: scheduleID)
+                return
+            case .missingACK, .sendFailed: break
+            }
             guard let client = client(for: job.user) else {
                 _ = host.cancelSchedule(id: scheduleID)
                 return

@@ -126,6 +126,19 @@ import Testing
         #expect(host.websocket.sentText(on: "alice").last == #"{"op":1,"d":1}"#)
     }
 
+    /// A heartbeat of a user whose session is gone stops its schedule from the cache alone:
+    /// it does not read the configuration (which, with many users, is the costly part).
+    @Test func aHeartbeatWithoutASessionStopsWithoutReadingTheConfiguration() throws {
+        nowPlaying()
+        deliver(#"{"op":10,"d":{"heartbeat_interval":41250}}"#)
+        #expect(host.scheduler.schedule("alice-heartbeat") != nil)
+        host.cache[UserKeys(user: "alice").session] = nil
+        host.config = [:]
+        #expect(host.scheduler.fire("alice-heartbeat", to: DiscordPlugin.ndSchedulerCallback)?.succeeded == true)
+        #expect(host.scheduler.schedule("alice-heartbeat") == nil)
+        #expect(!host.logs.contains { $0.message.contains("not configured") })
+    }
+
     @Test func clearScheduleEndsThePresence() throws {
         nowPlaying()
         deliver(#"{"op":10,"d":{"heartbeat_interval":41250}}"#)
