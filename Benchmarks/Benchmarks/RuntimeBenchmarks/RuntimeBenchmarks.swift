@@ -154,10 +154,10 @@ struct Fixture: Sendable {
         id: discord.id, noOp: discord.noOp, noOpInput: discord.noOpInput, config: discord.config,
         label: "discord-rich-presence (connected)",
         hostResponses: [
-            "cache_getstring": #"{"exists":true,"value":"{"phase":3,"session_id":"s1","resume_url":"wss://resume.test","interval":41250,"opened":1764000000000,"attempts":0}"}"#,
+            "cache_getstring": #"{"exists":true,"value":"{\"phase\":3,\"session_id\":\"s1\",\"resume_url\":\"wss://resume.test\",\"interval\":41250,\"opened\":1764000000000,\"attempts\":0}"}"#,
             "cache_getint": #"{"exists":true,"value":1}"#,
         ])
-    static let heartbeatInput = Array(#"{"scheduleId":"alice-heartbeat","payload":"{"kind":1,"user":"alice"}","isRecurring":true}"#.utf8)
+    static let heartbeatInput = Array(#"{"scheduleId":"alice-heartbeat","payload":"{\"kind\":1,\"user\":\"alice\"}","isRecurring":true}"#.utf8)
 
     /// The Discord plugin's fingerprint of a checked `users` value (its UsersListCheck): length
     /// and FNV-1a of the bytes.
