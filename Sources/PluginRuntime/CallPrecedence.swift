@@ -1,6 +1,6 @@
 /// Which waiting call gets a plugin's next free call slot, as its caller decides.
 ///
-/// A plugin runs at most ``LoadedPlugin/maxInFlight`` calls at once; the others wait. Urgent
+/// A plugin runs at most ``CallExecutor/capacity`` calls at once; the others wait. Urgent
 /// calls go first, in arrival order; queued calls follow, earliest `since` first.
 public enum CallPrecedence: Sendable, Equatable {
     /// Keeps something alive or answers someone who waits (a gateway frame, a heartbeat, a

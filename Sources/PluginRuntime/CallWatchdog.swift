@@ -1,12 +1,11 @@
 import Foundation
 import Synchronization
 
-/// Enforces call deadlines from one background thread: once a call's deadline passes, its
-/// expiry handler runs, and runs again every tick until the call finishes. It also watches the
-/// CPU time of the thread running a call: once the call used its CPU allowance, the call's
-/// handler for that runs, once. Handlers must be quick, must not call back into the watchdog and
-/// must not touch the call's WasmKit store (which belongs to the thread running the call): they
-/// raise a ``StopSignal``, resume waiters or lower priorities.
+/// Watches running calls from one background thread: once a call's deadline passes, its expiry
+/// handler runs, once; once the call used its CPU allowance, the handler for that runs, once.
+/// Handlers must be quick, must not call back into the watchdog and must not touch the call's
+/// WasmKit store (which belongs to the thread running the call): they resume waiters or lower
+/// priorities. The call itself stops at its next host function (see ``RunningCall``).
 final class CallWatchdog: Sendable {
     static let shared = CallWatchdog()
 
@@ -27,7 +26,7 @@ final class CallWatchdog: Sendable {
 
     private struct Watch {
         let deadline: DispatchTime
-        let onExpire: @Sendable () -> Void
+        var onExpire: (@Sendable () -> Void)?
         var allowance: CPUAllowance?
     }
 
@@ -71,18 +70,18 @@ final class CallWatchdog: Sendable {
         while true {
             Thread.sleep(forTimeInterval: tick)
             let now = DispatchTime.now()
-            // Handlers run under the lock, so none runs after `finish` returned (the instance
-            // may already serve another call by then).
+            // Handlers run under the lock, so none runs after `finish` returned.
             state.withLock { state in
-                var spent: [UInt64] = []
                 for (token, watch) in state.watches {
-                    if watch.deadline <= now { watch.onExpire() }
+                    if let onExpire = watch.onExpire, watch.deadline <= now {
+                        onExpire()
+                        state.watches[token]?.onExpire = nil
+                    }
                     if let allowance = watch.allowance, cpuSeconds(of: allowance.clock) >= allowance.limit {
                         allowance.onExceeded()
-                        spent.append(token)
+                        state.watches[token]?.allowance = nil
                     }
                 }
-                for token in spent { state.watches[token]?.allowance = nil }
             }
         }
     }

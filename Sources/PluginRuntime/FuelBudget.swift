@@ -6,9 +6,8 @@ import WasmKit
 /// A WasmKit store is confined to the thread running it: its fuel counter is a plain integer the
 /// interpreter decrements, so no other thread may change it while code runs. A call therefore
 /// gets, before it starts, the fuel the interpreter burns in the time until its deadline, and
-/// code that never returns to the host (a loop) runs out of fuel about then. The deadline
-/// watchdog only raises a ``StopSignal``, which the call's own thread acts on at the next host
-/// function.
+/// code that never returns to the host (a loop) runs out of fuel about then. Code that does
+/// return stops at its first host function past the deadline (see ``RunningCall``).
 ///
 /// The rate is measured once per process, in CPU time of the calibrating thread (so a busy
 /// machine does not shrink budgets), on the loop shapes that burn fuel fastest.

@@ -3,7 +3,7 @@ import Foundation
 /// Runs async work from a host function, which executes synchronously on a plugin-call thread.
 ///
 /// A call that blocks here runs on a call thread from its next call on (see
-/// ``LoadedPlugin/call(export:input:trace:)``), so blocking cannot starve the Swift concurrency pool.
+/// ``CallExecutor``), so blocking cannot starve the Swift concurrency pool.
 ///
 /// Host work ends with its call: ``wait(_:)`` runs the work as a task that is cancelled at the
 /// call's deadline, and the call's thread stops waiting then (the plugin sees the host function
@@ -49,7 +49,7 @@ public enum HostCallBridge {
     }
 
     /// Runs `body`, which blocks the current (plugin-call) thread until something else happens.
-    /// The call keeps its slot meanwhile (see ``CallSlots``); its plugin's next calls of the same
+    /// The call keeps its slot meanwhile (see ``CallExecutor``); its plugin's next calls of the same
     /// export run on call threads.
     public static func blocking<T>(_ body: () throws -> T) rethrows -> T {
         guard let call = RunningCall.current else { return try body() }

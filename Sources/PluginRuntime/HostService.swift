@@ -28,7 +28,7 @@ public protocol HostService: Sendable {
 ///
 /// It runs on the thread executing the plugin call. It may block, but only through
 /// ``HostCallBridge`` (`wait` or `blocking`): that moves the export's next calls off the Swift
-/// concurrency pool, where quick calls run (see ``LoadedPlugin/call(export:input:trace:)``).
+/// concurrency pool, where quick calls run (see ``CallExecutor``).
 /// Failures are reported inside the response as `{"error":"…"}`, never thrown, exactly as
 /// Navidrome does.
 public typealias HostFunction = @Sendable (_ request: [UInt8]) -> [UInt8]

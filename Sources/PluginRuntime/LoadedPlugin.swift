@@ -3,7 +3,6 @@ import Foundation
 import Logging
 import NavidromeABI
 import Synchronization
-import TonearmJSON
 import WasmKit
 
 /// One load of one plugin: its checked package, compiled module, configuration, host
@@ -32,13 +31,7 @@ public final class LoadedPlugin: Sendable {
     private let idle = Mutex<[PluginInstance]>([])
     private let unloaded = Atomic<Bool>(false)
     private let maxIdle: Int
-    private let slots: CallSlots
-    /// How each export's last call went (to decide whether the next runs inline).
-    private let lastCalls = Mutex<[String: (duration: Duration, blocked: Bool)]>([:])
-    /// Whether calls run in the background after a heavy call, and their CPU budget there.
-    private let background = BackgroundBudget()
-    /// The call threads running this load's calls now, so a demotion lowers them all.
-    private let callThreads = Mutex<[ObjectIdentifier: CallThreads.Worker]>([:])
+    private let executor: CallExecutor
 
     /// Compiles `package`, resolves its imports against `hostFunctions` and creates the first
     /// instance (so a module that cannot instantiate fails here, with the reason).
@@ -56,7 +49,7 @@ public final class LoadedPlugin: Sendable {
         self.engine = engine
         self.logger = logger
         maxIdle = limits.poolSize ?? max(4, ProcessInfo.processInfo.activeProcessorCount * 2)
-        slots = CallSlots(capacity: max(maxIdle, 4))
+        executor = CallExecutor(capacity: max(maxIdle, 4), limits: limits, logger: logger)
         compiled = try Self.compile(package, hostFunctions: hostFunctions, services: services, engine: engine)
         capabilities = compiled.capabilities
         instanceModule = Mutex((compiled, 0))
@@ -80,94 +73,27 @@ public final class LoadedPlugin: Sendable {
     public func exports(_ export: String) -> Bool { compiled.exports.contains(export) }
 
     /// Calls `export` with `input` on a pristine instance, within the deadline. `trace`, when
-    /// given, records host calls and log lines.
-    ///
-    /// At most ``maxInFlight`` calls of one load run at once (more would only create instances
-    /// and threads the cores cannot serve); the others wait their turn as `precedence` says.
-    /// The deadline starts when a call runs. Calls made from inside a
-    /// host function of a running call (a callback the host delivers synchronously) do not wait,
-    /// so they cannot deadlock.
-    ///
-    /// A call runs on a call thread, where host functions may block, except a call that is
-    /// known to be quick: see ``runsInline(_:)``. After a call that burned CPU, the plugin's
-    /// calls run on low-priority threads for a while (see ``CallPriority``).
+    /// given, records host calls and log lines. How many calls run at once, in which order
+    /// (`precedence`), on which thread and at which priority: see ``CallExecutor``.
     public func call(
         export: String, input: [UInt8], trace: CallTrace? = nil, precedence: CallPrecedence = .urgent
     ) async throws(PluginCallError) -> [UInt8] {
-        let nested = PluginCallNesting.isNested
-        if !nested { await slots.acquire(precedence) }
-        let alone = Self.callsInFlight.add(1, ordering: .relaxed).newValue == 1
-        defer { Self.callsInFlight.subtract(1, ordering: .relaxed) }
-        let running = RunningCall()
-        let priority = self.priority
-        let inline = alone && !nested && priority == .normal && runsInline(export)
-        if !inline { running.budget = background }
-        let result: Result<[UInt8], PluginCallError>
-        if inline {
-            result = running.run { callSynchronously(export: export, input: input, trace: trace) }
-            if !nested { slots.release() }
-        } else {
-            result = await withCheckedContinuation { continuation in
-                let once = ResumeOnce(continuation)
-                CallThreads.shared.run(priority: priority) { [self] in
-                    let result = running.run {
-                        callSynchronously(export: export, input: input, trace: trace, onTimeout: once)
-                    }
-                    // The slot is freed and the caller resumed after the instance went back to
-                    // the pool and this thread to the idle list, so the call that gets the slot
-                    // (or the caller's next call) finds both there instead of starting a thread.
-                    return { [slots] in
-                        if !nested { slots.release() }
-                        once.resume(result)
-                    }
-                }
-            }
-        }
-        return try result.get()
-    }
-
-    /// Plugin calls running in this process.
-    private static let callsInFlight = Atomic<Int>(0)
-    /// A blocked call holds its thread; with one core, the Swift concurrency pool has only one.
-    private static let canRunInline = ProcessInfo.processInfo.activeProcessorCount >= 2
-
-    /// Whether a call of `export` that is the only plugin call in the process (a blocked
-    /// concurrency thread then leaves the others free) and not nested runs on the caller's own
-    /// (Swift concurrency) thread.
-    ///
-    /// Handing a call to a call thread and resuming the caller costs two thread wake-ups, more
-    /// than a quick call itself. So such a call runs inline when the export's previous call ran
-    /// under ``PluginLimits/inlineCallLimit`` without blocking in a host function. The deadline
-    /// applies as on a call thread.
-    private func runsInline(_ export: String) -> Bool {
-        guard Self.canRunInline else { return false }
-        guard let last = lastCalls.withLock({ $0[export] }) else { return false }
-        return !last.blocked && last.duration < limits.inlineCallLimit
-    }
-
-    /// The priority of this load's calls now.
-    var priority: CallPriority { background.isActive() ? .background : .normal }
-
-    /// Moves the load's calls to the background after a heavy call of `export`, those running
-    /// on call threads at once (their threads then serve background calls only, so a demotion
-    /// leaves no extra normal threads behind); logs when they were not there already.
-    private func demote(after export: String) {
-        callThreads.withLock { threads in
-            for thread in threads.values { thread.moveToBackground() }
-        }
-        guard background.demote(for: CallPriority.demotion) else { return }
-        logger.warning(
-            "plugin calls run at low priority for \(CallPriority.demotion.components.seconds / 60) minutes: a call used over \(GoJSONWriter.number(limits.heavyCallCPU)) s of CPU",
-            metadata: ["export": "\(export)"])
+        let timeout = PluginCallError(pluginID: id, export: export, reason: .timeout(limits.callTimeout))
+        return try await executor.run(export: export, precedence: precedence, timeoutError: timeout) { [self] call in
+            callOnInstance(export: export, input: input, trace: trace, call)
+        }.get()
     }
 
     /// How many calls of this load run at once (the pool size, at least 4).
-    var maxInFlight: Int { slots.capacity }
+    var maxInFlight: Int { executor.capacity }
 
-    /// Runs a call on the current thread. The deadline still applies: the call is interrupted
-    /// at its deadline.
-    func callSynchronously(
-        export: String, input: [UInt8], trace: CallTrace?, onTimeout: ResumeOnce? = nil
+    /// The priority of this load's calls now.
+    var priority: CallPriority { executor.priority }
+
+    /// Runs `call` on a pooled or new instance, which goes back to the pool after it unless it
+    /// cannot be reused.
+    private func callOnInstance(
+        export: String, input: [UInt8], trace: CallTrace?, _ call: RunningCall
     ) -> Result<[UInt8], PluginCallError> {
         func failure(_ reason: PluginCallError.Reason) -> Result<[UInt8], PluginCallError> {
             .failure(PluginCallError(pluginID: id, export: export, reason: reason))
@@ -180,50 +106,17 @@ public final class LoadedPlugin: Sendable {
         } catch {
             return failure(.instantiation(String(describing: error)))
         }
-        let timeout = limits.callTimeout
-        let running = RunningCall.current
-        running?.startPaying(atMost: timeout)
-        running?.deadline = .now + .seconds(timeout)
-        let expired = Atomic<Bool>(false)
-        let timeoutError = PluginCallError(pluginID: id, export: export, reason: .timeout(timeout))
-        // A heavy call lowers its plugin's priority, and the priority of the call threads
-        // running its calls (never a Swift concurrency thread running a call inline).
-        let thread = CallThreads.current
-        if let thread {
-            callThreads.withLock { $0[ObjectIdentifier(thread)] = thread }
-            if background.isActive() { thread.moveToBackground() }
-        }
-        defer { if let thread { callThreads.withLock { $0[ObjectIdentifier(thread)] = nil } } }
-        let allowance = CallWatchdog.CPUAllowance(seconds: limits.heavyCallCPU) { [self] in
-            demote(after: export)
-        }
-        let token = CallWatchdog.shared.watch(deadline: .now() + timeout, allowance: allowance) {
-            if !expired.exchange(true, ordering: .relaxed) {
-                onTimeout?.resume(.failure(timeoutError))
-            }
-            instance.requestStop()
-        }
-        let clock = ContinuousClock()
-        let start = clock.now
         let (outcome, reusable) = instance.call(export: export, input: input, trace: trace)
-        let ran = clock.now - start
-        CallWatchdog.shared.finish(token)
-        running?.payForCPU(pausing: nil)
-        let blocked = running?.blocked ?? true
-        lastCalls.withLock { $0[export] = (ran, blocked) }
-        let timedOut = expired.load(ordering: .relaxed)
-        let result: Result<[UInt8], PluginCallError>
-        switch outcome {
-        case .success(let output): result = timedOut ? .failure(timeoutError) : .success(output)
-        case .failure(.interrupted): result = .failure(timeoutError)
-        case .failure(.notImplemented(let missing)): result = failure(.notImplemented(missingExport: missing))
-        case .failure(.pluginError(let text)): result = failure(.pluginError(text))
-        case .failure(.exitCode(let code)): result = failure(.exitCode(code))
-        case .failure(.trap(let text)): result = timedOut ? .failure(timeoutError) : failure(.trap(text))
-        }
         if instance.memoryByteCount > instance.snapshotByteCount { raiseMemoryFloor(to: instance.memoryByteCount) }
-        if reusable && !timedOut { recycle(instance) }
-        return result
+        if reusable { recycle(instance) }
+        switch outcome {
+        case .success(let output): return .success(output)
+        case .failure(.interrupted): return failure(.timeout(limits.callTimeout))
+        case .failure(.notImplemented(let missing)): return failure(.notImplemented(missingExport: missing))
+        case .failure(.pluginError(let text)): return failure(.pluginError(text))
+        case .failure(.exitCode(let code)): return failure(.exitCode(code))
+        case .failure(.trap(let text)): return failure(.trap(text))
+        }
     }
 
     private static let maxMemoryFloorRaises = 3
@@ -305,17 +198,4 @@ public final class LoadedPlugin: Sendable {
 
     /// Whether ``markUnloaded()`` was called.
     public var isUnloaded: Bool { unloaded.load(ordering: .relaxed) }
-}
-
-/// Resumes a continuation once, from whichever comes first: the call or its deadline.
-final class ResumeOnce: Sendable {
-    private let continuation: Mutex<CheckedContinuation<Result<[UInt8], PluginCallError>, Never>?>
-
-    init(_ continuation: CheckedContinuation<Result<[UInt8], PluginCallError>, Never>) {
-        self.continuation = Mutex(continuation)
-    }
-
-    func resume(_ result: Result<[UInt8], PluginCallError>) {
-        continuation.withLock { $0.take() }?.resume(returning: result)
-    }
 }

@@ -17,7 +17,7 @@ public struct PluginLimits: Sendable {
     /// does (slower: WasmKit translates function bodies per instance). `nil`: 2 × cores, at least 4.
     public var poolSize: Int?
     /// A call may run on its caller's thread when its export's previous call ran shorter than
-    /// this without blocking (see ``LoadedPlugin/call(export:input:trace:)``); `.zero` sends
+    /// this without blocking (see ``CallExecutor``); `.zero` sends
     /// every call to a call thread.
     public var inlineCallLimit: Duration = .microseconds(250)
     /// CPU time of one call after which its plugin's calls go to the background (see
@@ -40,10 +40,10 @@ public struct PluginLimits: Sendable {
 /// ``restore()`` returns it to exactly that state, so every call sees a pristine instance.
 ///
 /// Instantiation and every call run within the deadline (``PluginLimits/callTimeout``): with a
-/// fuel budget for that time (see ``FuelBudget``) and a ``StopSignal`` the deadline watchdog
-/// raises, which the next host function acts on.
+/// fuel budget for that time (see ``FuelBudget``), and host functions fail with ``CallStopped``
+/// once the deadline of the ``RunningCall`` has passed.
 final class PluginInstance: @unchecked Sendable {
-    // One call at a time uses an instance; only `requestStop()` comes from another thread.
+    // One call at a time uses an instance, on one thread.
     private let store: Store
     private let instance: Instance
     let kernel: ExtismKernel
@@ -55,7 +55,6 @@ final class PluginInstance: @unchecked Sendable {
     /// The interpreter's stack, kept across calls (allocating one per call is a large share of a
     /// small call's cost).
     private var stack: ExecutionStack
-    private let stop = StopSignal()
     /// The deadline of instantiation and of each call, seconds.
     private let timeout: Double
     /// The current call's trace, if the caller asked for one.
@@ -73,7 +72,6 @@ final class PluginInstance: @unchecked Sendable {
         store.resourceLimiter = MemoryCap(limit: limits.memoryLimit)
         kernel = ExtismKernel(config: config, memoryLimit: limits.memoryLimit, maxOutputBytes: limits.maxOutputBytes)
         timeout = limits.callTimeout
-        let stop = self.stop
         let traceBox = self.traceBox
         kernel.logSink = { level, message in
             traceBox.trace?.log(level, message)
@@ -94,18 +92,17 @@ final class PluginInstance: @unchecked Sendable {
                 let body = hostFunctions[name]!
                 imports.define(module: "extism:host/user", name: name,
                     Function(store: store, parameters: [.i64], results: [.i64], raw: { _, arguments, results in
-                        RunningCall.current?.payForCPU(pausing: stop)
-                        guard !stop.isRaised else { throw CallStopped() }
+                        let call = RunningCall.current
+                        call?.payForCPU(pausing: true)
+                        guard call?.isPastDeadline != true else { throw CallStopped() }
                         let request = kernel.read(block: arguments[0].i64Bits)
                         guard request.count <= maxPayload else {
                             throw KernelError.message("\(name): request of \(request.count) bytes exceeds the limit of \(maxPayload) bytes")
                         }
                         let response = body(request)
                         traceBox.trace?.hostCall(name, request: request, response: response)
-                        // A host function that returned after the deadline: the call stops here
-                        // (the watchdog may not have ticked yet).
-                        let late = RunningCall.current?.deadline.map { $0 <= .now } ?? false
-                        guard !stop.isRaised, !late else { throw CallStopped() }
+                        // A host function that returned after the deadline: the call stops here.
+                        guard call?.isPastDeadline != true else { throw CallStopped() }
                         guard response.count <= maxPayload else {
                             throw KernelError.message("\(name): response of \(response.count) bytes exceeds the limit of \(maxPayload) bytes")
                         }
@@ -113,22 +110,26 @@ final class PluginInstance: @unchecked Sendable {
                     }))
             }
         }
-        // Data segments, the start function and the guest's initializer, within the deadline.
+        // Data segments, the start function and the guest's initializer, within the deadline of
+        // the call that needs the instance, or a deadline of their own.
         let timeout = limits.callTimeout
-        let token = CallWatchdog.shared.watch(deadline: .now() + timeout) { stop.raise() }
-        defer {
-            CallWatchdog.shared.finish(token)
-            storage?.endCall()
-        }
+        defer { storage?.endCall() }
+        let call = RunningCall.current ?? RunningCall()
+        if call.deadline == nil { call.deadline = .now + .seconds(timeout) }
         store.fuel = Fuel(remaining: FuelBudget.fuel(forSeconds: timeout))
         let instance: Instance
         do {
-            instance = try compiled.module.instantiate(store: store, imports: imports)
-            if let initializer = compiled.initializer, let function = instance.exports[function: initializer] {
-                _ = try function.invoke([])
+            instance = try call.run {
+                let instance = try compiled.module.instantiate(store: store, imports: imports)
+                if let initializer = compiled.initializer, let function = instance.exports[function: initializer] {
+                    _ = try function.invoke([])
+                }
+                return instance
             }
         } catch {
-            if stop.isRaised || Self.ranOutOfFuel(error) { throw InitializationTimeout(seconds: timeout) }
+            if error is CallStopped || call.isPastDeadline || Self.ranOutOfFuel(error) {
+                throw InitializationTimeout(seconds: timeout)
+            }
             throw error
         }
         let memory = compiled.hasMemory ? instance.exports[memory: SnapshotExports.memoryName] : nil
@@ -163,7 +164,6 @@ final class PluginInstance: @unchecked Sendable {
             traceBox.trace = nil
             storage?.endCall()
         }
-        stop.clear()
         store.fuel = Fuel(remaining: FuelBudget.fuel(forSeconds: timeout))
         do {
             try kernel.beginCall(input: input)
@@ -177,7 +177,9 @@ final class PluginInstance: @unchecked Sendable {
         } catch let exit as WASIExit {
             exitCode = exit.code
         } catch {
-            if stop.isRaised || error is CallStopped || Self.ranOutOfFuel(error) { return (.failure(.interrupted), false) }
+            if error is CallStopped || RunningCall.current?.isPastDeadline == true || Self.ranOutOfFuel(error) {
+                return (.failure(.interrupted), false)
+            }
             return (.failure(.trap(Self.describe(error))), false)
         }
         let reusable = memory.map { $0.byteCount == memorySnapshot.byteCount } ?? true
@@ -189,12 +191,6 @@ final class PluginInstance: @unchecked Sendable {
         } catch {
             return (.failure(.trap(error.description)), reusable)
         }
-    }
-
-    /// Asks the running call to stop (called by the deadline watchdog, from its own thread): the
-    /// call fails at its next host function, or when its fuel budget runs out.
-    func requestStop() {
-        stop.raise()
     }
 
     /// Whether `error` is the interpreter's out-of-fuel trap.

@@ -1,6 +1,7 @@
 import Foundation
 
-/// The plugin call running on the current thread, as its host functions see it.
+/// A plugin call while it runs, as its host functions see it (``current``): its deadline, its
+/// CPU budget in the background, and whether it blocked.
 final class RunningCall: @unchecked Sendable {
     /// Whether a host function blocked during the call. Written and read on the call's thread.
     var blocked = false
@@ -20,27 +21,28 @@ final class RunningCall: @unchecked Sendable {
     /// overdrawn first waits until it is paid back, `atMost` seconds.
     func startPaying(atMost seconds: Double) {
         guard let budget else { return }
-        if budget.isActive() { pause(budget.charge(0), atMost: seconds, stop: nil) }
+        if budget.isActive() { pause(budget.charge(0), atMost: seconds) }
         markPaid()
     }
 
-    /// While its plugin is in the background: charges the budget with the time the call worked
-    /// since it last paid and, with `pausing`, waits while the budget is overdrawn, until `stop`
-    /// is raised or the deadline passes. Runs on the call's thread (at host functions).
+    /// While its plugin is in the background: lowers the call's thread (if not yet), charges the
+    /// budget with the time the call worked since it last paid and, with `pausing`, waits while
+    /// the budget is overdrawn, until the deadline. Runs on the call's thread (at host functions).
     ///
     /// The time worked is the thread's CPU time, or, when longer, the time that passed less the
     /// time blocked on network peers: a host function's disk writes (`fsync`) count, so a plugin
     /// cannot keep the disk busy for free.
-    func payForCPU(pausing stop: StopSignal?) {
+    func payForCPU(pausing: Bool) {
         guard let budget, budget.isActive() else { return }
+        CallThreads.current?.moveToBackground()
         let now = (cpu: cpuSeconds(), uptime: DispatchTime.now().uptimeNanoseconds, blocked: blockedNanoseconds)
         let passed = now.uptime &- paid.uptime
         let blocked = now.blocked &- paid.blocked
         let working = passed > blocked ? Double(passed - blocked) / 1e9 : 0
         let owed = budget.charge(max(now.cpu - paid.cpu, working))
         paid = now
-        guard let stop, owed > 0 else { return }
-        pause(owed, atMost: .infinity, stop: stop)
+        guard pausing, owed > 0 else { return }
+        pause(owed, atMost: .infinity)
         // The pause is not work; the CPU time it took is charged next time.
         paid.uptime = DispatchTime.now().uptimeNanoseconds
     }
@@ -49,11 +51,12 @@ final class RunningCall: @unchecked Sendable {
         paid = (cpuSeconds(), DispatchTime.now().uptimeNanoseconds, blockedNanoseconds)
     }
 
-    private func pause(_ seconds: Double, atMost limit: Double, stop: StopSignal?) {
+    /// Whether the call's deadline has passed: its host functions then fail with ``CallStopped``.
+    var isPastDeadline: Bool { deadline.map { $0 <= .now } ?? false }
+
+    private func pause(_ seconds: Double, atMost limit: Double) {
         var left = min(seconds, limit)
-        while left > 0 {
-            if stop?.isRaised == true { return }
-            if let deadline, deadline <= .now { return }
+        while left > 0, !isPastDeadline {
             let slice = min(left, 0.05)
             Thread.sleep(forTimeInterval: slice)
             left -= slice
@@ -61,11 +64,11 @@ final class RunningCall: @unchecked Sendable {
     }
 
     /// Runs `body` with this call as the thread's ``current``.
-    func run<T>(_ body: () -> T) -> T {
+    func run<T>(_ body: () throws -> T) rethrows -> T {
         let previous = Self.current
         Self.current = self
         defer { Self.current = previous }
-        return body()
+        return try body()
     }
 
     /// The call running on this thread (a thread-local; ``run(_:)`` keeps the object alive

@@ -1,12 +1,13 @@
 import Foundation
+import Logging
 import Synchronization
 import Testing
 
 @testable import PluginRuntime
 
-@Suite(.timeLimit(.minutes(2))) struct CallSlotsTests {
+@Suite(.timeLimit(.minutes(2))) struct CallExecutorQueueTests {
     @Test func urgentWaitersGoFirstThenArrivalOrder() async throws {
-        let slots = CallSlots(capacity: 1)
+        let slots = CallExecutor(capacity: 1, limits: PluginLimits(), logger: Logger(label: "test"))
         await slots.acquire(.queued(since: nil))
         let order = Order()
         func waiter(_ name: String, urgent: Bool) -> Task<Void, Never> {
@@ -31,7 +32,7 @@ import Testing
     /// The playback dispatcher stamps a user's calls with the start of the user's previous
     /// delivery: a user who reported long ago goes ahead of one whose calls arrived first.
     @Test func otherWaitersGoByWhenTheyQueuedThenArrivalOrder() async throws {
-        let slots = CallSlots(capacity: 1)
+        let slots = CallExecutor(capacity: 1, limits: PluginLimits(), logger: Logger(label: "test"))
         await slots.acquire(.queued(since: nil))
         let order = Order()
         let now = ContinuousClock.now

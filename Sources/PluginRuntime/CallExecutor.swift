@@ -1,0 +1,192 @@
+import Foundation
+import Logging
+import Synchronization
+import TonearmJSON
+
+/// Runs the calls of one plugin load: how many at once and in which order (``capacity`` slots,
+/// given by the caller's ``CallPrecedence``), on which thread (a call thread, or the caller's for
+/// a call known to be quick), within which deadline and at which priority. `docs/runtime.md`,
+/// "How a call runs", describes the model. What a call does with its slot (take an instance, run
+/// it, give it back) is the `body` of ``run(export:precedence:timeoutError:_:)``.
+final class CallExecutor: Sendable {
+    /// How many calls of the load run at once.
+    let capacity: Int
+    private let limits: PluginLimits
+    private let logger: Logger
+    private let queue: Mutex<Queue>
+    /// How each export's last call went (whether the next may run inline).
+    private let lastCalls = Mutex<[String: (duration: Duration, blocked: Bool)]>([:])
+    /// Whether the load's calls run in the background after a heavy call, and their CPU budget there.
+    private let background = BackgroundBudget()
+
+    private typealias Waiter = CheckedContinuation<Void, Never>
+    private struct Queue {
+        var available: Int
+        var urgent: [Waiter] = []
+        var queued: [(waiter: Waiter, since: ContinuousClock.Instant)] = []
+    }
+
+    init(capacity: Int, limits: PluginLimits, logger: Logger) {
+        self.capacity = capacity
+        self.limits = limits
+        self.logger = logger
+        queue = Mutex(Queue(available: capacity))
+    }
+
+    /// Runs `body` as a call of `export` once it has a slot, and returns its result, or
+    /// `timeoutError` once the deadline passed. A call made from inside a host function of a
+    /// running call (a callback the host delivers while it blocks) takes no slot, so it cannot
+    /// deadlock.
+    func run(
+        export: String, precedence: CallPrecedence, timeoutError: PluginCallError,
+        _ body: @escaping @Sendable (RunningCall) -> Result<[UInt8], PluginCallError>
+    ) async -> Result<[UInt8], PluginCallError> {
+        let nested = PluginCallNesting.isNested
+        if !nested { await acquire(precedence) }
+        let alone = Self.callsInFlight.add(1, ordering: .relaxed).newValue == 1
+        defer { Self.callsInFlight.subtract(1, ordering: .relaxed) }
+        let priority = self.priority
+        if alone && !nested && priority == .normal && runsInline(export) {
+            let result = execute(export, timeoutError, onCallThread: false, resume: nil, body)
+            if !nested { release() }
+            return result
+        }
+        return await withCheckedContinuation { continuation in
+            let once = ResumeOnce(continuation)
+            CallThreads.shared.run(priority: priority) { [self] in
+                let result = execute(export, timeoutError, onCallThread: true, resume: once, body)
+                // The slot is freed and the caller resumed after the instance went back to the
+                // pool and this thread to the idle list, so the call that gets the slot (or the
+                // caller's next call) finds both there instead of starting a thread.
+                return { [self] in
+                    if !nested { release() }
+                    once.resume(result)
+                }
+            }
+        }
+    }
+
+    /// Runs `body` on the current thread within the deadline.
+    private func execute(
+        _ export: String, _ timeoutError: PluginCallError, onCallThread: Bool, resume: ResumeOnce?,
+        _ body: @Sendable (RunningCall) -> Result<[UInt8], PluginCallError>
+    ) -> Result<[UInt8], PluginCallError> {
+        let call = RunningCall()
+        // A call running inline never pauses: it would hold a Swift concurrency thread.
+        if onCallThread { call.budget = background }
+        return call.run {
+            let timeout = limits.callTimeout
+            call.startPaying(atMost: timeout)
+            call.deadline = .now + .seconds(timeout)
+            // A heavy call lowers its own call thread at once, and the load's other calls on
+            // call threads at their next host function (see `RunningCall.payForCPU`); never a
+            // Swift concurrency thread running a call inline.
+            let thread = CallThreads.current
+            if background.isActive() { thread?.moveToBackground() }
+            let allowance = CallWatchdog.CPUAllowance(seconds: limits.heavyCallCPU) { [self] in
+                thread?.moveToBackground()
+                demote(after: export)
+            }
+            // At the deadline the caller has its answer at once; the call stops at its next
+            // host function, or when its fuel runs out.
+            let token = CallWatchdog.shared.watch(deadline: .now() + timeout, allowance: allowance) {
+                resume?.resume(.failure(timeoutError))
+            }
+            let clock = ContinuousClock()
+            let start = clock.now
+            let result = body(call)
+            let ran = clock.now - start
+            CallWatchdog.shared.finish(token)
+            call.payForCPU(pausing: false)
+            lastCalls.withLock { $0[export] = (ran, call.blocked) }
+            return call.isPastDeadline ? .failure(timeoutError) : result
+        }
+    }
+
+    // MARK: Slots
+
+    /// Waits for a slot: urgent callers first; queued ones by their stamp (default: now),
+    /// earliest first, then by arrival.
+    func acquire(_ precedence: CallPrecedence) async {
+        let free = queue.withLock { queue -> Bool in
+            guard queue.available > 0 else { return false }
+            queue.available -= 1
+            return true
+        }
+        if free { return }
+        let now = ContinuousClock.now
+        await withCheckedContinuation { (continuation: Waiter) in
+            let waits = queue.withLock { queue -> Bool in
+                guard queue.available == 0 else {
+                    queue.available -= 1
+                    return false
+                }
+                switch precedence {
+                case .urgent: queue.urgent.append(continuation)
+                case .queued(let since): queue.queued.append((continuation, min(since ?? now, now)))
+                }
+                return true
+            }
+            if !waits { continuation.resume() }
+        }
+    }
+
+    /// Gives a slot to the next waiter, or back.
+    func release() {
+        let next = queue.withLock { queue -> Waiter? in
+            if !queue.urgent.isEmpty { return queue.urgent.removeFirst() }
+            guard let earliest = queue.queued.indices.min(by: { queue.queued[$0].since < queue.queued[$1].since }) else {
+                queue.available += 1
+                return nil
+            }
+            return queue.queued.remove(at: earliest).waiter
+        }
+        next?.resume()
+    }
+
+    // MARK: Threads and priority
+
+    /// Plugin calls running in this process.
+    private static let callsInFlight = Atomic<Int>(0)
+    /// A blocked call holds its thread; with one core, the Swift concurrency pool has only one.
+    private static let canRunInline = ProcessInfo.processInfo.activeProcessorCount >= 2
+
+    /// Whether a call of `export` that is the only plugin call in the process (a blocked
+    /// concurrency thread then leaves the others free) and not nested runs on the caller's own
+    /// (Swift concurrency) thread.
+    ///
+    /// Handing a call to a call thread and resuming the caller costs two thread wake-ups, more
+    /// than a quick call itself. So such a call runs inline when the export's previous call ran
+    /// under ``PluginLimits/inlineCallLimit`` without blocking in a host function. The deadline
+    /// applies as on a call thread.
+    private func runsInline(_ export: String) -> Bool {
+        guard Self.canRunInline, let last = lastCalls.withLock({ $0[export] }) else { return false }
+        return !last.blocked && last.duration < limits.inlineCallLimit
+    }
+
+    /// The priority of the load's calls now.
+    var priority: CallPriority { background.isActive() ? .background : .normal }
+
+    /// Moves the load's calls to the background after a heavy call of `export` (a lowered call
+    /// thread serves background calls only from then on, so a demotion leaves no extra normal
+    /// threads behind); logs when they were not there already.
+    private func demote(after export: String) {
+        guard background.demote(for: CallPriority.demotion) else { return }
+        logger.warning(
+            "plugin calls run at low priority for \(CallPriority.demotion.components.seconds / 60) minutes: a call used over \(GoJSONWriter.number(limits.heavyCallCPU)) s of CPU",
+            metadata: ["export": "\(export)"])
+    }
+}
+
+/// Resumes a continuation once, from whichever comes first: the call or its deadline.
+private final class ResumeOnce: Sendable {
+    private let continuation: Mutex<CheckedContinuation<Result<[UInt8], PluginCallError>, Never>?>
+
+    init(_ continuation: CheckedContinuation<Result<[UInt8], PluginCallError>, Never>) {
+        self.continuation = Mutex(continuation)
+    }
+
+    func resume(_ result: Result<[UInt8], PluginCallError>) {
+        continuation.withLock { $0.take() }?.resume(returning: result)
+    }
+}
