@@ -23,13 +23,32 @@ public struct PluginLoader: Sendable {
         configuration: PluginHostConfiguration, services: [any HostService], users: any UserDirectory,
         logger: Logger, requireAssignedUsers: Bool = true
     ) {
+        self.init(
+            configuration: configuration, services: services, users: users, logger: logger,
+            requireAssignedUsers: requireAssignedUsers, engine: Self.engineConfiguration)
+    }
+
+    /// A loader whose plugins run on a WasmKit engine configured as `engine` says (with fuel
+    /// metering, which deadlines need), for benchmarks comparing configurations.
+    @_spi(Benchmarks) public init(
+        configuration: PluginHostConfiguration, services: [any HostService], users: any UserDirectory,
+        logger: Logger, requireAssignedUsers: Bool = true, engine: EngineConfiguration
+    ) {
         self.configuration = configuration
         self.services = services
         self.users = users
         self.logger = logger
         self.requireAssignedUsers = requireAssignedUsers
-        engine = Engine(configuration: EngineConfiguration(fuelMetering: true))
+        var engine = engine
+        engine.fuelMetering = true
+        self.engine = Engine(configuration: engine)
     }
+
+    /// WasmKit's defaults (direct-threaded interpreter, lazy translation, 512 KiB interpreter
+    /// stack, memory bounds checked by guard pages where available) with fuel metering: the
+    /// alternatives were no faster in the steady state (`Benchmarks/README.md`, "WasmKit
+    /// configurations").
+    @_spi(Benchmarks) public static let engineConfiguration = EngineConfiguration(fuelMetering: true)
 
     /// The limits from the configuration.
     public var limits: PluginLimits {

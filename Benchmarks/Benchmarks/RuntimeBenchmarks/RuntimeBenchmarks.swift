@@ -1,7 +1,8 @@
 import Benchmark
 import Foundation
 import Logging
-import PluginRuntime
+@_spi(Benchmarks) import PluginRuntime
+import WasmKit
 
 // Per-call cost of Tonearm's plugin runtime, next to the reference Extism runtime measured in
 // the same run (issues #6 and #4). Host functions answer `{}` in both runtimes, so the figures
@@ -95,6 +96,24 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // ---- WasmKit configurations: the same calls on engines configured otherwise ----
+    for engine in EngineChoice.all {
+        for (fixture, export, input, pooled) in [
+            (Fixture.minimal, Fixture.minimal.noOp, Fixture.minimal.noOpInput, true),
+            (Fixture.minimal, Fixture.minimal.noOp, Fixture.minimal.noOpInput, false),
+            (Fixture.discord, "nd_scrobbler_now_playing", Fixture.nowPlaying, true),
+            (Fixture.discord, "nd_scrobbler_now_playing", Fixture.nowPlaying, false),
+        ] {
+            let kind = pooled ? "pooled instance" : "new instance per call"
+            Benchmark("wasmkit \(engine.name): \(fixture.label): \(export), \(kind)") { benchmark in
+                let loaded = try Loads.shared.plugin(fixture, pooled: pooled, engine: engine)
+                for _ in benchmark.scaledIterations {
+                    blackHole(try await loaded.call(export: export, input: input))
+                }
+            }
+        }
+    }
+
     // ---- The reference runtime, in the same run ----
     for plugin in [Fixture.minimal, Fixture.discord, Fixture.discordThousandUsers, Fixture.discordThousandUsersChecked] {
         for fresh in [true, false] {
@@ -173,7 +192,7 @@ struct Fixture: Sendable {
     func pooled() throws -> LoadedPlugin { try Loads.shared.plugin(self, pooled: true) }
     func unpooled() throws -> LoadedPlugin { try Loads.shared.plugin(self, pooled: false) }
 
-    func load(poolSize: Int? = nil) throws -> LoadedPlugin {
+    func load(poolSize: Int? = nil, engine: EngineChoice = .tonearm) throws -> LoadedPlugin {
         guard FileManager.default.fileExists(atPath: ndp) else {
             throw BenchmarkSetupError("\(ndp) not found: run scripts/build-plugins first")
         }
@@ -181,7 +200,7 @@ struct Fixture: Sendable {
             plugins: [id: PluginOptions(allUsers: true)], pluginSettings: [id: config.mapValues { .string($0) }])
         var loader = PluginLoader(
             configuration: configuration, services: CannedHostService.all(responses: hostResponses.mapValues { Array($0.utf8) }), users: OneUser(),
-            logger: Logger(label: "benchmark", factory: { _ in SwiftLogNoOpLogHandler() }))
+            logger: Logger(label: "benchmark", factory: { _ in SwiftLogNoOpLogHandler() }), engine: engine.configuration)
         loader.poolSize = poolSize
         return try loader.load(path: ndp)
     }
@@ -235,15 +254,32 @@ final class Loads: @unchecked Sendable {
     private let lock = NSLock()
     private var loaded: [String: LoadedPlugin] = [:]
 
-    func plugin(_ fixture: Fixture, pooled: Bool) throws -> LoadedPlugin {
+    func plugin(_ fixture: Fixture, pooled: Bool, engine: EngineChoice = .tonearm) throws -> LoadedPlugin {
         lock.lock()
         defer { lock.unlock() }
-        let key = "\(fixture.label) \(pooled)"
+        let key = "\(fixture.label) \(pooled) \(engine.name)"
         if let plugin = loaded[key] { return plugin }
-        let plugin = try fixture.load(poolSize: pooled ? nil : 0)
+        let plugin = try fixture.load(poolSize: pooled ? nil : 0, engine: engine)
         loaded[key] = plugin
         return plugin
     }
+}
+
+/// A WasmKit engine configuration to compare (fuel metering is always on).
+struct EngineChoice: Sendable {
+    let name: String
+    let configuration: EngineConfiguration
+
+    /// What Tonearm runs plugins with.
+    static let tonearm = EngineChoice(name: "tonearm", configuration: PluginLoader.engineConfiguration)
+
+    static let all: [EngineChoice] = [
+        tonearm,
+        EngineChoice(name: "token threading", configuration: EngineConfiguration(threadingModel: .token)),
+        EngineChoice(name: "eager compilation", configuration: EngineConfiguration(compilationMode: .eager)),
+        EngineChoice(name: "software bounds checks", configuration: EngineConfiguration(memoryBoundsChecking: .software)),
+        EngineChoice(name: "64 KiB stack", configuration: EngineConfiguration(stackSize: 64 * 1024)),
+    ]
 }
 
 struct OneUser: UserDirectory {
