@@ -44,13 +44,14 @@ struct PresenceController {
 
     /// NowPlaying: show the track from `positionSeconds` on, clear it when it should have ended.
     func nowPlaying(username: String, track: TrackSummary, positionSeconds: Int) -> String? {
+        // PlaybackReport, sent just before, is usually in charge of this track already: asked
+        // under the name as Navidrome spells it before the configuration is read (most of this
+        // call's work with many users), then under the configured spelling.
+        if reportStandsFor(track, UserKeys(user: username)) { return nil }
         guard let settings = loadSettings(onlyUser: username) else { return Self.notAuthorized("invalid plugin configuration") }
         guard let user = settings.user(named: username) else { return Self.notAuthorized("no Discord token for \(username)") }
         let keys = UserKeys(user: user.username)
-        if let report = lastReport(keys), ActivityText.equal(report.track, track.identity),
-           isOneOf(report.state, ["starting", "playing", "paused", "ignored"]) {
-            return nil  // PlaybackReport is in charge of this track
-        }
+        if !user.username.hasSameUTF8(as: username), reportStandsFor(track, keys) { return nil }
         let client = GatewayClient(host: host, user: user, settings: settings)
         let now = host.nowMs()
         let (start, end) = PlaybackClock.playing(reportMs: now, positionMs: Int64(positionSeconds) * 1000, rate: 1,
@@ -331,10 +332,11 @@ struct PresenceController {
         }
     }
 
-    func lastReport(_ keys: UserKeys) -> (track: String, state: String)? {
+    /// Whether the user's last PlaybackReport is in charge of `track`, so NowPlaying stands aside.
+    private func reportStandsFor(_ track: TrackSummary, _ keys: UserKeys) -> Bool {
         guard let text = host.cacheString(keys.report), let value = try? JSONValue.parse(text),
-              let track = value["track"]?.stringValue, let state = value["state"]?.stringValue else { return nil }
-        return (track, state)
+              let reported = value["track"]?.stringValue, let state = value["state"]?.stringValue else { return false }
+        return ActivityText.equal(reported, track.identity) && isOneOf(state, ["starting", "playing", "paused", "ignored"])
     }
 
     func saveReport(_ keys: UserKeys, track: String, state: String) {

@@ -139,6 +139,36 @@ import Testing
         #expect(!host.logs.contains { $0.message.contains("not configured") })
     }
 
+    @discardableResult
+    func playbackReport(_ username: String = "alice", state: String = "playing") -> CallResult {
+        host.call(DiscordPlugin.ndScrobblerPlaybackReport, PlaybackReportRequest(
+            username: username, track: track, state: state, positionMs: 42_000, playbackRate: 1,
+            playerId: "p1", playerName: "Feishin", timestamp: 1_700_000_000))
+    }
+
+    /// NowPlaying after a PlaybackReport of the same track stands aside before it reads the
+    /// configuration (with many users, reading it is most of the call).
+    @Test func nowPlayingAfterAPlaybackReportStandsAsideWithoutReadingTheConfiguration() throws {
+        #expect(playbackReport(state: "paused").succeeded)
+        let paused = host.cache[UserKeys(user: "alice").presence]
+        host.config = [:]
+        #expect(nowPlaying().succeeded)
+        #expect(host.cache[UserKeys(user: "alice").presence] == paused)
+        #expect(!host.logs.contains { $0.message.contains("not configured") })
+    }
+
+    /// The report is kept under the configured spelling of the name, which NowPlaying finds too.
+    @Test func nowPlayingStandsAsideForAReportUnderTheConfiguredSpelling() throws {
+        host.config["users"] = "Alice:token-a"
+        #expect(playbackReport("alice", state: "paused").succeeded)
+        let keys = UserKeys(user: "Alice")
+        #expect(host.cache[keys.report] != nil)
+        let paused = host.cache[keys.presence]
+        #expect(paused != nil)
+        #expect(nowPlaying("alice").succeeded)
+        #expect(host.cache[keys.presence] == paused)
+    }
+
     @Test func clearScheduleEndsThePresence() throws {
         nowPlaying()
         deliver(#"{"op":10,"d":{"heartbeat_interval":41250}}"#)
