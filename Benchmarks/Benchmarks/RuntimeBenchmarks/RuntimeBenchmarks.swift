@@ -179,11 +179,17 @@ struct Fixture: Sendable {
     static let heartbeatInput = Array(#"{"scheduleId":"alice-heartbeat","payload":"{\"kind\":1,\"user\":\"alice\"}","isRecurring":true}"#.utf8)
 
     /// The Discord plugin's fingerprint of a checked `users` value (its UsersListCheck): length
-    /// and FNV-1a of the bytes.
+    /// and an FNV-1a-style hash of the bytes eight at a time (little endian), the tail byte by byte.
     static func usersFingerprint(_ value: String) -> String {
+        let bytes = Array(value.utf8)
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in value.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return "\(value.utf8.count)-\(hash)"
+        let words = bytes.count / 8
+        for index in 0..<words {
+            let word = (0..<8).reduce(UInt64(0)) { $0 | UInt64(bytes[index * 8 + $1]) << (8 * $1) }
+            hash = (hash ^ word) &* 0x100_0000_01b3
+        }
+        for byte in bytes[(words * 8)...] { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return "\(bytes.count)-\(hash)"
     }
 
     var ndp: String { Repository.root.appendingPathComponent("build/plugins/\(id).ndp").path }

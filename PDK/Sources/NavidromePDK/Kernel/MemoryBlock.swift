@@ -50,27 +50,40 @@ public struct MemoryBlock {
     static func load(count n: Int, word: (Int64) -> UInt64, byte: (Int64) -> UInt8) -> [UInt8] {
         guard n > 0 else { return [] }
         return [UInt8](unsafeUninitializedCapacity: n) { buffer, count in
-            let raw = UnsafeMutableRawPointer(buffer.baseAddress!)
-            var i = 0
-            while i + 8 <= n {
-                raw.storeBytes(of: UInt64(littleEndian: word(Int64(i))), toByteOffset: i, as: UInt64.self)
-                i += 8
-            }
-            if i < n && n >= 8 {
-                raw.storeBytes(of: UInt64(littleEndian: word(Int64(n - 8))), toByteOffset: n - 8, as: UInt64.self)
-                i = n
-            }
-            while i < n {
-                buffer[i] = byte(Int64(i))
-                i += 1
-            }
-            count = n
+            count = fill(buffer, count: n, word: word, byte: byte)
         }
     }
 
-    /// The block's bytes as UTF-8 text (invalid sequences are replaced).
+    /// Fills the first `n` bytes of `buffer` from the kernel (see ``load(count:word:byte:)``);
+    /// returns `n`.
+    private static func fill(
+        _ buffer: UnsafeMutableBufferPointer<UInt8>, count n: Int, word: (Int64) -> UInt64, byte: (Int64) -> UInt8
+    ) -> Int {
+        let raw = UnsafeMutableRawPointer(buffer.baseAddress!)
+        var i = 0
+        while i + 8 <= n {
+            raw.storeBytes(of: UInt64(littleEndian: word(Int64(i))), toByteOffset: i, as: UInt64.self)
+            i += 8
+        }
+        if i < n && n >= 8 {
+            raw.storeBytes(of: UInt64(littleEndian: word(Int64(n - 8))), toByteOffset: n - 8, as: UInt64.self)
+            i = n
+        }
+        while i < n {
+            buffer[i] = byte(Int64(i))
+            i += 1
+        }
+        return n
+    }
+
+    /// The block's bytes as UTF-8 text (invalid sequences are replaced), read straight into the
+    /// string's storage.
     public func string() -> String {
-        String(decoding: bytes(), as: UTF8.self)
+        guard offset != 0, length > 0 else { return "" }
+        let base = offset
+        return String(unsafeUninitializedCapacity: Int(length)) { buffer in
+            Self.fill(buffer, count: Int(length), word: { extism_load_u64(base + $0) }, byte: { extism_load_u8(base + $0) })
+        }
     }
 
     /// Returns the block to the kernel. Not needed for blocks handed to the host.

@@ -90,7 +90,14 @@ struct DiscordUser {
 
     /// The `alice:token1,bob:token2` form, in one pass over the bytes (empty entries skipped).
     static func parsePairs(_ text: String, only wanted: String? = nil) throws(ConfigError) -> [DiscordUser] {
-        let bytes = Array(text.utf8)
+        // The bytes in place: a list of a thousand users is tens of KB.
+        var text = text
+        return try text.withUTF8 { bytes in
+            Result { () throws(ConfigError) -> [DiscordUser] in try parsePairs(bytes, only: wanted) }
+        }.get()
+    }
+
+    private static func parsePairs(_ bytes: UnsafeBufferPointer<UInt8>, only wanted: String?) throws(ConfigError) -> [DiscordUser] {
         let wantedBytes = wanted.map { Array($0.utf8) }
         func isWanted(_ range: Range<Int>) -> Bool {
             guard let wantedBytes else { return true }

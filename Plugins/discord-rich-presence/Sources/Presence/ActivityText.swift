@@ -125,6 +125,8 @@ enum ActivityText {
 
     /// `text` without leading and trailing ASCII whitespace.
     static func trimmed(_ text: String) -> String {
+        // Most values have nothing to trim: no copy of a long one (the users list) then.
+        guard let first = text.utf8.first, let last = text.utf8.last, isSpace(first) || isSpace(last) else { return text }
         let bytes = Array(text.utf8)
         var lower = 0
         var upper = bytes.count

@@ -74,6 +74,14 @@ import Testing
         #expect(host.cache[UsersListCheck.cacheKey] == checked)
     }
 
+    /// The fingerprint's values are fixed (RuntimeBenchmarks computes them for its fixtures):
+    /// whole words, a tail, nothing.
+    @Test func theUsersListFingerprintIsLengthAndWordHash() {
+        #expect(UsersListCheck.fingerprint("") == "0-14695981039346656037")
+        #expect(UsersListCheck.fingerprint("alice:token-a") == "13-3661280753317010732")
+        #expect(UsersListCheck.fingerprint("alice:token-a,bob:token-b") == "25-7249671336540304773")
+    }
+
     @Test func invalidConfigurationIsNotAuthorized() {
         host.config["clientid"] = "42"
         #expect(host.call(DiscordPlugin.ndScrobblerIsAuthorized, IsAuthorizedRequest(username: "alice")).outputText == "false")
