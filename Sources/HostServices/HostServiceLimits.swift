@@ -1,6 +1,8 @@
 /// What one plugin may hold or ask of the host services, in one place. Every bound has a
 /// default sized for the Discord plugin serving 1,000 users (one gateway connection and a few
 /// schedules per user) with room to spare; a plugin that reaches a bound gets an error naming it.
+/// `tonearm.toml` sets the WebSocket and schedule bounds (`[Plugins]` `MaxWebSocketConnections`,
+/// `MaxSchedules`) for a server with more users.
 ///
 /// Numbers in requests are range-checked as they are decoded: a field outside its type's range
 /// is an error naming the field; timeouts and TTLs above the maxima below are clamped to them.

@@ -40,10 +40,12 @@ public final class HostServiceSet: Sendable {
                 ? SubsonicCredentials(username: server.subsonic.username, password: server.subsonic.password)
                 : SubsonicCredentials(username: server.subsonic.username, apiKey: server.subsonic.apiKey)
         }
-        http = HTTPService()
+        let limits = configuration.serviceLimits
+        http = HTTPService(pluginLimits: limits)
         var services: [any HostService] = [
-            ConfigService(), CacheService(), KVStoreService(dataFolder: dataFolder), http,
-            WebSocketService(), SchedulerService(), ArtworkService(signer: artworkSigner), UsersService(),
+            ConfigService(), CacheService(), KVStoreService(dataFolder: dataFolder, pluginLimits: limits), http,
+            WebSocketService(pluginLimits: limits), SchedulerService(pluginLimits: limits),
+            ArtworkService(signer: artworkSigner), UsersService(),
             TaskQueueService(dataFolder: dataFolder), StorageService(),
         ]
         // Always present, so plugins that declare `subsonicapi` load without an upstream server

@@ -14,6 +14,8 @@ import TonearmJSON
 /// AutoReload = true         # pick up added, replaced and removed files while running
 /// EndpointRequestLimit = 60 # requests per client address to plugin endpoints (/ext/…); 0: no limit
 /// EndpointRequestWindow = 60 # … in this many seconds
+/// MaxWebSocketConnections = 2000 # open WebSocket connections per plugin (one per Discord user)
+/// MaxSchedules = 10000      # live schedules per plugin (a few per Discord user)
 ///
 /// [Plugins.discord-rich-presence]
 /// Users = ["alice"]         # or AllUsers = true
@@ -67,6 +69,8 @@ extension PluginHostConfiguration {
                 case "autoreload":
                     guard case .bool(let flag) = item else { throw fail("Plugins.AutoReload must be true or false") }
                     autoReload = flag
+                case "maxwebsocketconnections", "maxschedules":
+                    break  // HostServiceLimits(reading:)
                 default:
                     guard case .table(let options) = item else {
                         throw fail("Plugins.\(key): unknown setting (plugin options go in a [Plugins.\(key)] table)")

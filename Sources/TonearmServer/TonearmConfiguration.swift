@@ -1,4 +1,5 @@
 import Foundation
+import HostServices
 import PluginRuntime
 
 /// The whole of `tonearm.toml`: the daemon's settings and the plugin runtime's. The one place
@@ -7,12 +8,18 @@ import PluginRuntime
 public struct TonearmConfiguration: Sendable {
     public var server: ServerConfiguration
     public var plugins: PluginHostConfiguration
+    /// `[Plugins]` `MaxWebSocketConnections` and `MaxSchedules`: what one plugin may hold.
+    public var serviceLimits: HostServiceLimits
     /// Where the settings came from: a file path, or "embedded defaults".
     public var source: String
 
-    public init(server: ServerConfiguration = ServerConfiguration(), plugins: PluginHostConfiguration = PluginHostConfiguration(), source: String = "embedded defaults") {
+    public init(
+        server: ServerConfiguration = ServerConfiguration(), plugins: PluginHostConfiguration = PluginHostConfiguration(),
+        serviceLimits: HostServiceLimits = HostServiceLimits(), source: String = "embedded defaults"
+    ) {
         self.server = server
         self.plugins = plugins
+        self.serviceLimits = serviceLimits
         self.source = source
     }
 
@@ -21,6 +28,7 @@ public struct TonearmConfiguration: Sendable {
         let root = try ConfigurationTable.parse(text, source: source)
         server = try ServerConfiguration(reading: root)
         plugins = try PluginHostConfiguration(reading: root)
+        serviceLimits = try HostServiceLimits(reading: root)
         self.source = source
     }
 

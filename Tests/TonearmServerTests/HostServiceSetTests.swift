@@ -18,6 +18,33 @@ import Testing
         return try HostServiceSet(configuration: configuration, logger: Logger(label: "test"))
     }
 
+    /// `[Plugins]` `MaxSchedules` reaches the Scheduler service.
+    @Test func theConfiguredScheduleLimitApplies() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tonearm-hss-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var configuration = try TonearmConfiguration(toml: "[Plugins]\nMaxSchedules = 1", source: "tonearm.toml")
+        configuration.plugins.dataFolder = folder.appendingPathComponent("data").path
+        configuration.plugins.pluginsFolder = folder.appendingPathComponent("plugins").path
+        let set = try HostServiceSet(configuration: configuration, logger: Logger(label: "test"))
+        let scheduler = try #require(set.services.first { $0.permission == "scheduler" })
+        let context = PluginContext(
+            id: "p", permissions: PluginPermissions(declared: ["scheduler"]), config: [:],
+            access: PluginAccess(allUsers: true, users: [], allowAdmins: false, directory: set.users), extraHosts: [],
+            callbacks: NoCallbacks(), logger: Logger(label: "test"))
+        let schedule = try #require(scheduler.functions(for: context)["scheduler_scheduleonetime"])
+        func answer(_ id: String) async -> String {
+            let request = Array(#"{"scheduleId":"\#(id)","delaySeconds":3600}"#.utf8)
+            // Host functions block their thread, as on a plugin-call thread: keep them off the pool.
+            let bytes = await withCheckedContinuation { continuation in
+                Thread { continuation.resume(returning: schedule(request)) }.start()
+            }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        #expect(!(await answer("a")).contains("error"))
+        #expect(await answer("b").contains("a plugin may hold at most 1"))
+        await set.shutdown()
+    }
+
     @Test func subsonicAPIExistsWithoutAnUpstreamAndExplainsItself() async throws {
         let set = try defaultServices()
         let subsonic = try #require(set.services.first { $0.permission == "subsonicapi" })

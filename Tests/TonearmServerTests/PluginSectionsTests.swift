@@ -1,3 +1,4 @@
+import HostServices
 import PluginRuntime
 import Testing
 import TonearmJSON
@@ -13,7 +14,7 @@ import TonearmJSON
 
     func error(_ text: String) -> String? {
         do {
-            _ = try plugins(text)
+            _ = try TonearmConfiguration(toml: text, source: "tonearm.toml")
             return nil
         } catch {
             return error.description
@@ -51,6 +52,26 @@ import TonearmJSON
         #expect(settings["ClientID"] == .string("123456789012345678"))
         #expect(settings["Users"] == [["username": "alice", "token": "t"]])
         #expect(settings["Size"] == .number(3))
+    }
+
+    /// A server for more Discord users than the defaults cover raises what one plugin may hold.
+    @Test func serviceLimitsAreReadAndRangeChecked() throws {
+        let defaults = try TonearmConfiguration(toml: "", source: "tonearm.toml").serviceLimits
+        #expect(defaults.maxWebSocketConnections == HostServiceLimits.defaultMaxWebSocketConnections)
+        #expect(defaults.maxSchedules == HostServiceLimits.defaultMaxSchedules)
+        let raised = try TonearmConfiguration(
+            toml: "[plugins]\nmaxwebsocketconnections = 12000\nMaxSchedules = 40000", source: "tonearm.toml"
+        ).serviceLimits
+        #expect(raised.maxWebSocketConnections == 12_000)
+        #expect(raised.maxSchedules == 40_000)
+        for value in ["0", "-1", "1000001", "1.5", "\"many\""] {
+            #expect(error("[Plugins]\nMaxWebSocketConnections = \(value)")?.contains(
+                "Plugins.MaxWebSocketConnections must be a whole number between 1 and 1000000") == true)
+        }
+        for value in ["0", "10000001", "true"] {
+            #expect(error("[Plugins]\nMaxSchedules = \(value)")?.contains(
+                "Plugins.MaxSchedules must be a whole number between 1 and 10000000") == true)
+        }
     }
 
     @Test func heavyCallCPUIsAPositiveNumberOfSeconds() throws {

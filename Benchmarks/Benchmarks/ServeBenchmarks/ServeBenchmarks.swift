@@ -11,6 +11,8 @@ let running = Mutex<ServeStack?>(nil)
 let latencyDriver = Mutex<LatencyDriver?>(nil)
 /// The Subsonic server serve matches tracks against, when the running benchmark matches.
 let musicServer = Mutex<LoopbackSubsonicServer?>(nil)
+/// Seconds from serve's start until the simulator showed every user's first presence.
+let secondsUntilEveryoneShown = Mutex<Int>(0)
 
 func currentStack() throws -> ServeStack {
     guard let stack = running.withLock({ $0 }) else { throw BenchError("the stack did not start") }
@@ -42,6 +44,8 @@ func currentDriver() throws -> LatencyDriver {
         // saturated one from holding the machine.
         let timeout = Duration.seconds(60) + .milliseconds(240 * userCount)
         try await stack.showEveryone(concurrency: 8, timeout: timeout) { "Warm-up \($0.name)" }
+        let warmUp = ContinuousClock.now - stack.started
+        secondsUntilEveryoneShown.withLock { $0 = Int(warmUp.components.seconds) }
         try await driver.skipLoggedFrames()
         try await driver.playEveryTitle()
     } catch {
@@ -100,6 +104,7 @@ let latency = BenchmarkMetric.custom("playing_now → presence frame (µs)", use
 let serveCPU = BenchmarkMetric.custom("serve CPU per playing_now (µs)", useScalingFactor: false)
 let searches = BenchmarkMetric.custom("search3 requests per playing_now", useScalingFactor: false)
 let residentMax = BenchmarkMetric.custom("serve RSS max over hold (MiB)", useScalingFactor: false)
+let warmUpSeconds = BenchmarkMetric.custom("s from serve's start until every presence shown", useScalingFactor: false)
 let residentAtStart = BenchmarkMetric.custom("serve RSS at start, no users (MiB)", useScalingFactor: false)
 let residentPeak = BenchmarkMetric.custom("serve VmHWM peak incl. warm-up (MiB)", useScalingFactor: false)
 let cpu = BenchmarkMetric.custom("serve CPU over hold (‰ of one core)", useScalingFactor: false)
@@ -162,13 +167,14 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark(
         "serve at \(soakUsers.formatted()) users (\(soakSeconds) s hold)",
         configuration: .init(
-            metrics: [residentAtStart, residentMax, residentPeak, cpu, shownAtEnd, heartbeats, reconnects, breaches, instantiationsDuringHold],
+            metrics: [warmUpSeconds, residentAtStart, residentMax, residentPeak, cpu, shownAtEnd, heartbeats, reconnects, breaches, instantiationsDuringHold],
             warmupIterations: 0,
             maxDuration: .seconds(soakSeconds + 60), maxIterations: 1,
             setup: { try await startStack(userCount: soakUsers) }, teardown: { stopStack() })
     ) { benchmark in
         let stack = try currentStack()
         let result = try await SoakRun(stack: stack, seconds: soakSeconds).run()
+        benchmark.measurement(warmUpSeconds, secondsUntilEveryoneShown.withLock { $0 })
         benchmark.measurement(residentAtStart, stack.residentAtStartKB / 1024)
         benchmark.measurement(residentMax, result.residentMaxKB / 1024)
         benchmark.measurement(residentPeak, result.peakResidentKB / 1024)

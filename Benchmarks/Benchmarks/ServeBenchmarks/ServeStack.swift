@@ -36,15 +36,19 @@ final class ServeStack: Sendable {
     private let keepFolder = Mutex(false)
     /// `tonearm serve`'s resident memory once it listens, before any user connected (kB).
     let residentAtStartKB: Int
+    /// When `tonearm serve` was launched.
+    let started: ContinuousClock.Instant
 
     /// The `tonearm serve` process id, for sampling.
     var tonearmPID: Int32 { tonearmProcess.pid }
 
     private init(
         folder: URL, users: [BenchUser], simulator: SimulatorControl, tonearmURL: String, http: LoopbackHTTP,
-        simulatorProcess: ChildProcess, tonearmProcess: ChildProcess, residentAtStartKB: Int
+        simulatorProcess: ChildProcess, tonearmProcess: ChildProcess, residentAtStartKB: Int,
+        started: ContinuousClock.Instant
     ) {
         self.residentAtStartKB = residentAtStartKB
+        self.started = started
         self.folder = folder
         self.users = users
         self.simulator = simulator
@@ -84,6 +88,7 @@ final class ServeStack: Sendable {
         try writePrivately(
             configuration(port: port, users: users, simulatorURL: simulatorURL, extra: extraConfiguration), to: configFile)
         let tonearmProcess: ChildProcess
+        let started = ContinuousClock.now
         do {
             tonearmProcess = try await launchServe(binary: tonearmBinary, configFile: configFile, logFile: folder.appendingPathComponent("tonearm.log"))
         } catch {
@@ -93,7 +98,8 @@ final class ServeStack: Sendable {
         return ServeStack(
             folder: folder, users: users, simulator: SimulatorControl(baseURL: simulatorURL, http: http),
             tonearmURL: "http://127.0.0.1:\(port)", http: http, simulatorProcess: simulatorProcess,
-            tonearmProcess: tonearmProcess, residentAtStartKB: try ProcessSample(pid: tonearmProcess.pid).residentKB)
+            tonearmProcess: tonearmProcess, residentAtStartKB: try ProcessSample(pid: tonearmProcess.pid).residentKB,
+            started: started)
     }
 
     /// Starts `tonearm serve --config configFile` (in the file's folder, logging to `logFile`)
