@@ -186,7 +186,7 @@ public final class DiscordSimulator: Sendable {
 
     /// Reports of all users, by name.
     public func reports() -> [UserReport] {
-        state.withLock { state in state.users.keys.sorted().compactMap { state.report($0) } }
+        state.withLock { $0.reports() }
     }
 
     /// The frame log, optionally for one user or connection and only entries after `after`.

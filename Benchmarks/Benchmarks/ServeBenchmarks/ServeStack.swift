@@ -157,7 +157,12 @@ final class ServeStack: Sendable {
     /// The `tonearm.toml` of the benchmark, wired like Tests/EndToEndTests/Stack.swift.
     static func configuration(port: Int, users: [BenchUser], simulatorURL: String, extra: String = "") -> String {
         let gatewayURL = simulatorURL.replacingOccurrences(of: "http://", with: "ws://")
+        // One gateway connection and up to three schedules per user, whatever the user count.
         var text = commonConfiguration(port: port) + """
+            [Plugins]
+            MaxWebSocketConnections = \(max(2_000, users.count + 100))
+            MaxSchedules = \(max(10_000, users.count * 4))
+
             [Plugins.discord-rich-presence]
             AllUsers = true
             ExtraHosts = ["127.0.0.1"]
