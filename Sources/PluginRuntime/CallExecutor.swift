@@ -48,7 +48,7 @@ final class CallExecutor: Sendable {
         let priority = self.priority
         if alone && !nested && priority == .normal && runsInline(export) {
             let result = execute(export, timeoutError, onCallThread: false, resume: nil, body)
-            if !nested { release() }
+            release()
             return result
         }
         return await withCheckedContinuation { continuation in
