@@ -40,6 +40,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // Layer 0: the host's one JSON value type, its strict parser and Go's JSON writer.
@@ -108,13 +109,27 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The web console's parts that need no server: pages, forms from config schemas, sign-in
+        // sessions, the in-memory log.
+        .target(
+            name: "Console",
+            dependencies: [
+                "ThreadSanitizerLocks",
+                "TonearmJSON",
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         // The daemon: wiring, HTTP server, lifecycle, configuration.
         .target(
             name: "TonearmServer",
             dependencies: [
                 "ThreadSanitizerLocks",
                 "TonearmJSON",
-                "PluginRuntime", "NavidromeABI", "HostServices", "Feeds",
+                "PluginRuntime", "NavidromeABI", "HostServices", "Feeds", "Console",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -127,6 +142,7 @@ let package = Package(
             name: "tonearm",
             dependencies: [
                 "TonearmServer",
+                "Console",
                 "HostServices",
                 "PluginRuntime",
                 "NavidromeABI",
@@ -164,6 +180,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["ThreadSanitizerLocks"], path: "Tests/TestSupport", swiftSettings: strict),
         // Tests (Swift Testing).
         .testTarget(name: "TonearmJSONTests", dependencies: ["TonearmJSON"], swiftSettings: strict),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "TonearmJSON"], swiftSettings: strict),
         .testTarget(
             name: "ExtismKernelTests",
             dependencies: ["ExtismKernel", .product(name: "WAT", package: "WasmKit")],

@@ -17,16 +17,19 @@ public struct NowPlayingPoller: Sendable {
     public let interval: Duration
     public let maxBackoff: Duration
     private let logger: Logger
+    private let activity: FeedActivity?
 
     /// - Parameters:
     ///   - credentials: the account that polls; it must be allowed to see every user's
     ///     now playing (an admin on Navidrome).
     ///   - interval: time between polls (default 5 s).
     ///   - maxBackoff: the longest wait between polls while the server is down (default 60 s).
+    ///   - activity: where each poll's outcome is noted (the console's dashboard).
     public init(
         client: SubsonicClient, credentials: SubsonicCredentials, interval: Duration = .seconds(5),
-        maxBackoff: Duration = .seconds(60), logger: Logger
+        maxBackoff: Duration = .seconds(60), activity: FeedActivity? = nil, logger: Logger
     ) {
+        self.activity = activity
         self.client = client
         self.credentials = credentials
         self.interval = max(interval, .milliseconds(10))
@@ -48,6 +51,7 @@ public struct NowPlayingPoller: Sendable {
             let delay: Duration
             do {
                 let entries = try await client.getNowPlaying(as: credentials)
+                activity?.pollSucceeded()
                 if failures > 0 {
                     logger.info(
                         "Subsonic server is reachable again; polling resumed",
@@ -83,6 +87,7 @@ public struct NowPlayingPoller: Sendable {
                         ])
                 }
                 delay = backoff(afterFailures: failures)
+                activity?.pollFailed("\(error)", retryIn: delay)
             }
             do {
                 try await Task.sleep(for: delay)

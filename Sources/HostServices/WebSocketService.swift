@@ -51,20 +51,26 @@ public final class WebSocketService: HostService {
     private let limits: Limits
     private let maxConnections: Int
     private let resolver: HostResolver
+    private let observer: (any WebSocketObserver)?
     /// Plugin id → connection id → connection.
     private let registry = Mutex<[String: [String: WebSocketConnection]]>([:])
 
     /// - Parameters:
     ///   - limits: message size and handshake timeouts.
     ///   - pluginLimits: open connections per plugin (``HostServiceLimits/maxWebSocketConnections``).
-    public convenience init(limits: Limits = Limits(), pluginLimits: HostServiceLimits = HostServiceLimits()) {
-        self.init(limits: limits, pluginLimits: pluginLimits, resolver: .system)
+    ///   - observer: told of connections and the text frames plugins send (the console).
+    public convenience init(
+        limits: Limits = Limits(), pluginLimits: HostServiceLimits = HostServiceLimits(),
+        observer: (any WebSocketObserver)? = nil
+    ) {
+        self.init(limits: limits, pluginLimits: pluginLimits, resolver: .system, observer: observer)
     }
 
-    init(limits: Limits, pluginLimits: HostServiceLimits, resolver: HostResolver) {
+    init(limits: Limits, pluginLimits: HostServiceLimits, resolver: HostResolver, observer: (any WebSocketObserver)? = nil) {
         self.limits = limits
         self.maxConnections = pluginLimits.maxWebSocketConnections
         self.resolver = resolver
+        self.observer = observer
     }
 
     public func functions(for plugin: PluginContext) -> [String: HostFunction] {
@@ -81,6 +87,7 @@ public final class WebSocketService: HostService {
             hostFunction(WebSocketSendTextRequest.self) { [self] r in
                 let connection = try lookup(plugin.id, r.connectionId)
                 try HostCallBridge.wait { try await connection.send(.text(r.message)) }
+                observer?.textSent(plugin: plugin.id, connection: r.connectionId, message: r.message)
                 return WebSocketSendTextResponse()
             },
             hostFunction(WebSocketSendBinaryRequest.self) { [self] r in
@@ -97,6 +104,7 @@ public final class WebSocketService: HostService {
                     return connection
                 }
                 let closeTimeout = limits.closeTimeout
+                observer?.connectionClosed(plugin: plugin.id, connection: id, code: Int(r.code), reason: r.reason)
                 try HostCallBridge.wait {
                     await connection.close(code: r.code, reason: r.reason, timeout: closeTimeout)
                     await Self.deliver(Self.onClose, OnCloseRequest(connectionId: id, code: r.code, reason: r.reason), to: plugin)
@@ -166,6 +174,7 @@ public final class WebSocketService: HostService {
             remove(plugin.id, connection)
             throw error
         }
+        observer?.connectionOpened(plugin: plugin.id, connection: id)
         plugin.logger.debug("WebSocket \(id) connected to \(host)")
         return id
     }
@@ -250,6 +259,16 @@ public final class WebSocketService: HostService {
         guard connection.markClosed() else { return }
         remove(plugin.id, connection)
         let id = connection.id
+        if let observer {
+            switch outcome {
+            case .closed(let frame?):
+                observer.connectionClosed(
+                    plugin: plugin.id, connection: id, code: Int(UInt16(webSocketErrorCode: frame.closeCode)),
+                    reason: frame.reason ?? "")
+            case .closed(nil): observer.connectionClosed(plugin: plugin.id, connection: id, code: 1006, reason: "unexpected EOF")
+            case .failed(let error): observer.connectionClosed(plugin: plugin.id, connection: id, code: 1006, reason: Self.describe(error))
+            }
+        }
         switch outcome {
         case .closed(nil):
             // The connection ended without a close code we could read: dropped, or closed by the

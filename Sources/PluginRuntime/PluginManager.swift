@@ -150,6 +150,15 @@ public final class PluginManager: Sendable {
     /// The status of plugin `id`, if it is in the folder.
     public func status(of id: String) -> PluginStatus? { entries.withLock { $0[id]?.liveStatus } }
 
+    /// Loads plugin `id` again from its file (a no-op for a disabled or unknown plugin).
+    public func reload(_ id: String) async {
+        await syncLock.run {
+            guard let entry = entries.withLock({ $0[id] }), entry.status.enabled else { return }
+            await unload(id, removeEntry: false)
+            await load(id: id, path: entry.status.file, fingerprint: FileFingerprint(path: entry.status.file), enabled: true)
+        }
+    }
+
     /// Enables or disables plugin `id`, persisting the choice in `<DataFolder>/plugins.json`.
     public func setEnabled(_ id: String, _ enabled: Bool) async throws {
         try stateStore.setDisabled(id, !enabled)
@@ -241,6 +250,8 @@ public struct PluginStatus: Sendable, Codable, Equatable {
     public var author: String?
     public var description: String?
     public var permissions: [String] = []
+    /// Why the plugin asks for each permission (the manifest's `reason`s).
+    public var permissionReasons: [String: String]?
     public var capabilities: [String] = []
     /// Instances of the loaded plugin made since it loaded (steady state: no new ones).
     public var instantiations: Int?
@@ -256,6 +267,7 @@ public struct PluginStatus: Sendable, Codable, Equatable {
         author = package.manifest.author
         description = package.manifest.description
         permissions = package.manifest.permissions.declared.sorted()
+        permissionReasons = package.manifest.permissions.reasons
     }
 
     mutating func describe(_ loaded: LoadedPlugin) {

@@ -144,6 +144,7 @@ public struct PluginManifest: Sendable {
             if let reason = body["reason"], reason != .null, reason.stringValue == nil {
                 problems.append("field \"\(field).reason\" must be a string, not \(reason.typeName)")
             }
+            if let reason = body["reason"]?.stringValue { result.reasons[key] = reason }
             switch key {
             case "http", "websocket":
                 var hosts: [String] = []

@@ -16,6 +16,8 @@ public struct PluginPermissions: Sendable, Equatable {
     public var endpointsAuth: EndpointsAuth?
     /// `permissions.endpoints.paths`: the endpoint paths the plugin declares (informational).
     public var endpointPaths: [String]
+    /// Each permission's `reason`, as the manifest gives it (shown to the operator).
+    public var reasons: [String: String] = [:]
 
     public init(
         declared: Set<String> = [], httpRequiredHosts: [String] = [], webSocketRequiredHosts: [String] = [],

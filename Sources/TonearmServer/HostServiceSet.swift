@@ -16,8 +16,11 @@ public final class HostServiceSet: Sendable {
     let pollerCredentials: SubsonicCredentials?
     private let http: HTTPService
 
-    /// Creates the data and plugins folders when missing.
-    public init(configuration: TonearmConfiguration, logger: Logger) throws {
+    /// Creates the data and plugins folders when missing. `webSocketObserver` sees plugins'
+    /// WebSocket connections and the text they send (the console's presence preview).
+    public init(
+        configuration: TonearmConfiguration, logger: Logger, webSocketObserver: (any WebSocketObserver)? = nil
+    ) throws {
         let server = configuration.server
         let dataFolder = URL(fileURLWithPath: configuration.plugins.dataFolder)
         try FileManager.default.createDirectory(at: dataFolder, withIntermediateDirectories: true)
@@ -44,7 +47,7 @@ public final class HostServiceSet: Sendable {
         http = HTTPService(pluginLimits: limits)
         var services: [any HostService] = [
             ConfigService(), CacheService(), KVStoreService(dataFolder: dataFolder, pluginLimits: limits), http,
-            WebSocketService(pluginLimits: limits), SchedulerService(pluginLimits: limits),
+            WebSocketService(pluginLimits: limits, observer: webSocketObserver), SchedulerService(pluginLimits: limits),
             ArtworkService(signer: artworkSigner), UsersService(),
             TaskQueueService(dataFolder: dataFolder), StorageService(),
         ]

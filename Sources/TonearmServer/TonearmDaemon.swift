@@ -1,3 +1,4 @@
+import Console
 import Feeds
 import Foundation
 import HostServices
@@ -23,17 +24,26 @@ public final class TonearmDaemon: Sendable {
     let host: HostServiceSet
     let pluginManager: PluginManager
     let dispatcher: PlaybackDispatcher
+    let console: ConsoleState
 
     var userDirectory: ConfiguredUsers { host.users }
     var artworkSigner: ArtworkLinkSigner { host.artworkSigner }
     var subsonicClient: SubsonicClient? { host.subsonicClient }
     var pollerCredentials: SubsonicCredentials? { host.pollerCredentials }
 
-    /// Builds every part from `configuration`; nothing runs until ``run()``.
-    public init(configuration: TonearmConfiguration, logger: Logger) throws {
+    /// Builds every part from `configuration`; nothing runs until ``run()``. `logRing` holds the
+    /// recent log lines the console shows (the one the log handler writes to).
+    public convenience init(configuration: TonearmConfiguration, logger: Logger) throws {
+        try self.init(configuration: configuration, logger: logger, logRing: LogRing())
+    }
+
+    /// As ``init(configuration:logger:)``, the console showing the lines kept in `logRing`.
+    package init(configuration: TonearmConfiguration, logger: Logger, logRing: LogRing) throws {
         self.configuration = configuration
         self.logger = logger
-        host = try HostServiceSet(configuration: configuration, logger: logger)
+        console = ConsoleState(dataFolder: configuration.plugins.dataFolder, logRing: logRing)
+        host = try HostServiceSet(
+            configuration: configuration, logger: logger, webSocketObserver: PresenceObserver(board: console.presence))
         pluginManager = PluginManager(
             configuration: configuration.plugins, services: host.services, users: host.users, logger: logger)
         // Pushed (ListenBrainz) tracks are matched to the music server's songs, when there is one.
@@ -67,10 +77,12 @@ public final class TonearmDaemon: Sendable {
         try await group.run()
     }
 
-    /// Every HTTP endpoint: health, status, artwork links, operator endpoints, plugin endpoints
-    /// (`/ext/<plugin-id>/…`) and (when enabled) the ListenBrainz API.
+    /// Every HTTP endpoint: the web console, health, status, artwork links, operator endpoints,
+    /// plugin endpoints (`/ext/<plugin-id>/…`) and (when enabled) the ListenBrainz API.
     func makeRouter() -> Router<TonearmRequestContext> {
         let router = Router(context: TonearmRequestContext.self)
+        addConsoleEndpoints(to: router)
+        addConsoleAPIEndpoints(to: router)
         addHealthEndpoints(to: router)
         addStatusEndpoints(to: router)
         addArtworkEndpoints(to: router)
@@ -141,7 +153,7 @@ struct PluginsAndFeeds: Service {
                 interval: OutsideNumbers.duration(
                     seconds: daemon.configuration.server.subsonic.pollInterval,
                     maximum: .seconds(ServerConfiguration.longestPollInterval)),
-                logger: daemon.logger)
+                activity: daemon.console.feedActivity, logger: daemon.logger)
         }
         let polling = Task {
             await poller?.run { event in

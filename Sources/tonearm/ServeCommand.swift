@@ -1,4 +1,5 @@
 import ArgumentParser
+import Console
 import Foundation
 import Logging
 import TonearmServer
@@ -26,13 +27,15 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("\(error)")
         }
         let level = Logger.Level(rawValue: configuration.server.logLevel) ?? .info
+        // Log lines go to standard error and to the console's log page.
+        let logRing = LogRing()
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
-            return handler
+            return MultiplexLogHandler([handler, LogRingHandler(ring: logRing, logLevel: level)])
         }
         let logger = Logger(label: "tonearm")
-        let daemon = try TonearmDaemon(configuration: configuration, logger: logger)
+        let daemon = try TonearmDaemon(configuration: configuration, logger: logger, logRing: logRing)
         try await daemon.run()
     }
 }

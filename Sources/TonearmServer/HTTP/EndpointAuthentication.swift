@@ -1,3 +1,4 @@
+import Console
 import Feeds
 import PluginRuntime
 
@@ -38,7 +39,7 @@ enum EndpointAuthentication {
         func value(_ name: String) -> String? { parameters.first { $0.0 == name }?.1 }
         if let apiKey = value("apiKey"), !apiKey.isEmpty {
             guard value("u") == nil else { return .refused("apiKey given together with u") }
-            let match = users.first { !$0.apiKey.isEmpty && constantTimeEquals(Array($0.apiKey.utf8), Array(apiKey.utf8)) }
+            let match = users.first { !$0.apiKey.isEmpty && ConstantTime.equal(Array($0.apiKey.utf8), Array(apiKey.utf8)) }
             return match.map { .user($0) } ?? .refused("unknown apiKey")
         }
         guard let username = value("u"), !username.isEmpty else { return .refused("no u parameter") }
@@ -48,12 +49,12 @@ enum EndpointAuthentication {
         guard !user.password.isEmpty else { return .refused("user \(user.name) has no Password in [[Users]]") }
         if let parameter = value("p"), !parameter.isEmpty {
             let password = SubsonicCredentials.password(fromParameter: parameter)
-            return constantTimeEquals(Array(password.utf8), Array(user.password.utf8))
+            return ConstantTime.equal(Array(password.utf8), Array(user.password.utf8))
                 ? .user(user) : .refused("wrong password for \(user.name)")
         }
         if let token = value("t"), !token.isEmpty {
             let expected = SubsonicCredentials.token(password: user.password, salt: value("s") ?? "")
-            return constantTimeEquals(Array(token.lowercased().utf8), Array(expected.utf8))
+            return ConstantTime.equal(Array(token.lowercased().utf8), Array(expected.utf8))
                 ? .user(user) : .refused("wrong token for \(user.name)")
         }
         if value("jwt") != nil { return .refused("jwt credentials are Navidrome's; Tonearm has none") }
@@ -69,7 +70,7 @@ enum EndpointAuthentication {
         }
         guard let token, !token.isEmpty else { return .refused("no X-ND-Authorization or Authorization token") }
         let match = users.first {
-            !$0.listenBrainzToken.isEmpty && constantTimeEquals(Array($0.listenBrainzToken.utf8), Array(token.utf8))
+            !$0.listenBrainzToken.isEmpty && ConstantTime.equal(Array($0.listenBrainzToken.utf8), Array(token.utf8))
         }
         return match.map { .user($0) } ?? .refused("unknown token")
     }

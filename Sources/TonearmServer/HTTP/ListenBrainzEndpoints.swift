@@ -19,6 +19,11 @@ extension TonearmDaemon {
             ) { limit in
                 Data(try await request.body.collect(upTo: limit).readableBytesView)
             }
+            if reply.status == 200, let username = reply.events.first?.username {
+                self.console.feedActivity.submissionAccepted(from: username)
+            } else if reply.status != 200 {
+                self.console.feedActivity.submissionRefused()
+            }
             do {
                 // Listens are journaled (fsync'd) before the 200: an acknowledged listen is safe.
                 try await self.receive(reply.events, clientWaits: true)

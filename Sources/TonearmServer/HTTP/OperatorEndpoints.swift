@@ -1,3 +1,4 @@
+import Console
 import Hummingbird
 import PluginRuntime
 
@@ -40,14 +41,6 @@ extension TonearmDaemon {
     func carriesAdminToken(_ authorization: String?) -> Bool {
         let token = configuration.server.adminToken
         guard !token.isEmpty, let authorization else { return false }
-        return constantTimeEquals(Array(authorization.utf8), Array("Bearer \(token)".utf8))
+        return ConstantTime.equal(Array(authorization.utf8), Array("Bearer \(token)".utf8))
     }
-}
-
-/// Compares two byte strings in time independent of where they differ.
-func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-    guard a.count == b.count else { return false }
-    var difference: UInt8 = 0
-    for index in a.indices { difference |= a[index] ^ b[index] }
-    return difference == 0
 }
