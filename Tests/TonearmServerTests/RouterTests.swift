@@ -15,14 +15,14 @@ import Testing
     static let adminToken = "s3cret-admin"
 
     /// A daemon without plugins or music server; runs `body` with a test client of its router.
-    private static func withRouter(
+    static func withRouter(
         adminToken: String = RouterTests.adminToken, _ body: @Sendable (any TestClientProtocol, TonearmDaemon) async throws -> Void
     ) async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tonearm-router-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         var configuration = TonearmConfiguration()
         configuration.server.adminToken = adminToken
-        configuration.server.users = [.init(name: "alice", listenBrainzToken: "tok-alice")]
+        configuration.server.users = [.init(name: "alice", listenBrainzToken: "tok-alice"), .init(name: "bob")]
         configuration.plugins.dataFolder = folder.appendingPathComponent("data").path
         configuration.plugins.pluginsFolder = folder.appendingPathComponent("plugins").path
         try FileManager.default.createDirectory(atPath: configuration.plugins.pluginsFolder, withIntermediateDirectories: true)
@@ -35,7 +35,7 @@ import Testing
         await daemon.host.shutdown()
     }
 
-    private static func text(_ response: TestResponse) -> String { String(buffer: response.body) }
+    static func text(_ response: TestResponse) -> String { String(buffer: response.body) }
 
     @Test func healthAnswersOK() async throws {
         try await Self.withRouter { client, _ in

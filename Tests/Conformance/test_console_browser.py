@@ -1,0 +1,269 @@
+"""The web console in a real browser: Debian's Chromium, headless, driven by Selenium through
+Debian's chromedriver (no browser download). One `tonearm serve` runs the Discord plugin against
+the Discord simulator on loopback; the tests sign in, play a track through the ListenBrainz API
+and watch the dashboard and the presence card, manage the plugin, and check that no page or API
+answer holds a secret and that nothing is served without a session.
+
+Screenshots of every page go to build/console-screenshots/ (kept as test artifacts).
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.webdriver.common.by import By
+
+from conftest import ROOT, ensure_built
+from test_runtime_conformance import tonearm  # noqa: F401  (the session fixture)
+from test_tonearm_serve_plugins import free_port
+
+TIMEOUT_S = 30
+ADMIN_TOKEN = "console-admin-7f3k"
+DISCORD_TOKEN = "discord-token-alice-Zq81"
+LISTENBRAINZ_TOKEN = "lb-alice-5521"
+SCREENSHOTS = ROOT / "build" / "console-screenshots"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+
+
+def wait_for(condition, what, timeout=TIMEOUT_S):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.2)
+
+
+def http(base, path, method="GET", body=None, headers=None):
+    """(status, headers, text) without following redirects."""
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    data = body.encode() if isinstance(body, str) else body
+    request = urllib.request.Request(base + path, data=data, method=method, headers=headers or {})
+    try:
+        with opener.open(request, timeout=10) as response:
+            return response.status, dict(response.headers), response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read().decode()
+
+
+@pytest.fixture(scope="module")
+def stack(tonearm, tmp_path_factory):  # noqa: F811
+    for binary in (CHROMIUM, CHROMEDRIVER):
+        if not Path(binary).exists():
+            pytest.fail(f"{binary} is missing: install Debian's chromium and chromium-driver (.ci/run does)")
+    simulator_binary = ROOT / ".build" / "debug" / "discord-simulator"
+    if not simulator_binary.exists():
+        subprocess.run(["swift", "build", "--product", "discord-simulator"], cwd=ROOT, check=True)
+    discord = ensure_built(ROOT / "Plugins" / "discord-rich-presence")
+    folder = tmp_path_factory.mktemp("console")
+    simulator = subprocess.Popen([str(simulator_binary), "--port", "0", "--token", f"alice={DISCORD_TOKEN}"],
+                                 stdout=subprocess.PIPE, stderr=open(folder / "simulator.log", "wb"))
+    endpoints = json.loads(simulator.stdout.readline())
+    (folder / "plugins").mkdir()
+    (folder / "plugins" / "discord-rich-presence.ndp").write_bytes(discord.read_bytes())
+    port = free_port()
+    (folder / "tonearm.toml").write_text(f"""
+DataFolder = "data"
+
+[Server]
+Address = "127.0.0.1"
+Port = {port}
+AdminToken = "{ADMIN_TOKEN}"
+
+[[Users]]
+Name = "alice"
+ListenBrainzToken = "{LISTENBRAINZ_TOKEN}"
+
+[Plugins]
+Folder = "plugins"
+
+[Plugins.discord-rich-presence]
+Users = ["alice"]
+ExtraHosts = ["127.0.0.1"]
+
+[PluginSettings.discord-rich-presence]
+ClientID = "123456789012345678"
+GatewayURL = "{endpoints["gateway_url"]}"
+APIBaseURL = "{endpoints["http_url"]}/api/v10"
+Users = [{{ username = "alice", token = "{DISCORD_TOKEN}" }}]
+""")
+    log = open(folder / "serve.log", "wb")
+    serve = subprocess.Popen([str(tonearm), "serve", "--config", "tonearm.toml"], cwd=folder,
+                             stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+
+    def answers():
+        assert serve.poll() is None, (folder / "serve.log").read_text()
+        return _answers(base)
+
+    wait_for(answers, "tonearm serve to answer /healthz")
+
+    options = Options()
+    options.binary_location = CHROMIUM
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                     "--window-size=1280,900", "--no-first-run", "--disable-extensions"):
+        options.add_argument(argument)
+    browser = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    browser.set_page_load_timeout(TIMEOUT_S)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    try:
+        yield {"base": base, "browser": browser, "folder": folder, "simulator": endpoints["http_url"]}
+    finally:
+        browser.quit()
+        serve.terminate()
+        simulator.terminate()
+        for process in (serve, simulator):
+            try:
+                process.wait(timeout=TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=TIMEOUT_S)
+        log.close()
+
+
+def _answers(base):
+    try:
+        with urllib.request.urlopen(base + "/healthz", timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def text_of(browser, xpath):
+    """The element's text, or "" while the page is being replaced."""
+    try:
+        return browser.find_element(By.XPATH, xpath).text
+    except (NoSuchElementException, StaleElementReferenceException):
+        return ""
+
+
+def screenshot(browser, name):
+    browser.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
+
+
+def sign_in(browser, base):
+    browser.get(base + "/signin")
+    browser.delete_all_cookies()
+    browser.get(base + "/")
+    wait_for(lambda: browser.current_url.endswith("/signin"), "the redirect to the sign-in page")
+    screenshot(browser, "01-sign-in")
+    browser.find_element(By.ID, "secret").send_keys(ADMIN_TOKEN)
+    browser.find_element(By.CSS_SELECTOR, "form[action='/signin'] button").click()
+    wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "h1") and
+             browser.find_element(By.CSS_SELECTOR, "h1").text == "Dashboard", "the dashboard")
+
+
+def play(base, title, artist="Daft Punk", album="Discovery", duration_ms=320_000):
+    listen = {"listen_type": "playing_now", "payload": [{"track_metadata": {
+        "artist_name": artist, "track_name": title, "release_name": album,
+        "additional_info": {"duration_ms": duration_ms, "media_player": "Feishin"}}}]}
+    status, _, body = http(base, "/1/submit-listens", "POST", json.dumps(listen),
+                           {"Authorization": f"Token {LISTENBRAINZ_TOKEN}", "Content-Type": "application/json"})
+    assert status == 200, body
+
+
+def simulator_presence(stack):
+    with urllib.request.urlopen(stack["simulator"] + "/_simulator/users/alice/presence", timeout=5) as response:
+        return json.loads(response.read())
+
+
+def test_nothing_is_served_without_a_session(stack):
+    base = stack["base"]
+    for path in ("/", "/plugins", "/plugins/discord-rich-presence", "/logs"):
+        status, headers, _ = http(base, path)
+        assert status == 303 and headers["Location"] == "/signin", path
+    for path in ("/console/events", "/console/fragments/live", "/api/console/session", "/api/console/dashboard",
+                 "/api/console/plugins", "/api/console/logs"):
+        assert http(base, path)[0] == 401, path
+    assert http(base, "/api/console/plugins/discord-rich-presence/disable", "POST")[0] == 401
+    status, headers, _ = http(base, "/plugins/discord-rich-presence/disable", "POST", "csrf=x",
+                              {"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 303 and headers["Location"] == "/signin"
+
+
+def test_a_listener_playing_shows_on_the_dashboard_and_the_presence_card(stack):
+    base, browser = stack["base"], stack["browser"]
+    sign_in(browser, base)
+    play(base, "One More Time")
+    # The dashboard follows live (Server-Sent Events): no reload.
+    wait_for(lambda: "One More Time" in text_of(browser, "//*[@id='live']"), "the track on the dashboard")
+    card = wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, ".presence[data-user='alice'] .body"),
+                    "the presence card")[0]
+    assert "One More Time" in card.text and "Daft Punk" in card.text
+    # What the card shows is what the simulated Discord received.
+    presence = wait_for(lambda: simulator_presence(stack), "the presence at the simulator")
+    assert presence["activities"][0]["details"] == "One More Time"
+    bar = browser.find_element(By.CSS_SELECTOR, ".presence[data-user='alice'] .progress .bar span")
+    first = float(bar.value_of_css_property("width").removesuffix("px"))
+    time.sleep(2.5)
+    second = float(bar.value_of_css_property("width").removesuffix("px"))
+    assert second > first, f"the progress bar did not move ({first} → {second})"
+    elapsed = browser.find_element(By.CSS_SELECTOR, ".presence[data-user='alice'] .progress .elapsed").text
+    assert elapsed.startswith("0:0"), elapsed
+    screenshot(browser, "02-dashboard")
+    browser.set_window_size(390, 844)
+    browser.refresh()
+    wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, ".presence[data-user='alice'] .body"), "the narrow card")
+    screenshot(browser, "03-dashboard-narrow")
+    width = browser.execute_script("return document.documentElement.scrollWidth")
+    assert width <= 390, f"the narrow page scrolls sideways ({width} px)"
+    browser.set_window_size(1280, 900)
+
+
+def test_the_plugin_can_be_disabled_and_enabled(stack):
+    base, browser = stack["base"], stack["browser"]
+    sign_in(browser, base)
+    browser.get(base + "/plugins")
+    panel = "//div[@data-plugin='discord-rich-presence']"
+    assert "loaded" in browser.find_element(By.XPATH, panel).text
+    screenshot(browser, "04-plugins")
+    browser.find_element(By.XPATH, panel + "//form[contains(@action,'/disable')]/button").click()
+    wait_for(lambda: "disabled" in text_of(browser, panel), "the plugin disabled")
+    # Disabling closes its gateway connection: the simulated Discord shows nothing.
+    wait_for(lambda: simulator_presence(stack) is None, "the presence cleared")
+    browser.find_element(By.XPATH, panel + "//form[contains(@action,'/enable')]/button").click()
+    wait_for(lambda: "loaded" in text_of(browser, panel), "the plugin loaded again")
+    browser.get(base + "/plugins/discord-rich-presence")
+    page = browser.find_element(By.TAG_NAME, "main").text
+    assert "websocket" in page and "Permissions" in page
+    screenshot(browser, "05-plugin")
+    browser.get(base + "/logs?plugin=discord-rich-presence&level=info")
+    wait_for(lambda: "plugin loaded" in text_of(browser, "//table"), "the plugin's log lines")
+    screenshot(browser, "06-logs")
+
+
+def test_no_page_or_api_answer_holds_a_secret(stack):
+    base, browser = stack["base"], stack["browser"]
+    sign_in(browser, base)
+    play(base, "Digital Love")
+    wait_for(lambda: "Digital Love" in text_of(browser, "//*[@id='live']"), "the second track")
+    session = browser.get_cookie("tonearm_session")["value"]
+    for path in ("/", "/plugins", "/plugins/discord-rich-presence", "/logs", "/console/fragments/live",
+                 "/api/console/session", "/api/console/dashboard", "/api/console/plugins", "/api/console/logs",
+                 "/api/status", "/signin"):
+        status, _, text = http(base, path, headers={"Cookie": f"tonearm_session={session}"})
+        assert status in (200, 303), (path, status)
+        for secret in (DISCORD_TOKEN, ADMIN_TOKEN, LISTENBRAINZ_TOKEN):
+            assert secret not in text, f"{path} shows a secret"
+    for path in ("/", "/plugins/discord-rich-presence", "/logs"):
+        browser.get(base + path)
+        for secret in (DISCORD_TOKEN, ADMIN_TOKEN, LISTENBRAINZ_TOKEN):
+            assert secret not in browser.page_source, f"{path} shows a secret in the browser"
+    log = (stack["folder"] / "serve.log").read_text()
+    assert DISCORD_TOKEN not in log and ADMIN_TOKEN not in log
