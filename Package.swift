@@ -129,8 +129,11 @@ let package = Package(
             dependencies: [
                 "ThreadSanitizerLocks",
                 "TonearmJSON",
-                "PluginRuntime", "NavidromeABI", "HostServices", "Feeds", "Console",
+                "PluginRuntime", "NavidromeABI", "HostServices", "Feeds", "Console", "DiscordSimulator",
                 .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

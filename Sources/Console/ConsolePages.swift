@@ -40,6 +40,10 @@ package struct ConsolePages: Sendable {
             <div class="panel" style="max-width:420px;margin:2rem auto">
             <h1>Sign in</h1>
             {{#error}}<p class="error" role="alert">{{error}}</p>{{/error}}
+            {{#demo}}<form method="post" action="/signin"><input type="hidden" name="csrf" value="{{csrf}}">
+            <input type="hidden" name="demo" value="1"><p>This is the demo (<code>tonearm serve --demo</code>): a simulated
+            Discord and a simulated listener. From this machine no password is needed.</p>
+            <button type="submit" id="demo">Open the demo console</button></form>{{/demo}}
             {{#canSignIn}}
             <form method="post" action="/signin">
             <input type="hidden" name="csrf" value="{{csrf}}">
@@ -143,7 +147,7 @@ package struct ConsolePages: Sendable {
             {{#schemaProblems}}<p class="warn">{{.}}</p>{{/schemaProblems}}
             {{#formError}}<p class="error" role="alert">{{formError}}</p>{{/formError}}
             {{#hasForm}}<form method="post" action="/plugins/{{id}}/settings" novalidate>
-            <input type="hidden" name="csrf" value="{{csrf}}">
+            <input type="hidden" name="csrf" value="{{csrf}}">{{#fromDraft}}<input type="hidden" name="draft" value="1">{{/fromDraft}}
             {{{form}}}
             <h2>Users and hosts</h2>
             <div class="field"><label for="access.users">Users</label><input type="text" id="access.users" name="access.users" value="{{users}}">

@@ -7,7 +7,7 @@ import WasmKit
 /// against the manifest's config schema, host functions of the permitted services, compilation,
 /// import resolution and a first instance.
 public struct PluginLoader: Sendable {
-    public let configuration: PluginHostConfiguration
+    public var configuration: PluginHostConfiguration
     public let services: [any HostService]
     public let users: any UserDirectory
     public let logger: Logger

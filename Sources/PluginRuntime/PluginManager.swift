@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NavidromeABI
 import Synchronization
+import TonearmJSON
 
 /// Loads the plugins folder, keeps it in sync while running, and routes calls to the current
 /// load of each plugin.
@@ -14,8 +15,9 @@ import Synchronization
 /// are noticed within a few seconds and just that plugin is reloaded: new calls use the new
 /// code, calls already running finish on the old one, callbacks of the old load are dropped.
 public final class PluginManager: Sendable {
-    public let configuration: PluginHostConfiguration
-    private let loader: PluginLoader
+    /// The configuration plugins load with now (``reconfigure(_:settings:options:)`` changes it).
+    public var configuration: PluginHostConfiguration { loader.withLock { $0.configuration } }
+    private let loader: Mutex<PluginLoader>
     private let logger: Logger
     private let stateStore: PluginStateStore
     private let entries = Mutex<[String: Entry]>([:])
@@ -43,9 +45,8 @@ public final class PluginManager: Sendable {
         configuration: PluginHostConfiguration, services: [any HostService], users: any UserDirectory,
         logger: Logger
     ) {
-        self.configuration = configuration
         self.logger = logger
-        loader = PluginLoader(configuration: configuration, services: services, users: users, logger: logger)
+        loader = Mutex(PluginLoader(configuration: configuration, services: services, users: users, logger: logger))
         stateStore = PluginStateStore(dataFolder: configuration.dataFolder)
     }
 
@@ -150,6 +151,16 @@ public final class PluginManager: Sendable {
     /// The status of plugin `id`, if it is in the folder.
     public func status(of id: String) -> PluginStatus? { entries.withLock { $0[id]?.liveStatus } }
 
+    /// Gives plugin `id` new settings (`[PluginSettings.<id>]`) and options (`[Plugins.<id>]`)
+    /// and loads it again with them (a disabled plugin keeps them for when it is enabled).
+    public func reconfigure(_ id: String, settings: [String: JSONValue], options: PluginOptions) async {
+        loader.withLock { loader in
+            loader.configuration.pluginSettings[id] = settings
+            loader.configuration.plugins[id] = options
+        }
+        await reload(id)
+    }
+
     /// Loads plugin `id` again from its file (a no-op for a disabled or unknown plugin).
     public func reload(_ id: String) async {
         await syncLock.run {
@@ -174,7 +185,7 @@ public final class PluginManager: Sendable {
             return
         }
         do {
-            let loaded = try await Self.loadOffThePool(loader, path: path)
+            let loaded = try await Self.loadOffThePool(loader.withLock { $0 }, path: path)
             status.state = .loaded
             status.describe(loaded)
             entries.withLock { $0[id] = Entry(status: status, loaded: loaded, fingerprint: fingerprint) }
@@ -205,7 +216,7 @@ public final class PluginManager: Sendable {
         }
         guard let loaded else { return }
         loaded.markUnloaded()
-        for service in loader.services { await service.pluginUnloaded(id) }
+        for service in loader.withLock({ $0.services }) { await service.pluginUnloaded(id) }
         logger.info("plugin unloaded", metadata: ["plugin": "\(id)"])
     }
 

@@ -15,6 +15,8 @@ public struct PluginManifest: Sendable {
     public let permissions: PluginPermissions
     /// `config.schema`, when the manifest has a `config` section.
     public let configSchema: ConfigSchema?
+    /// `config.uiSchema`: how a settings form lays the schema out (JSON Forms), when given.
+    public let configUISchema: JSONValue?
     /// What Navidrome's published manifest schema would reject (Navidrome itself loads these).
     public let schemaWarnings: [String]
 
@@ -77,6 +79,7 @@ public struct PluginManifest: Sendable {
         permissions = Self.parsePermissions(root["permissions"], problems: &problems, warnings: &warnings)
 
         var schema: ConfigSchema?
+        var uiSchema: JSONValue?
         switch root["config"] {
         case nil, .null: break
         case .object(let config):
@@ -91,12 +94,14 @@ public struct PluginManifest: Sendable {
             if let ui = config["uiSchema"], ui.objectValue == nil, ui != .null {
                 problems.append("field \"config.uiSchema\" must be an object, not \(ui.typeName)")
             }
+            uiSchema = config["uiSchema"]?.objectValue.map { .object($0) }
             for key in config.keys.sorted() where !["schema", "uiSchema"].contains(key) {
                 warnings.append("unknown field \"config.\(key)\"")
             }
         case let other?: problems.append("field \"config\" must be an object, not \(other.typeName)")
         }
         configSchema = schema
+        configUISchema = uiSchema
 
         let declared = permissions.declared
         if !declared.contains("users") {

@@ -26,6 +26,10 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// `[[Users]]`: the people Tonearm acts for.
     public var users: [UserSettings] = []
 
+    /// Set by `tonearm serve --demo` (never read from a file): the console offers a sign-in
+    /// without a secret to clients on this machine, and a simulated listener plays.
+    public var demo = false
+
     public init() {}
 
     /// The longest `Subsonic.PollInterval` accepted, in seconds (a day).

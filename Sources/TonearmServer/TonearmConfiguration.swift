@@ -1,6 +1,7 @@
 import Foundation
 import HostServices
 import PluginRuntime
+import TonearmJSON
 
 /// The whole of `tonearm.toml`: the daemon's settings and the plugin runtime's. The one place
 /// that reads configuration: the file is parsed once (``ConfigurationTable``), then each part
@@ -12,6 +13,11 @@ public struct TonearmConfiguration: Sendable {
     public var serviceLimits: HostServiceLimits
     /// Where the settings came from: a file path, or "embedded defaults".
     public var source: String
+    /// Plugin settings and options changed in the web console (`<DataFolder>/console-settings.json`),
+    /// already applied to ``plugins``.
+    public var consoleOverrides = ConsoleOverrides()
+    /// `[PluginSettings]` as the file gives them, before the console's overrides.
+    public var fileSettings: [String: [String: JSONValue]] = [:]
 
     public init(
         server: ServerConfiguration = ServerConfiguration(), plugins: PluginHostConfiguration = PluginHostConfiguration(),
@@ -30,10 +36,24 @@ public struct TonearmConfiguration: Sendable {
         plugins = try PluginHostConfiguration(reading: root)
         serviceLimits = try HostServiceLimits(reading: root)
         self.source = source
+        fileSettings = plugins.pluginSettings
+    }
+
+    /// Applies the web console's changes stored in the data folder.
+    mutating func applyConsoleOverrides() throws(ConfigurationError) {
+        consoleOverrides = try ConsoleOverrides(dataFolder: plugins.dataFolder)
+        consoleOverrides.apply(to: &plugins)
     }
 
     /// Reads `file`; with no file, `./tonearm.toml` when it exists, else the embedded defaults.
+    /// Then the web console's changes (``ConsoleOverrides``) over them.
     public static func load(file: String?) throws(ConfigurationError) -> TonearmConfiguration {
+        var configuration = try loadFile(file)
+        try configuration.applyConsoleOverrides()
+        return configuration
+    }
+
+    private static func loadFile(_ file: String?) throws(ConfigurationError) -> TonearmConfiguration {
         let path: String
         if let file {
             path = file

@@ -6,6 +6,7 @@ import Hummingbird
 import Logging
 import PluginRuntime
 import ServiceLifecycle
+import Synchronization
 import UnixSignals
 
 /// `tonearm serve`: runs the plugins beside a music server.
@@ -25,6 +26,8 @@ public final class TonearmDaemon: Sendable {
     let pluginManager: PluginManager
     let dispatcher: PlaybackDispatcher
     let console: ConsoleState
+    /// The port the HTTP server listens on, once it does.
+    let boundPort = Mutex<Int?>(nil)
 
     var userDirectory: ConfiguredUsers { host.users }
     var artworkSigner: ArtworkLinkSigner { host.artworkSigner }
@@ -41,7 +44,8 @@ public final class TonearmDaemon: Sendable {
     package init(configuration: TonearmConfiguration, logger: Logger, logRing: LogRing) throws {
         self.configuration = configuration
         self.logger = logger
-        console = ConsoleState(dataFolder: configuration.plugins.dataFolder, logRing: logRing)
+        console = ConsoleState(
+            dataFolder: configuration.plugins.dataFolder, logRing: logRing, overrides: configuration.consoleOverrides)
         host = try HostServiceSet(
             configuration: configuration, logger: logger, webSocketObserver: PresenceObserver(board: console.presence))
         pluginManager = PluginManager(
@@ -65,8 +69,9 @@ public final class TonearmDaemon: Sendable {
         let server = configuration.server
         let app = Application(
             router: makeRouter(), configuration: .init(address: .hostname(server.address, port: server.port)),
-            onServerRunning: { [logger] channel in
+            onServerRunning: { [logger, self] channel in
                 let port = channel.localAddress?.port ?? server.port
+                self.boundPort.withLock { $0 = port }
                 logger.notice("HTTP server listening on http://\(server.address):\(port)", metadata: ["port": "\(port)"])
             },
             logger: logger)
@@ -82,6 +87,7 @@ public final class TonearmDaemon: Sendable {
     func makeRouter() -> Router<TonearmRequestContext> {
         let router = Router(context: TonearmRequestContext.self)
         addConsoleEndpoints(to: router)
+        addConsoleSettingsEndpoints(to: router)
         addConsoleAPIEndpoints(to: router)
         addHealthEndpoints(to: router)
         addStatusEndpoints(to: router)
@@ -100,6 +106,15 @@ public final class TonearmDaemon: Sendable {
             tokens[user.listenBrainzToken] = user.name
         }
         return tokens
+    }
+
+    /// With `--demo`, plays the demo listener once the HTTP server listens; else returns at once.
+    func runDemoListener() async {
+        guard configuration.server.demo, let user = configuration.server.users.first else { return }
+        while !Task.isCancelled, boundPort.withLock({ $0 }) == nil { try? await Task.sleep(for: .milliseconds(100)) }
+        guard let port = boundPort.withLock({ $0 }) else { return }
+        logger.notice("demo: open http://127.0.0.1:\(port)/ and choose \"Open the demo console\"; a simulated listener is playing")
+        await DemoListener(baseURL: "http://127.0.0.1:\(port)", token: user.listenBrainzToken, logger: logger).run()
     }
 
     /// Says what was loaded and what is missing, once at start.
@@ -160,10 +175,13 @@ struct PluginsAndFeeds: Service {
                 try? await daemon.receive([event], clientWaits: false)
             }
         }
+        let demoListener = Task { await daemon.runDemoListener() }
         try? await gracefulShutdown()
         daemon.logger.info("shutting down: clearing what plugins show, closing connections")
         polling.cancel()
+        demoListener.cancel()
         await polling.value
+        await demoListener.value
         await daemon.dispatcher.shutdown()
         await daemon.pluginManager.shutdown()
         await daemon.host.shutdown()

@@ -19,12 +19,29 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The configuration file (TOML).")
     var config: String?
 
+    @Flag(name: .long, help: """
+        Show a live presence without any account: a simulated Discord in-process, the Discord \
+        plugin from build/plugins, and a simulated listener. Nothing of yours is touched.
+        """)
+    var demo = false
+
+    @Option(name: .long, help: "The Discord plugin for --demo (default: build/plugins/discord-rich-presence.ndp).")
+    var demoPlugin: String?
+
     func run() async throws {
-        let configuration: TonearmConfiguration
+        var configuration: TonearmConfiguration
         do {
             configuration = try TonearmConfiguration.load(file: config)
         } catch {
             throw ValidationError("\(error)")
+        }
+        var demoSetup: DemoSetup?
+        if demo {
+            do {
+                (demoSetup, configuration) = try await DemoSetup.start(over: configuration, plugin: demoPlugin)
+            } catch {
+                throw ValidationError("\(error)")
+            }
         }
         let level = Logger.Level(rawValue: configuration.server.logLevel) ?? .info
         // Log lines go to standard error and to the console's log page.
@@ -36,6 +53,12 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "tonearm")
         let daemon = try TonearmDaemon(configuration: configuration, logger: logger, logRing: logRing)
-        try await daemon.run()
+        do {
+            try await daemon.run()
+        } catch {
+            await demoSetup?.stop()
+            throw error
+        }
+        await demoSetup?.stop()
     }
 }

@@ -22,6 +22,7 @@ from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
 
 from conftest import ROOT, ensure_built
 from test_runtime_conformance import tonearm  # noqa: F401  (the session fixture)
@@ -165,8 +166,7 @@ def sign_in(browser, base):
     screenshot(browser, "01-sign-in")
     browser.find_element(By.ID, "secret").send_keys(ADMIN_TOKEN)
     browser.find_element(By.CSS_SELECTOR, "form[action='/signin'] button").click()
-    wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "h1") and
-             browser.find_element(By.CSS_SELECTOR, "h1").text == "Dashboard", "the dashboard")
+    wait_for(lambda: text_of(browser, "//h1") == "Dashboard", "the dashboard")
 
 
 def play(base, title, artist="Daft Punk", album="Discovery", duration_ms=320_000):
@@ -203,23 +203,25 @@ def test_a_listener_playing_shows_on_the_dashboard_and_the_presence_card(stack):
     play(base, "One More Time")
     # The dashboard follows live (Server-Sent Events): no reload.
     wait_for(lambda: "One More Time" in text_of(browser, "//*[@id='live']"), "the track on the dashboard")
-    card = wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, ".presence[data-user='alice'] .body"),
-                    "the presence card")[0]
-    assert "One More Time" in card.text and "Daft Punk" in card.text
+    card = "//div[contains(@class,'presence') and @data-user='alice']"
+    wait_for(lambda: "One More Time" in text_of(browser, card) and "Daft Punk" in text_of(browser, card),
+             "the presence card")
     # What the card shows is what the simulated Discord received.
     presence = wait_for(lambda: simulator_presence(stack), "the presence at the simulator")
     assert presence["activities"][0]["details"] == "One More Time"
-    bar = browser.find_element(By.CSS_SELECTOR, ".presence[data-user='alice'] .progress .bar span")
-    first = float(bar.value_of_css_property("width").removesuffix("px"))
+    # The dashboard's live part may be replaced at any moment: measure through the page itself.
+    measure = """const bar = document.querySelector(".presence[data-user='alice'] .progress .bar span");
+                 const elapsed = document.querySelector(".presence[data-user='alice'] .progress .elapsed");
+                 return bar ? [bar.getBoundingClientRect().width, elapsed.textContent] : null;"""
+    first = wait_for(lambda: browser.execute_script(measure), "the progress bar")
     time.sleep(2.5)
-    second = float(bar.value_of_css_property("width").removesuffix("px"))
-    assert second > first, f"the progress bar did not move ({first} → {second})"
-    elapsed = browser.find_element(By.CSS_SELECTOR, ".presence[data-user='alice'] .progress .elapsed").text
-    assert elapsed.startswith("0:0"), elapsed
+    second = browser.execute_script(measure)
+    assert second[0] > first[0], f"the progress bar did not move ({first} → {second})"
+    assert second[1].startswith("0:0"), second
     screenshot(browser, "02-dashboard")
     browser.set_window_size(390, 844)
     browser.refresh()
-    wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, ".presence[data-user='alice'] .body"), "the narrow card")
+    wait_for(lambda: "One More Time" in text_of(browser, card), "the narrow card")
     screenshot(browser, "03-dashboard-narrow")
     width = browser.execute_script("return document.documentElement.scrollWidth")
     assert width <= 390, f"the narrow page scrolls sideways ({width} px)"
@@ -248,6 +250,42 @@ def test_the_plugin_can_be_disabled_and_enabled(stack):
     screenshot(browser, "06-logs")
 
 
+def test_settings_saved_in_the_form_reach_the_plugin_without_a_restart(stack):
+    base, browser = stack["base"], stack["browser"]
+    sign_in(browser, base)
+    browser.get(base + "/plugins/discord-rich-presence")
+    token_field = browser.find_element(By.NAME, "users[0].token")
+    assert token_field.get_attribute("type") == "password" and token_field.get_attribute("value") == ""
+    screenshot(browser, "07-settings")
+    Select(browser.find_element(By.NAME, "activityname")).select_by_value("Track")
+    browser.find_element(By.CSS_SELECTOR, "form[action$='/settings'] button[type=submit]").click()
+    wait_for(lambda: "saved and reloaded" in text_of(browser, "//main"), "the settings saved")
+    play(base, "Harder, Better, Faster, Stronger")
+    wait_for(lambda: (simulator_presence(stack) or {}).get("activities", [{}])[0].get("name")
+             == "Harder, Better, Faster, Stronger", "an activity named after the track at the simulator")
+    stored = json.loads((stack["folder"] / "data" / "console-settings.json").read_text())
+    settings = stored["plugins"]["discord-rich-presence"]["settings"]
+    assert settings["activityname"] == "Track"
+    assert settings["users"][0]["token"] == DISCORD_TOKEN  # kept, though the form never showed it
+
+
+def test_an_invalid_client_id_is_refused_next_to_its_field(stack):
+    base, browser = stack["base"], stack["browser"]
+    sign_in(browser, base)
+    browser.get(base + "/plugins/discord-rich-presence")
+    field = browser.find_element(By.NAME, "clientid")
+    field.clear()
+    field.send_keys("not-a-number")
+    browser.find_element(By.CSS_SELECTOR, "form[action$='/settings'] button[type=submit]").click()
+    wait_for(lambda: "Nothing was saved" in text_of(browser, "//main"), "the refusal")
+    container = browser.find_element(By.NAME, "clientid").find_element(By.XPATH, "./ancestor::*[contains(@class,'field')][1]")
+    assert "pattern" in container.text or "characters" in container.text, container.text
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", container)
+    screenshot(browser, "08-settings-error")
+    stored = json.loads((stack["folder"] / "data" / "console-settings.json").read_text())
+    assert stored["plugins"]["discord-rich-presence"]["settings"].get("clientid", "123456789012345678") != "not-a-number"
+
+
 def test_no_page_or_api_answer_holds_a_secret(stack):
     base, browser = stack["base"], stack["browser"]
     sign_in(browser, base)
@@ -267,3 +305,36 @@ def test_no_page_or_api_answer_holds_a_secret(stack):
             assert secret not in browser.page_source, f"{path} shows a secret in the browser"
     log = (stack["folder"] / "serve.log").read_text()
     assert DISCORD_TOKEN not in log and ADMIN_TOKEN not in log
+
+
+def test_the_demo_shows_a_live_presence_without_any_account(stack, tonearm, tmp_path):  # noqa: F811
+    browser = stack["browser"]
+    port = free_port()
+    (tmp_path / "tonearm.toml").write_text(f'[Server]\nAddress = "127.0.0.1"\nPort = {port}\n')
+    log = open(tmp_path / "demo.log", "wb")
+    demo = subprocess.Popen([str(tonearm), "serve", "--demo", "--config", str(tmp_path / "tonearm.toml")], cwd=ROOT,
+                            stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        def answers():
+            assert demo.poll() is None, (tmp_path / "demo.log").read_text()
+            return _answers(base)
+
+        wait_for(answers, "the demo to answer")
+        browser.delete_all_cookies()
+        browser.get(base + "/")
+        browser.find_element(By.ID, "demo").click()
+        card = "//div[contains(@class,'presence') and @data-user='demo']"
+        wait_for(lambda: "Harbour Lights" in text_of(browser, card), "the demo's presence card", timeout=60)
+        screenshot(browser, "09-demo")
+        # Nothing of the working directory's data was used or made.
+        assert not (ROOT / "data" / "console-settings.json").exists()
+    finally:
+        demo.terminate()
+        try:
+            demo.wait(timeout=TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            demo.kill()
+            demo.wait(timeout=TIMEOUT_S)
+        log.close()
+    assert "stopped" in (tmp_path / "demo.log").read_text()

@@ -2,6 +2,8 @@ import Console
 import Feeds
 import Foundation
 import HostServices
+import Synchronization
+import TonearmJSON
 
 /// What the web console keeps while serve runs: sign-in sessions and their throttle, the
 /// in-memory log, what the feeds did, what each Discord connection shows, and the pages.
@@ -12,11 +14,18 @@ final class ConsoleState: Sendable {
     let logRing: LogRing
     let feedActivity = FeedActivity()
     let presence = PresenceBoard()
+    /// The settings changed here, as stored in `<DataFolder>/console-settings.json`.
+    let savedOverrides: Mutex<ConsoleOverrides>
+    /// Settings forms refused, by session and plugin: what was entered, secrets included, for
+    /// the next submission of the form shown again (at most 100; they hold no more than the
+    /// stored settings do).
+    let drafts = Mutex<[String: [String: JSONValue]]>([:])
     /// `<DataFolder>/console-password`: the admin password's hash (`tonearm admin set-password`).
     let passwordFile: URL
 
-    init(dataFolder: String, logRing: LogRing) {
+    init(dataFolder: String, logRing: LogRing, overrides: ConsoleOverrides) {
         self.logRing = logRing
+        savedOverrides = Mutex(overrides)
         passwordFile = Self.passwordFile(dataFolder: dataFolder)
     }
 
