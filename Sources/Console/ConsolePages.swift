@@ -130,8 +130,16 @@ package struct ConsolePages: Sendable {
             <div class="muted">{{capabilities}}</div>
             <p>{{#enabled}}<form class="inline" method="post" action="/plugins/{{id}}/disable"><input type="hidden" name="csrf" value="{{csrf}}"><button class="secondary" type="submit">Disable</button></form>{{/enabled}}
             {{^enabled}}<form class="inline" method="post" action="/plugins/{{id}}/enable"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Enable</button></form>{{/enabled}}
-            <form class="inline" method="post" action="/plugins/{{id}}/reload"><input type="hidden" name="csrf" value="{{csrf}}"><button class="secondary" type="submit">Reload</button></form></p>
+            <form class="inline" method="post" action="/plugins/{{id}}/reload"><input type="hidden" name="csrf" value="{{csrf}}"><button class="secondary" type="submit">Reload</button></form>
+            <a class="button secondary" href="/plugins/{{id}}/remove">Remove…</a></p>
             </div>{{/plugins}}</div>
+            <div class="panel"><h2>Install a plugin</h2>
+            <form id="upload" data-csrf="{{csrf}}"><input type="file" id="upload-file" accept=".ndp" required>
+            <button type="submit">Upload and review</button></form>
+            <p class="error" id="upload-error" role="alert"></p>
+            <p class="muted">The package is checked and shown (manifest, permissions, what changes when it replaces an
+            installed plugin) before anything is installed. Uploading needs JavaScript; without it, copy the file into
+            <code>{{pluginsFolder}}</code>.</p></div>
             {{/main}}{{/layout}}
             """,
         "plugin": """
@@ -161,6 +169,34 @@ package struct ConsolePages: Sendable {
             {{^hasForm}}<p class="muted">This plugin has no settings schema.</p>{{/hasForm}}</div>
             <div class="panel"><h2>Recent log lines</h2>{{^logs}}<p class="muted">None.</p>{{/logs}}
             <div class="scroll"><table class="logs"><tbody>{{#logs}}<tr><td>{{time}}</td><td>{{level}}</td><td>{{message}} {{metadata}}</td></tr>{{/logs}}</tbody></table></div></div>
+            {{/main}}{{/layout}}
+            """,
+        "upload": """
+            {{<layout}}{{$main}}
+            <p><a href="/plugins">← Plugins</a></p>
+            <h1>Install {{displayName}} <span class="muted">{{version}}</span></h1>
+            <div class="panel"><p>{{description}}</p><p class="muted">By {{author}} · plugin id {{id}} · capabilities: {{capabilities}}</p>
+            {{#errors}}<p class="error">{{.}}</p>{{/errors}}{{#warnings}}<p class="warn">{{.}}</p>{{/warnings}}
+            <h2>Permissions</h2>{{^permissions}}<p class="muted">None.</p>{{/permissions}}
+            <ul>{{#permissions}}<li><strong>{{name}}</strong>{{#reason}}: {{reason}}{{/reason}}</li>{{/permissions}}</ul>
+            {{#needsUsers}}<p class="warn">It acts for users (the users permission): after installing, assign them on its page.</p>{{/needsUsers}}
+            {{#replaces}}<h2>Replaces the installed {{id}}</h2>
+            <p class="{{#widens}}warn{{/widens}}">It keeps that plugin's user grants and settings (tokens included). Permission changes:</p>
+            <ul class="changes">{{#changes}}<li><code>{{.}}</code></li>{{/changes}}</ul>{{/replaces}}
+            {{#valid}}<form class="inline" method="post" action="/uploads/{{token}}/install"><input type="hidden" name="csrf" value="{{csrf}}">
+            <button type="submit" id="install">{{#replaces}}Replace{{/replaces}}{{^replaces}}Install{{/replaces}}</button></form>{{/valid}}
+            <form class="inline" method="post" action="/uploads/{{token}}/discard"><input type="hidden" name="csrf" value="{{csrf}}">
+            <button class="secondary" type="submit">Cancel</button></form></div>
+            {{/main}}{{/layout}}
+            """,
+        "remove": """
+            {{<layout}}{{$main}}
+            <p><a href="/plugins">← Plugins</a></p>
+            <h1>Remove {{displayName}}?</h1>
+            <div class="panel"><p>The plugin stops and its file moves from <code>{{file}}</code> to <code>{{removedFolder}}</code>;
+            its data and settings stay, so installing it again brings it back as it was.</p>
+            <form method="post" action="/plugins/{{id}}/remove"><input type="hidden" name="csrf" value="{{csrf}}">
+            <button class="danger" type="submit" id="remove">Remove</button></form></div>
             {{/main}}{{/layout}}
             """,
         "logs": """

@@ -86,7 +86,22 @@ package enum ConsoleAssets {
               });
           }, 2000);
         }
+        function upload(form) {
+          form.addEventListener("submit", function (event) {
+            event.preventDefault();
+            const file = document.getElementById("upload-file").files[0];
+            const error = document.getElementById("upload-error");
+            if (!file) return;
+            error.textContent = "";
+            fetch("/api/console/uploads", { method: "POST", body: file, credentials: "same-origin",
+              headers: { "X-CSRF-Token": form.dataset.csrf, "X-Plugin-File": file.name, "Content-Type": "application/octet-stream" } })
+              .then(function (r) { return r.json().then(function (body) { return { ok: r.ok, body: body }; }); })
+              .then(function (answer) { if (answer.ok) { window.location = answer.body.review; } else { error.textContent = answer.body.error; } })
+              .catch(function (e) { error.textContent = String(e); });
+          });
+        }
         document.addEventListener("DOMContentLoaded", function () {
+          document.querySelectorAll("form#upload").forEach(upload);
           tickProgress(); setInterval(tickProgress, 1000);
           document.querySelectorAll("[data-events]").forEach(follow);
           document.querySelectorAll("table[data-source]").forEach(followLogs);

@@ -220,6 +220,22 @@ public final class PluginManager: Sendable {
         logger.info("plugin unloaded", metadata: ["plugin": "\(id)"])
     }
 
+    /// Checks the package at `path` as `tonearm plugin validate` does (users need not be
+    /// assigned yet), on a call thread.
+    public func validate(path: String) async -> PluginValidation {
+        let validator = loader.withLock { loader in
+            var validator = loader
+            validator.requireAssignedUsers = false
+            return validator
+        }
+        return await withCheckedContinuation { (continuation: CheckedContinuation<PluginValidation, Never>) in
+            CallThreads.shared.run {
+                let result = validator.validate(path: path)
+                return { continuation.resume(returning: result) }
+            }
+        }
+    }
+
     /// Loads (compiles and instantiates, within the call deadline) on a call thread, so that a
     /// slow instantiation does not hold a thread of the Swift concurrency pool.
     private static func loadOffThePool(_ loader: PluginLoader, path: String) async throws(PluginLoadError) -> LoadedPlugin {

@@ -88,6 +88,7 @@ public final class TonearmDaemon: Sendable {
         let router = Router(context: TonearmRequestContext.self)
         addConsoleEndpoints(to: router)
         addConsoleSettingsEndpoints(to: router)
+        addConsolePluginInstallEndpoints(to: router)
         addConsoleAPIEndpoints(to: router)
         addHealthEndpoints(to: router)
         addStatusEndpoints(to: router)

@@ -23,8 +23,12 @@ final class ConsoleState: Sendable {
     /// `<DataFolder>/console-password`: the admin password's hash (`tonearm admin set-password`).
     let passwordFile: URL
 
+    /// `.ndp` files uploaded and not yet installed.
+    let uploads: PluginUploads
+
     init(dataFolder: String, logRing: LogRing, overrides: ConsoleOverrides) {
         self.logRing = logRing
+        uploads = PluginUploads(dataFolder: dataFolder)
         savedOverrides = Mutex(overrides)
         passwordFile = Self.passwordFile(dataFolder: dataFolder)
     }

@@ -57,24 +57,27 @@ extension TonearmDaemon {
             return Self.page(self.pluginsPage(session, message: request.uri.queryParameters.get("done"), error: nil))
         }
         router.post("plugins/:id/:action") { request, context in
-            guard let session = self.consoleSession(of: request) else { return Self.redirect("/signin") }
-            guard session.role == .admin else { return Self.page("Only the operator manages plugins.", status: .forbidden) }
-            guard let form = await Self.form(of: request), Self.csrfMatches(FormBody.value("csrf", in: form), session) else {
-                return Self.page("Missing or wrong CSRF token.", status: .forbidden)
-            }
-            let id = context.parameters.get("id") ?? ""
-            let action = context.parameters.get("action") ?? ""
-            switch await self.pluginAction(id, action) {
-            case .success(let message):
-                return Self.redirect("/plugins?done=\(message.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")
-            case .failure(let failure):
-                return Self.page(self.pluginsPage(session, message: nil, error: failure.message), status: failure.status)
-            }
+            await self.pluginActionPage(request, id: context.parameters.get("id") ?? "", action: context.parameters.get("action") ?? "")
         }
         router.get("logs") { request, _ in
             guard let session = self.consoleSession(of: request) else { return Self.redirect("/signin") }
             guard session.role == .admin else { return Self.page("Only the operator reads the logs.", status: .forbidden) }
             return Self.page(self.logsPage(session, query: request.uri.queryParameters))
+        }
+    }
+
+    /// A plugin action from a page's form: back to the plugins page with what happened.
+    func pluginActionPage(_ request: Request, id: String, action: String) async -> Response {
+        guard let session = consoleSession(of: request) else { return Self.redirect("/signin") }
+        guard session.role == .admin else { return Self.page("Only the operator manages plugins.", status: .forbidden) }
+        guard let form = await Self.form(of: request), Self.csrfMatches(FormBody.value("csrf", in: form), session) else {
+            return Self.page("Missing or wrong CSRF token.", status: .forbidden)
+        }
+        switch await pluginAction(id, action) {
+        case .success(let message):
+            return Self.redirect("/plugins?done=\(Self.queryValue(message))")
+        case .failure(let failure):
+            return Self.page(pluginsPage(session, message: nil, error: failure.message), status: failure.status)
         }
     }
 
@@ -93,7 +96,11 @@ extension TonearmDaemon {
             case "enable": try await pluginManager.setEnabled(id, true)
             case "disable": try await pluginManager.setEnabled(id, false)
             case "reload": await pluginManager.reload(id)
-            default: return .failure(.init(status: .notFound, message: "Unknown action \"\(action)\": use enable, disable or reload."))
+            case "remove":
+                let kept = try await removePlugin(id)
+                logger.notice("console: plugin removed", metadata: ["plugin": "\(id)", "file": "\(kept)"])
+                return .success("\(id) removed; its file is kept as \(kept)")
+            default: return .failure(.init(status: .notFound, message: "Unknown action \"\(action)\": use enable, disable, reload or remove."))
             }
         } catch {
             return .failure(.init(status: .internalServerError, message: "Could not \(action) \(id): \(error)"))
@@ -176,7 +183,7 @@ extension TonearmDaemon {
         context["entries"] = entries.map(Self.logContext)
         context["after"] = "\(entries.last?.sequence ?? 0)"
         var source = "/api/console/logs?level=\(level.rawValue)"
-        if let plugin { source += "&plugin=\(plugin.addingPercentEncoding(withAllowedCharacters: CharacterSet.alphanumerics) ?? "")" }
+        if let plugin { source += "&plugin=\(Self.queryValue(plugin))" }
         context["source"] = source
         context["pluginOptions"] = pluginManager.statuses().map { ["id": $0.id, "selected": $0.id == plugin] as [String: Any] }
         context["levelOptions"] = Logger.Level.allCases.map { ["name": $0.rawValue, "selected": $0 == level] as [String: Any] }

@@ -30,7 +30,7 @@ extension TonearmDaemon {
             let id = context.parameters.get("id") ?? ""
             switch await self.saveSettings(id: id, form: form, draftKey: "\(session.id)/\(id)") {
             case .success(let message):
-                return Self.redirect("/plugins/\(id)?done=\(message.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")
+                return Self.redirect("/plugins/\(id)?done=\(Self.queryValue(message))")
             case .failure(let failure):
                 guard let page = self.pluginPage(session, id: id, message: nil, form: failure) else {
                     return Self.page("No plugin \"\(HTMLText.escape(id))\".", status: .notFound)
