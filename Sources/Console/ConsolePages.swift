@@ -53,13 +53,14 @@ package struct ConsolePages: Sendable {
             token your player sends to Tonearm.</div></div>
             <button type="submit">Sign in</button></form>
             {{/canSignIn}}
-            {{^canSignIn}}
-            <p>No admin password or token is set, so the console shows nothing private. Set a password with</p>
+            {{#adminMissing}}<div class="panel">
+            <p>No admin password or token is set, so only listeners can sign in and the operator's pages are closed. Set a
+            password with</p>
             <pre>tonearm admin set-password</pre>
             <p>(it asks for the password and stores a hash in the data folder), or set <code>AdminToken</code> under
             <code>[Server]</code> in <code>tonearm.toml</code>, then sign in here.</p>
-            <p class="muted">{{plugins}} plugin(s) · {{users}} user(s) · {{playing}} playing</p>
-            {{/canSignIn}}
+            <p class="muted">{{plugins}} plugin(s) · {{users}} user(s) · {{playing}} playing</p></div>
+            {{/adminMissing}}
             </div>{{/main}}{{/layout}}
             """,
         "dashboard": """
@@ -94,7 +95,7 @@ package struct ConsolePages: Sendable {
             {{^subsonic.enabled}}<span class="muted">Off: no [Subsonic] URL, or Poll = false.</span>{{/subsonic.enabled}}</div>
             <div class="panel"><strong>ListenBrainz receiver</strong><br>
             {{#listenBrainz.enabled}}Submissions: {{listenBrainz.accepted}} · refused: {{listenBrainz.refused}}<br>
-            Last: {{listenBrainz.last}}{{/listenBrainz.enabled}}
+            Last: {{listenBrainz.last}}{{#listenBrainz.perUser}}<br><span class="muted">{{.}}</span>{{/listenBrainz.perUser}}{{/listenBrainz.enabled}}
             {{^listenBrainz.enabled}}<span class="muted">Off (ListenBrainz.Enabled = false).</span>{{/listenBrainz.enabled}}</div>
             </div>{{/isAdmin}}
             <h2>Listening now</h2>

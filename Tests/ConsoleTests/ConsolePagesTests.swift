@@ -14,7 +14,8 @@ import Testing
     }
 
     @Test func signInPageExplainsHowToSetACredentialWhenThereIsNone() {
-        let html = ConsolePages().render("signin", ["title": "Sign in", "canSignIn": false, "plugins": 0, "users": 0, "playing": 0])
+        let html = ConsolePages().render(
+            "signin", ["title": "Sign in", "canSignIn": false, "adminMissing": true, "plugins": 0, "users": 0, "playing": 0])
         #expect(html.contains("tonearm admin set-password"))
         #expect(!html.contains("<form method=\"post\" action=\"/signin\">"))
     }

@@ -51,6 +51,7 @@ extension TonearmDaemon {
                 "enabled": configuration.server.listenBrainzEnabled,
                 "accepted": activity.submissions.values.reduce(0, +), "refused": activity.refusedSubmissions,
                 "last": activity.lastSubmission.map { "\(activity.lastSubmissionUser ?? "") \(Self.ago($0, now: now))" } ?? "none yet",
+                "perUser": activity.submissions.sorted { $0.key < $1.key }.prefix(20).map { "\($0.key): \($0.value)" },
             ] as [String: Any]
         }
         context["users"] = visibleUsers(session.role).map { user -> [String: Any] in

@@ -117,6 +117,7 @@ extension TonearmDaemon {
             "title": "Sign in", "csrf": token,
             "canSignIn": adminCredentialConfigured || !listenBrainzTokens().isEmpty,
             "demo": configuration.server.demo,
+            "adminMissing": !adminCredentialConfigured,
             "plugins": summary.plugins, "users": summary.users, "playing": summary.playing,
         ]
         if let error { context["error"] = error }
