@@ -9,4 +9,6 @@ public protocol WebSocketObserver: Sendable {
     func textSent(plugin: String, connection: String, message: String)
     /// The connection ended: `code` is the close code (1006 when it dropped without one).
     func connectionClosed(plugin: String, connection: String, code: Int, reason: String)
+    /// The plugin was unloaded: every connection it had is closed.
+    func pluginUnloaded(plugin: String)
 }

@@ -117,6 +117,7 @@ public final class WebSocketService: HostService {
     /// Closes the plugin's connections with 1001 "plugin unloaded"; no callbacks follow.
     public func pluginUnloaded(_ pluginID: String) async {
         let connections = registry.withLock { $0.removeValue(forKey: pluginID) ?? [:] }
+        observer?.pluginUnloaded(plugin: pluginID)
         await withTaskGroup(of: Void.self) { group in
             for connection in connections.values {
                 group.addTask { [limits] in

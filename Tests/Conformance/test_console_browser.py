@@ -237,8 +237,11 @@ def test_the_plugin_can_be_disabled_and_enabled(stack):
     screenshot(browser, "04-plugins")
     browser.find_element(By.XPATH, panel + "//form[contains(@action,'/disable')]/button").click()
     wait_for(lambda: "disabled" in text_of(browser, panel), "the plugin disabled")
-    # Disabling closes its gateway connection: the simulated Discord shows nothing.
+    # Disabling closes its gateway connection: the simulated Discord shows nothing, nor does the console.
     wait_for(lambda: simulator_presence(stack) is None, "the presence cleared")
+    session = browser.get_cookie("tonearm_session")["value"]
+    dashboard = json.loads(http(base, "/api/console/dashboard", headers={"Cookie": f"tonearm_session={session}"})[2])
+    assert dashboard["presence"] == []
     browser.find_element(By.XPATH, panel + "//form[contains(@action,'/enable')]/button").click()
     wait_for(lambda: "loaded" in text_of(browser, panel), "the plugin loaded again")
     browser.get(base + "/plugins/discord-rich-presence")

@@ -65,6 +65,10 @@ struct PresenceObserver: WebSocketObserver {
     func connectionClosed(plugin: String, connection: String, code: Int, reason: String) {
         board.connectionClosed(plugin: plugin, connection: connection, code: code, reason: reason)
     }
+
+    func pluginUnloaded(plugin: String) {
+        board.forget(plugin: plugin)
+    }
 }
 
 /// Writes the console's admin password (`tonearm admin set-password`).
