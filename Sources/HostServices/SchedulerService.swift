@@ -21,9 +21,14 @@ public final class SchedulerService: HostService {
 
     private final class Entry: Sendable {
         let recurring: Bool
+        /// When a one-time schedule fires.
+        let due: Date?
         let running = Atomic<Bool>(false)
         let task = Mutex<Task<Void, Never>?>(nil)
-        init(recurring: Bool) { self.recurring = recurring }
+        init(recurring: Bool, due: Date? = nil) {
+            self.recurring = recurring
+            self.due = due
+        }
     }
 
     /// Plugin id → schedule id → entry.
@@ -65,6 +70,12 @@ public final class SchedulerService: HostService {
         for entry in entries.values { entry.task.withLock { $0?.cancel() } }
     }
 
+    /// When the one-time schedule `id` of plugin `pluginID` fires; nil when there is none (the
+    /// console shows when a plugin retries).
+    public func dueDate(of pluginID: String, schedule id: String) -> Date? {
+        registry.withLock { $0[pluginID]?[id]?.due }
+    }
+
     /// Live schedule ids of a plugin (for tests and diagnostics).
     func scheduleIDs(of pluginID: String) -> [String] {
         registry.withLock { Array(($0[pluginID] ?? [:]).keys).sorted() }
@@ -88,7 +99,7 @@ public final class SchedulerService: HostService {
     }
 
     private func scheduleOneTime(_ plugin: PluginContext, id requestedID: String, delaySeconds: Int32, payload: String) throws -> String {
-        let entry = Entry(recurring: false)
+        let entry = Entry(recurring: false, due: Date().addingTimeInterval(Double(max(0, delaySeconds))))
         let id = try register(plugin.id, requestedID, entry)
         entry.task.withLock {
             $0 = Task { [self] in

@@ -15,6 +15,8 @@ public final class HostServiceSet: Sendable {
     let subsonicClient: SubsonicClient?
     let pollerCredentials: SubsonicCredentials?
     private let http: HTTPService
+    /// The scheduler, for the console (when a plugin's reconnect is due).
+    let scheduler: SchedulerService
 
     /// Creates the data and plugins folders when missing. `webSocketObserver` sees plugins'
     /// WebSocket connections and the text they send (the console's presence preview).
@@ -45,9 +47,10 @@ public final class HostServiceSet: Sendable {
         }
         let limits = configuration.serviceLimits
         http = HTTPService(pluginLimits: limits)
+        scheduler = SchedulerService(pluginLimits: limits)
         var services: [any HostService] = [
             ConfigService(), CacheService(), KVStoreService(dataFolder: dataFolder, pluginLimits: limits), http,
-            WebSocketService(pluginLimits: limits, observer: webSocketObserver), SchedulerService(pluginLimits: limits),
+            WebSocketService(pluginLimits: limits, observer: webSocketObserver), scheduler,
             ArtworkService(signer: artworkSigner), UsersService(),
             TaskQueueService(dataFolder: dataFolder), StorageService(),
         ]

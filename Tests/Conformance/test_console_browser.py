@@ -360,6 +360,21 @@ def test_no_page_or_api_answer_holds_a_secret(stack):
     assert DISCORD_TOKEN not in log and ADMIN_TOKEN not in log
 
 
+def test_a_refused_token_shows_on_the_card(stack):
+    """Last in this module: after it the plugin no longer connects for alice (until reloaded)."""
+    base, browser = stack["base"], stack["browser"]
+    sign_in(browser, base)
+    play(base, "Voyager")
+    card = "//div[contains(@class,'presence') and @data-user='alice']/.."
+    wait_for(lambda: "connected" in text_of(browser, card), "alice connected")
+    request = urllib.request.Request(stack["simulator"] + "/_simulator/users/alice/faults", method="POST",
+                                     data=json.dumps({"fault": "close", "code": 4004}).encode(),
+                                     headers={"Content-Type": "application/json"})
+    urllib.request.urlopen(request, timeout=5).close()
+    wait_for(lambda: "Discord refused the token (4004)" in text_of(browser, card), "the stopped state on the card")
+    screenshot(browser, "11-refused-token")
+
+
 def test_the_demo_shows_a_live_presence_without_any_account(stack, tonearm, tmp_path):  # noqa: F811
     browser = stack["browser"]
     port = free_port()

@@ -79,6 +79,22 @@ import Testing
         try await callbacks.waitUntil { $0.count == 2 }
     }
 
+    @Test func aOneTimeScheduleSaysWhenItIsDue() async throws {
+        let callbacks = RecordingCallbacks(exports: exports)
+        let service = SchedulerService()
+        let context = makeContext(callbacks: callbacks)
+        let f = service.functions(for: context)
+        let before = Date()
+        _ = try await invoke(f["scheduler_scheduleonetime"], ["delaySeconds": 60, "payload": "p", "scheduleId": "alice-reconnect"])
+        let due = try #require(service.dueDate(of: context.id, schedule: "alice-reconnect"))
+        #expect(due.timeIntervalSince(before) >= 59.9 && due.timeIntervalSince(before) <= 61)
+        _ = try await invoke(f["scheduler_schedulerecurring"], ["cronExpression": "@every 1m", "payload": "p", "scheduleId": "beat"])
+        #expect(service.dueDate(of: context.id, schedule: "beat") == nil)
+        _ = try await invoke(f["scheduler_cancelschedule"], ["scheduleId": "alice-reconnect"])
+        #expect(service.dueDate(of: context.id, schedule: "alice-reconnect") == nil)
+        await service.pluginUnloaded(context.id)
+    }
+
     @Test func duplicateIDsAreRejectedAndCancelWorks() async throws {
         let callbacks = RecordingCallbacks(exports: exports)
         let service = SchedulerService()

@@ -1,6 +1,7 @@
 import Console
 import Feeds
 import Foundation
+import HostServices
 import PluginRuntime
 
 /// The data behind the console's pages, limited to what the session's role may see.
@@ -71,7 +72,7 @@ extension TonearmDaemon {
         context["hasCards"] = !cards.isEmpty
         context["cards"] = cards.map { card -> [String: Any] in
             var item: [String: Any] = [
-                "user": card.user, "plugin": card.plugin, "stateLabel": Self.stateLabel(card, now: now),
+                "user": card.user, "plugin": card.plugin, "stateLabel": stateLabel(card, now: now),
                 "stateClass": card.state == "connected" ? "ok" : card.state == "stopped" ? "bad" : "warn",
                 "heading": card.activity.map { $0.type == 2 ? "Listening to \($0.name)" : "Playing" } ?? "",
             ]
@@ -91,14 +92,19 @@ extension TonearmDaemon {
         return context
     }
 
-    static func stateLabel(_ card: PresenceBoard.Card, now: Date) -> String {
-        let since = ago(card.stateSince, now: now)
+    /// The connection state under a presence card. A Discord plugin names its reconnect
+    /// schedule `<user>-reconnect`; when one is due, the label says when.
+    func stateLabel(_ card: PresenceBoard.Card, now: Date) -> String {
+        let since = Self.ago(card.stateSince, now: now)
         switch card.state {
         case "stopped":
             return card.closeCode == 4004
                 ? "stopped: Discord refused the token (4004) \(since)"
                 : "stopped: Discord closed with \(card.closeCode ?? 0) \(card.closeReason ?? "") \(since)"
         case "retrying":
+            if let due = host.scheduler.dueDate(of: card.plugin, schedule: "\(card.user)-reconnect") {
+                return "disconnected (\(card.closeCode ?? 0)) \(since); retrying in \(max(0, Int(due.timeIntervalSince(now).rounded(.up)))) s"
+            }
             return "disconnected (\(card.closeCode ?? 0)) \(since); the plugin retries"
         default:
             return "\(card.state) \(since)"
