@@ -68,3 +68,64 @@ extension TonearmDaemon {
         Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
     }
 }
+
+/// A console request refused: the answer to send instead (to `/signin`, 401, 403).
+struct ConsoleRefusal: Error {
+    let response: Response
+}
+
+extension TonearmDaemon {
+    /// The session of a page request, else the answer refusing it: to `/signin` without one,
+    /// 403 for a listener on an operator page.
+    func pageSession(_ request: Request, operatorOnly: Bool) throws(ConsoleRefusal) -> ConsoleSession {
+        guard let session = consoleSession(of: request) else { throw ConsoleRefusal(response: Self.redirect("/signin")) }
+        guard !operatorOnly || session.role == .admin else {
+            throw ConsoleRefusal(response: Self.page("Only the operator may see this page.", status: .forbidden))
+        }
+        return session
+    }
+
+    /// The session of a posted page form and the form, which must carry the session's CSRF token.
+    func pageForm(
+        _ request: Request, operatorOnly: Bool
+    ) async throws(ConsoleRefusal) -> (session: ConsoleSession, form: [(name: String, value: String)]) {
+        let session = try pageSession(request, operatorOnly: operatorOnly)
+        guard let form = await Self.form(of: request), Self.csrfMatches(FormBody.value("csrf", in: form), session) else {
+            throw ConsoleRefusal(response: Self.page("Missing or wrong CSRF token.", status: .forbidden))
+        }
+        return (session, form)
+    }
+
+    /// The session of a JSON API request: 401 without one, 403 for a listener on an operator
+    /// call, 403 for a `write` without the session's token in `X-CSRF-Token`.
+    func apiSession(_ request: Request, operatorOnly: Bool, write: Bool = false) throws(ConsoleRefusal) -> ConsoleSession {
+        guard let session = consoleSession(of: request) else {
+            throw ConsoleRefusal(response: JSONResponse.error(.unauthorized, "sign in first"))
+        }
+        guard !operatorOnly || session.role == .admin else {
+            throw ConsoleRefusal(response: JSONResponse.error(.forbidden, "only the operator may do this"))
+        }
+        guard !write || Self.csrfMatches(request.headers[.init("X-CSRF-Token")!], session) else {
+            throw ConsoleRefusal(response: JSONResponse.error(.forbidden, "missing or wrong X-CSRF-Token"))
+        }
+        return session
+    }
+}
+
+extension Router where Context == TonearmRequestContext {
+    /// A console route whose handler may refuse with a ``ConsoleRefusal`` (it throws nothing else).
+    func console(
+        _ method: HTTPRequest.Method, _ path: String,
+        _ handler: @escaping @Sendable (Request, TonearmRequestContext) async throws -> Response
+    ) {
+        on(RouterPath(path), method: method) { request, context in
+            do {
+                return try await handler(request, context)
+            } catch let refusal as ConsoleRefusal {
+                return refusal.response
+            } catch {
+                return JSONResponse.error(.internalServerError, "\(error)")
+            }
+        }
+    }
+}

@@ -9,38 +9,32 @@ extension TonearmDaemon {
     /// The console's JSON API (docs/console.md), behind the pages' session cookie; writes also
     /// need the session's CSRF token in `X-CSRF-Token`. Nothing here holds a secret.
     func addConsoleAPIEndpoints(to router: Router<TonearmRequestContext>) {
-        router.get("api/console/session") { request, _ in
-            guard let session = self.consoleSession(of: request) else { return JSONResponse.error(.unauthorized, "sign in first") }
+        router.console(.get, "api/console/session") { request, _ in
+            let session = try self.apiSession(request, operatorOnly: false)
             return JSONResponse.make(SessionAnswer(role: session.role == .admin ? "admin" : "user",
                                                    user: Self.userName(session.role), csrfToken: session.csrfToken))
         }
-        router.get("api/console/dashboard") { request, _ in
-            guard let session = self.consoleSession(of: request) else { return JSONResponse.error(.unauthorized, "sign in first") }
+        router.console(.get, "api/console/dashboard") { request, _ in
+            let session = try self.apiSession(request, operatorOnly: false)
             return JSONResponse.make(
                 Dashboard(
                     users: self.visibleUsers(session.role), presence: self.visibleCards(session.role),
                     feeds: session.role == .admin ? self.console.feedActivity.snapshot : nil))
         }
-        router.get("api/console/plugins") { request, _ in
-            guard let session = self.consoleSession(of: request) else { return JSONResponse.error(.unauthorized, "sign in first") }
-            guard session.role == .admin else { return JSONResponse.error(.forbidden, "only the operator manages plugins") }
+        router.console(.get, "api/console/plugins") { request, _ in
+            _ = try self.apiSession(request, operatorOnly: true)
             return JSONResponse.make(self.pluginManager.statuses())
         }
-        router.post("api/console/plugins/:id/:action") { request, context in
-            guard let session = self.consoleSession(of: request) else { return JSONResponse.error(.unauthorized, "sign in first") }
-            guard session.role == .admin else { return JSONResponse.error(.forbidden, "only the operator manages plugins") }
-            guard Self.csrfMatches(request.headers[.init("X-CSRF-Token")!], session) else {
-                return JSONResponse.error(.forbidden, "missing or wrong X-CSRF-Token")
-            }
+        router.console(.post, "api/console/plugins/:id/:action") { request, context in
+            _ = try self.apiSession(request, operatorOnly: true, write: true)
             let id = context.parameters.get("id") ?? ""
             switch await self.pluginAction(id, context.parameters.get("action") ?? "") {
             case .success: return JSONResponse.make(self.pluginManager.status(of: id))
             case .failure(let failure): return JSONResponse.error(failure.status, failure.message)
             }
         }
-        router.get("api/console/logs") { request, _ in
-            guard let session = self.consoleSession(of: request) else { return JSONResponse.error(.unauthorized, "sign in first") }
-            guard session.role == .admin else { return JSONResponse.error(.forbidden, "only the operator reads the logs") }
+        router.console(.get, "api/console/logs") { request, _ in
+            _ = try self.apiSession(request, operatorOnly: true)
             let query = request.uri.queryParameters
             let after = query["after"].flatMap { Int(String($0)) }.map { max(0, $0) } ?? 0
             let limit = query["limit"].flatMap { Int(String($0)) }.map { min(max(1, $0), 5000) } ?? 1000

@@ -29,50 +29,41 @@ extension TonearmDaemon {
         router.post("signin") { request, context in
             await self.signIn(request: request, address: context.remoteAddress?.ipAddress, isLoopback: context.isLoopback)
         }
-        router.post("signout") { request, _ in
-            guard let session = self.consoleSession(of: request) else { return Self.redirect("/signin") }
-            guard let form = await Self.form(of: request), Self.csrfMatches(FormBody.value("csrf", in: form), session) else {
-                return Self.page("Missing or wrong CSRF token.", status: .forbidden)
-            }
+        router.console(.post, "signout") { request, _ in
+            let (session, _) = try await self.pageForm(request, operatorOnly: false)
             self.console.sessions.close(session.id)
             var response = Self.redirect("/signin")
             response.setCookie(self.consoleCookie(Self.sessionCookie, value: "", maxAge: 0))
             return response
         }
-        router.get("/") { request, _ in
-            guard let session = self.consoleSession(of: request) else { return Self.redirect("/signin") }
+        router.console(.get, "/") { request, _ in
+            let session = try self.pageSession(request, operatorOnly: false)
             return Self.page(self.dashboardPage(session))
         }
-        router.get("console/fragments/live") { request, _ in
-            guard let session = self.consoleSession(of: request) else { return JSONResponse.error(.unauthorized, "sign in first") }
+        router.console(.get, "console/fragments/live") { request, _ in
+            let session = try self.apiSession(request, operatorOnly: false)
             return Self.page(self.console.pages.render("live", self.liveContext(session)))
         }
-        router.get("console/events") { request, _ in
-            guard let session = self.consoleSession(of: request) else { return JSONResponse.error(.unauthorized, "sign in first") }
+        router.console(.get, "console/events") { request, _ in
+            let session = try self.apiSession(request, operatorOnly: false)
             return self.liveEvents(session)
         }
-        router.get("plugins") { request, _ in
-            guard let session = self.consoleSession(of: request) else { return Self.redirect("/signin") }
-            guard session.role == .admin else { return Self.page("Only the operator manages plugins.", status: .forbidden) }
+        router.console(.get, "plugins") { request, _ in
+            let session = try self.pageSession(request, operatorOnly: true)
             return Self.page(self.pluginsPage(session, message: request.uri.queryParameters.get("done"), error: nil))
         }
-        router.post("plugins/:id/:action") { request, context in
-            await self.pluginActionPage(request, id: context.parameters.get("id") ?? "", action: context.parameters.get("action") ?? "")
+        router.console(.post, "plugins/:id/:action") { request, context in
+            try await self.pluginActionPage(request, id: context.parameters.get("id") ?? "", action: context.parameters.get("action") ?? "")
         }
-        router.get("logs") { request, _ in
-            guard let session = self.consoleSession(of: request) else { return Self.redirect("/signin") }
-            guard session.role == .admin else { return Self.page("Only the operator reads the logs.", status: .forbidden) }
+        router.console(.get, "logs") { request, _ in
+            let session = try self.pageSession(request, operatorOnly: true)
             return Self.page(self.logsPage(session, query: request.uri.queryParameters))
         }
     }
 
     /// A plugin action from a page's form: back to the plugins page with what happened.
-    func pluginActionPage(_ request: Request, id: String, action: String) async -> Response {
-        guard let session = consoleSession(of: request) else { return Self.redirect("/signin") }
-        guard session.role == .admin else { return Self.page("Only the operator manages plugins.", status: .forbidden) }
-        guard let form = await Self.form(of: request), Self.csrfMatches(FormBody.value("csrf", in: form), session) else {
-            return Self.page("Missing or wrong CSRF token.", status: .forbidden)
-        }
+    func pluginActionPage(_ request: Request, id: String, action: String) async throws(ConsoleRefusal) -> Response {
+        let (session, _) = try await pageForm(request, operatorOnly: true)
         switch await pluginAction(id, action) {
         case .success(let message):
             return Self.redirect("/plugins?done=\(Self.queryValue(message))")

@@ -11,12 +11,8 @@ extension TonearmDaemon {
     /// an installed plugin — then installed only when the operator confirms. A removed plugin's
     /// file is moved to `<DataFolder>/removed-plugins/`, its data kept.
     func addConsolePluginInstallEndpoints(to router: Router<TonearmRequestContext>) {
-        router.post("api/console/uploads") { request, _ in
-            guard let session = self.consoleSession(of: request) else { return JSONResponse.error(.unauthorized, "sign in first") }
-            guard session.role == .admin else { return JSONResponse.error(.forbidden, "only the operator installs plugins") }
-            guard Self.csrfMatches(request.headers[.init("X-CSRF-Token")!], session) else {
-                return JSONResponse.error(.forbidden, "missing or wrong X-CSRF-Token")
-            }
+        router.console(.post, "api/console/uploads") { request, _ in
+            _ = try self.apiSession(request, operatorOnly: true, write: true)
             guard let name = request.headers[.init("X-Plugin-File")!], !name.isEmpty else {
                 return JSONResponse.error(.badRequest, "name the file in X-Plugin-File")
             }
@@ -34,20 +30,15 @@ extension TonearmDaemon {
                 return JSONResponse.error(.badRequest, "\(error)")
             }
         }
-        router.get("uploads/:token") { request, context in
-            guard let session = self.consoleSession(of: request) else { return Self.redirect("/signin") }
-            guard session.role == .admin else { return Self.page("Only the operator installs plugins.", status: .forbidden) }
+        router.console(.get, "uploads/:token") { request, context in
+            let session = try self.pageSession(request, operatorOnly: true)
             guard let upload = self.console.uploads.upload(context.parameters.get("token") ?? "") else {
                 return Self.page("This upload is gone (uploads are kept for an hour).", status: .notFound)
             }
             return Self.page(self.uploadPage(session, upload))
         }
-        router.post("uploads/:token/:action") { request, context in
-            guard let session = self.consoleSession(of: request) else { return Self.redirect("/signin") }
-            guard session.role == .admin else { return Self.page("Only the operator installs plugins.", status: .forbidden) }
-            guard let form = await Self.form(of: request), Self.csrfMatches(FormBody.value("csrf", in: form), session) else {
-                return Self.page("Missing or wrong CSRF token.", status: .forbidden)
-            }
+        router.console(.post, "uploads/:token/:action") { request, context in
+            let (session, _) = try await self.pageForm(request, operatorOnly: true)
             let token = context.parameters.get("token") ?? ""
             switch context.parameters.get("action") {
             case "discard":
@@ -67,9 +58,8 @@ extension TonearmDaemon {
                 return Self.page("Unknown action.", status: .notFound)
             }
         }
-        router.get("plugins/:id/remove") { request, context in
-            guard let session = self.consoleSession(of: request) else { return Self.redirect("/signin") }
-            guard session.role == .admin else { return Self.page("Only the operator manages plugins.", status: .forbidden) }
+        router.console(.get, "plugins/:id/remove") { request, context in
+            let session = try self.pageSession(request, operatorOnly: true)
             let id = context.parameters.get("id") ?? ""
             guard let status = self.pluginManager.status(of: id) else { return Self.page("No plugin \"\(HTMLText.escape(id))\".", status: .notFound) }
             var page = self.layoutContext(session, title: "Remove \(id)", nav: "Plugins")
@@ -78,8 +68,8 @@ extension TonearmDaemon {
             return Self.page(self.console.pages.render("remove", page))
         }
         // Registered by name: the router would not fall back to `plugins/:id/:action` here.
-        router.post("plugins/:id/remove") { request, context in
-            await self.pluginActionPage(request, id: context.parameters.get("id") ?? "", action: "remove")
+        router.console(.post, "plugins/:id/remove") { request, context in
+            try await self.pluginActionPage(request, id: context.parameters.get("id") ?? "", action: "remove")
         }
     }
 

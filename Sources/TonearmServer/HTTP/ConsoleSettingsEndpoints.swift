@@ -12,21 +12,16 @@ extension TonearmDaemon {
     /// `<DataFolder>/console-settings.json` (over tonearm.toml) and applied by reloading the
     /// plugin, without restarting serve.
     func addConsoleSettingsEndpoints(to router: Router<TonearmRequestContext>) {
-        router.get("plugins/:id") { request, context in
-            guard let session = self.consoleSession(of: request) else { return Self.redirect("/signin") }
-            guard session.role == .admin else { return Self.page("Only the operator manages plugins.", status: .forbidden) }
+        router.console(.get, "plugins/:id") { request, context in
+            let session = try self.pageSession(request, operatorOnly: true)
             let id = context.parameters.get("id") ?? ""
             guard let page = self.pluginPage(session, id: id, message: request.uri.queryParameters.get("done"), form: nil) else {
                 return Self.page("No plugin \"\(HTMLText.escape(id))\".", status: .notFound)
             }
             return Self.page(page)
         }
-        router.post("plugins/:id/settings") { request, context in
-            guard let session = self.consoleSession(of: request) else { return Self.redirect("/signin") }
-            guard session.role == .admin else { return Self.page("Only the operator manages plugins.", status: .forbidden) }
-            guard let form = await Self.form(of: request), Self.csrfMatches(FormBody.value("csrf", in: form), session) else {
-                return Self.page("Missing or wrong CSRF token.", status: .forbidden)
-            }
+        router.console(.post, "plugins/:id/settings") { request, context in
+            let (session, form) = try await self.pageForm(request, operatorOnly: true)
             let id = context.parameters.get("id") ?? ""
             switch await self.saveSettings(id: id, form: form, draftKey: "\(session.id)/\(id)") {
             case .success(let message):
