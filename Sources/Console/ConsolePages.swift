@@ -102,7 +102,7 @@ package struct ConsolePages: Sendable {
             {{^users}}<p class="muted">No users yet.</p>{{/users}}
             <div class="grid">{{#users}}<div class="panel user" data-user="{{name}}"><strong>{{name}}</strong>
             {{^playing}}<div class="muted">Not playing</div>{{/playing}}
-            {{#playing}}<div class="track"><div class="title">{{title}}</div><div>{{artist}}</div><div class="muted">{{album}}</div>
+            {{#playing}}<div class="track">{{#art}}<img class="art" src="{{art}}" alt="" referrerpolicy="no-referrer">{{/art}}<div class="title">{{title}}</div><div>{{artist}}</div><div class="muted">{{album}}</div>
             <div class="muted">{{player}} · {{stateLabel}} · {{position}}</div></div>{{/playing}}
             </div>{{/users}}</div>
             {{#hasCards}}<h2>Discord presence</h2><div class="grid">{{#cards}}

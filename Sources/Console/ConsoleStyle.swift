@@ -42,6 +42,7 @@ package enum ConsoleAssets {
         .progress { display:flex; align-items:center; gap:.5rem; font-size:.75rem; margin-top:.6rem; }
         .progress .bar { flex:1; height:4px; background:#4e5058; border-radius:2px; overflow:hidden; }
         .progress .bar span { display:block; height:100%; background:var(--card-text); width:0; }
+        .user .art { float:right; width:64px; height:64px; border-radius:6px; object-fit:cover; margin-left:.6rem; }
         .memberline { font-size:.8rem; margin-top:.6rem; color:#b5bac1; }
         .logs td { font-family: ui-monospace, Menlo, Consolas, monospace; font-size:.8rem; }
         @media (max-width: 600px) { main { padding:.75rem; } header { padding:.6rem .75rem; } th, td { padding:.35rem .3rem; } }

@@ -1,4 +1,5 @@
 import Console
+import Feeds
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -183,6 +184,30 @@ import Testing
             }
             let after = try await Self.get(client, "/api/console/session", session: session).0
             #expect(after == .unauthorized)
+        }
+    }
+
+    @Test func aTrackTheMusicServerKnowsShowsItsCover() async throws {
+        try await RouterTests.withRouter(configure: { configuration in
+            configuration.server.subsonic.url = "http://127.0.0.1:9"
+            configuration.server.subsonic.username = "poller"
+            configuration.server.subsonic.password = "poller-password"
+            configuration.server.subsonic.poll = false
+        }) { client, daemon in
+            let event = PlaybackEvent(
+                kind: .started, source: .subsonic, username: "alice", playerId: "web", playerName: "Web",
+                track: PlaybackTrack(id: "tr-9", title: "Teardrop", artist: "Massive Attack", duration: 330),
+                positionMs: 0, playbackRate: 1, timestamp: Date())
+            try await daemon.receive([event], clientWaits: true)
+            let session = try #require(try await Self.signIn(client, secret: RouterTests.adminToken).session)
+            let deadline = Date().addingTimeInterval(10)
+            var live = ""
+            while !live.contains("Teardrop"), Date() < deadline {
+                live = try await Self.get(client, "/console/fragments/live", session: session).1
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(live.contains(#"<img class="art" src="http://127.0.0.1:4534/artwork/mf/tr-9?"#))
+            #expect(!live.contains("poller-password"))
         }
     }
 

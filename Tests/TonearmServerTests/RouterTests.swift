@@ -16,7 +16,7 @@ import Testing
 
     /// A daemon without plugins or music server; runs `body` with a test client of its router.
     static func withRouter(
-        adminToken: String = RouterTests.adminToken, _ body: @Sendable (any TestClientProtocol, TonearmDaemon) async throws -> Void
+        adminToken: String = RouterTests.adminToken, configure: (inout TonearmConfiguration) -> Void = { _ in }, _ body: @Sendable (any TestClientProtocol, TonearmDaemon) async throws -> Void
     ) async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tonearm-router-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -26,6 +26,7 @@ import Testing
         configuration.plugins.dataFolder = folder.appendingPathComponent("data").path
         configuration.plugins.pluginsFolder = folder.appendingPathComponent("plugins").path
         try FileManager.default.createDirectory(atPath: configuration.plugins.pluginsFolder, withIntermediateDirectories: true)
+        configure(&configuration)
         let daemon = try TonearmDaemon(configuration: configuration, logger: Logger(label: "test"))
         await daemon.pluginManager.start()
         let app = Application(router: daemon.makeRouter())

@@ -61,10 +61,15 @@ extension TonearmDaemon {
                 "playing": user.playing.map { playback -> [String: Any] in
                     let paused = playback.state == "paused"
                     let position = playback.positionMs + (paused ? 0 : Int64(max(0, now.timeIntervalSince(playback.since)) * 1000))
-                    return [
+                    var item: [String: Any] = [
                         "title": playback.title, "artist": playback.artist, "album": playback.album, "player": playback.player,
                         "stateLabel": paused ? "paused" : "playing", "position": Self.clock(milliseconds: position),
                     ]
+                    // The cover, through Tonearm's signed artwork links, when the music server knows the track.
+                    if subsonicClient != nil, !playback.trackId.isEmpty {
+                        item["art"] = artworkSigner.url(kind: .track, id: playback.trackId, size: 160)
+                    }
+                    return item
                 },
             ]
         }

@@ -67,6 +67,8 @@ extension TonearmDaemon {
             var pollInterval: Double?
         }
         struct Playback: Encodable {
+            /// The track's id on the music server; empty when it has none (a pushed track not matched).
+            var trackId: String
             var player: String
             var playerId: String
             var state: String
@@ -101,7 +103,7 @@ extension TonearmDaemon {
                 userName: user.userName, isAdmin: user.isAdmin, adminRoleKnown: userDirectory.knowsAdminRole(of: user.userName),
                 playing: sessions.values.sorted { $0.playerId < $1.playerId }.map { event in
                     Status.Playback(
-                        player: event.playerName, playerId: event.playerId,
+                        trackId: event.track.id, player: event.playerName, playerId: event.playerId,
                         state: event.kind == .paused ? "paused" : "playing", title: event.track.title,
                         artist: event.track.artist, album: event.track.album, positionMs: event.positionMs,
                         since: event.timestamp, source: event.source.rawValue)
