@@ -25,6 +25,7 @@ let package = Package(
         .library(name: "HostServices", targets: ["HostServices"]),
         .library(name: "Feeds", targets: ["Feeds"]),
         .library(name: "TonearmJSON", targets: ["TonearmJSON"]),
+        .library(name: "Console", targets: ["Console"]),
     ],
     dependencies: [
         .package(url: "https://github.com/swiftwasm/WasmKit.git", exact: "0.4.2"),

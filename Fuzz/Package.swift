@@ -59,6 +59,8 @@ let package = Package(
             .product(name: "ExtismKernel", package: host),
             .product(name: "WasmKit", package: "WasmKit"),
         ]),
+        // The web console: submitted settings forms, config schemas, gateway frames on the presence board.
+        fuzzer("FuzzConsole", [.product(name: "Console", package: host)]),
         // The PDK's JSON library (parser, lazy reader, serializer, base64).
         fuzzer("FuzzPDKJSON", [.product(name: "NavidromeJSON", package: "pdk")]),
         // The Discord Rich Presence plugin: gateway frames through its WebSocket export on the

@@ -45,7 +45,8 @@ package enum ConsoleAssets {
         .user .art { float:right; width:64px; height:64px; border-radius:6px; object-fit:cover; margin-left:.6rem; }
         .memberline { font-size:.8rem; margin-top:.6rem; color:#b5bac1; }
         .logs td { font-family: ui-monospace, Menlo, Consolas, monospace; font-size:.8rem; }
-        @media (max-width: 600px) { main { padding:.75rem; } header { padding:.6rem .75rem; } th, td { padding:.35rem .3rem; } }
+        @media (max-width: 600px) { main { padding:.75rem; } header { padding:.6rem .75rem; } th, td { padding:.35rem .3rem; }
+          header nav { order:3; flex-basis:100%; } header .brand { flex:1; } }
         """
 
     package static let script = """

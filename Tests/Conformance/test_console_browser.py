@@ -226,6 +226,13 @@ def test_a_listener_playing_shows_on_the_dashboard_and_the_presence_card(stack):
     width = browser.execute_script("return document.documentElement.scrollWidth")
     assert width <= 390, f"the narrow page scrolls sideways ({width} px)"
     browser.set_window_size(1280, 900)
+    # Dark mode follows the system setting.
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "dark"}]})
+    background = browser.execute_script("return getComputedStyle(document.body).backgroundColor")
+    channels = [int(value) for value in background[background.index("(") + 1:background.index(")")].split(",")[:3]]
+    assert max(channels) < 80, f"not dark: {background}"
+    screenshot(browser, "03b-dashboard-dark")
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
 
 
 def test_the_plugin_can_be_disabled_and_enabled(stack):

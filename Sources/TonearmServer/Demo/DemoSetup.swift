@@ -38,6 +38,7 @@ package struct DemoSetup: Sendable {
         var configuration = base
         configuration.server.demo = true
         configuration.server.listenBrainzEnabled = true
+        configuration.server.subsonic = .init()  // the demo's listener is the only feed
         configuration.server.users = [.init(name: userName, displayName: "Demo listener", listenBrainzToken: listenBrainzToken)]
         configuration.plugins.dataFolder = folder.appendingPathComponent("data").path
         configuration.plugins.pluginsFolder = plugins.path
