@@ -155,9 +155,9 @@ package struct ConsolePages: Sendable {
             <div class="panel"><h2>Settings</h2>
             {{#schemaProblems}}<p class="warn">{{.}}</p>{{/schemaProblems}}
             {{#formError}}<p class="error" role="alert">{{formError}}</p>{{/formError}}
-            {{#hasForm}}<form method="post" action="/plugins/{{id}}/settings" novalidate>
+            <form method="post" action="/plugins/{{id}}/settings" novalidate>
             <input type="hidden" name="csrf" value="{{csrf}}">{{#fromDraft}}<input type="hidden" name="draft" value="1">{{/fromDraft}}
-            {{{form}}}
+            {{#hasForm}}{{{form}}}{{/hasForm}}{{^hasForm}}<p class="muted">This plugin has no settings schema.</p>{{/hasForm}}
             <h2>Users and hosts</h2>
             <div class="field"><label for="access.users">Users</label><input type="text" id="access.users" name="access.users" value="{{users}}">
             <div class="help">Comma-separated usernames this plugin acts for.</div></div>
@@ -166,8 +166,7 @@ package struct ConsolePages: Sendable {
             <div class="field"><label for="access.extraHosts">Granted hosts</label><input type="text" id="access.extraHosts" name="access.extraHosts" value="{{extraHosts}}">
             <div class="help">Comma-separated hosts beyond those the manifest asks for.</div></div>
             <button type="submit">Save and reload</button></form>
-            <p class="muted">{{sourceNote}}</p>{{/hasForm}}
-            {{^hasForm}}<p class="muted">This plugin has no settings schema.</p>{{/hasForm}}</div>
+            <p class="muted">{{sourceNote}}</p></div>
             <div class="panel"><h2>Recent log lines</h2>{{^logs}}<p class="muted">None.</p>{{/logs}}
             <div class="scroll"><table class="logs"><tbody>{{#logs}}<tr><td>{{time}}</td><td>{{level}}</td><td>{{message}} {{metadata}}</td></tr>{{/logs}}</tbody></table></div></div>
             {{/main}}{{/layout}}

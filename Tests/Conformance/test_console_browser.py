@@ -260,6 +260,30 @@ def test_the_plugin_can_be_disabled_and_enabled(stack):
     screenshot(browser, "06-logs")
 
 
+def test_a_plugin_without_a_settings_schema_gets_its_users_on_its_page(stack, conformance_ndp):
+    base, browser = stack["base"], stack["browser"]
+    sign_in(browser, base)
+    browser.get(base + "/plugins")
+    browser.find_element(By.ID, "upload-file").send_keys(str(conformance_ndp))
+    browser.find_element(By.CSS_SELECTOR, "form#upload button").click()
+    wait_for(lambda: "/uploads/" in browser.current_url and browser.find_elements(By.ID, "install"), "the review page")
+    browser.find_element(By.ID, "install").click()
+    panel = "//div[@data-plugin='pdk-conformance']"
+    wait_for(lambda: "no users are assigned" in text_of(browser, panel), "the plugin waiting for users")
+    browser.get(base + "/plugins/pdk-conformance")
+    assert "no settings schema" in text_of(browser, "//main")
+    users = browser.find_element(By.NAME, "access.users")
+    users.send_keys("alice")
+    browser.find_element(By.CSS_SELECTOR, "form[action$='/settings'] button[type=submit]").click()
+    wait_for(lambda: "saved and reloaded" in text_of(browser, "//main"), "the users assigned")
+    stored = json.loads((stack["folder"] / "data" / "console-settings.json").read_text())
+    assert stored["plugins"]["pdk-conformance"] == {
+        "options": {"allUsers": False, "allowAdmins": False, "extraHosts": [], "users": ["alice"]}, "settings": {}}
+    browser.get(base + "/plugins/pdk-conformance/remove")
+    browser.find_element(By.ID, "remove").click()
+    wait_for(lambda: "pdk-conformance removed" in text_of(browser, "//main"), "the removal")
+
+
 def test_a_plugin_is_uploaded_reviewed_installed_and_removed(stack, minimal_ndp):
     base, browser = stack["base"], stack["browser"]
     sign_in(browser, base)

@@ -80,6 +80,8 @@ extension TonearmDaemon {
                 page["fromDraft"] = true
             }
             page["sourceNote"] = settingSources(of: id, schema: schema)
+        } else {
+            page["sourceNote"] = "Users and hosts set here are stored in \(ConsoleOverrides.fileName) and take precedence over \(configuration.source)."
         }
         return console.pages.render("plugin", page)
     }
@@ -104,30 +106,37 @@ extension TonearmDaemon {
     /// it holds the secrets the page never shows), so its rows are read against that draft.
     func saveSettings(id: String, form: [(name: String, value: String)], draftKey: String) async -> Result<String, RejectedSettings> {
         let options = Self.options(from: form)
-        guard let status = pluginManager.status(of: id), let (schema, schemaForm) = settingsForm(of: status) else {
-            return .failure(RejectedSettings(settings: [:], errors: ["": "this plugin has no settings schema"], options: options))
+        guard let status = pluginManager.status(of: id) else {
+            return .failure(RejectedSettings(settings: [:], errors: ["": "no plugin \"\(id)\""], options: options))
         }
-        let draft = console.drafts.withLock { $0.removeValue(forKey: draftKey) }
-        let previous = FormBody.value("draft", in: form) == "1" ? draft ?? currentSettings(of: id, schema: schema) : currentSettings(of: id, schema: schema)
-        let fields = form.filter { $0.name != "csrf" && $0.name != "draft" && !$0.name.hasPrefix("access.") }
-        var (settings, errors) = schemaForm.read(form: fields, previous: previous)
-        do {
-            _ = try schema.validate(settings)
-        } catch {
-            errors.merge(SchemaForm.fieldErrors(fromProblems: error.problems)) { first, _ in first }
-        }
-        guard errors.isEmpty else {
-            console.drafts.withLock { drafts in
-                if drafts.count >= 100 { drafts.removeAll() }
-                drafts[draftKey] = settings
+        // Without a schema only the users and hosts change; the settings stay as they are.
+        var settings = pluginManager.configuration.pluginSettings[id] ?? [:]
+        var stored = console.savedOverrides.withLock { $0.plugins[id]?.settings ?? [:] }
+        if let (schema, schemaForm) = settingsForm(of: status) {
+            let draft = console.drafts.withLock { $0.removeValue(forKey: draftKey) }
+            let current = currentSettings(of: id, schema: schema)
+            let previous = FormBody.value("draft", in: form) == "1" ? draft ?? current : current
+            let fields = form.filter { $0.name != "csrf" && $0.name != "draft" && !$0.name.hasPrefix("access.") }
+            var errors: [String: String]
+            (settings, errors) = schemaForm.read(form: fields, previous: previous)
+            do {
+                _ = try schema.validate(settings)
+            } catch {
+                errors.merge(SchemaForm.fieldErrors(fromProblems: error.problems)) { first, _ in first }
             }
-            return .failure(RejectedSettings(settings: settings, errors: errors, options: options))
-        }
-        // Keys tonearm.toml sets that the form left empty are removed (null), not taken from the file again.
-        var stored = settings
-        for key in (configuration.fileSettings[id] ?? [:]).keys
-        where !settings.keys.contains(where: { $0.lowercased() == key.lowercased() }) {
-            stored[key] = .null
+            guard errors.isEmpty else {
+                console.drafts.withLock { drafts in
+                    if drafts.count >= 100 { drafts.removeAll() }
+                    drafts[draftKey] = settings
+                }
+                return .failure(RejectedSettings(settings: settings, errors: errors, options: options))
+            }
+            // Keys tonearm.toml sets that the form left empty are removed (null), not taken from the file again.
+            stored = settings
+            for key in (configuration.fileSettings[id] ?? [:]).keys
+            where !settings.keys.contains(where: { $0.lowercased() == key.lowercased() }) {
+                stored[key] = .null
+            }
         }
         do {
             try console.savedOverrides.withLock { overrides in
