@@ -127,15 +127,20 @@ Users = [{{ username = "alice", token = "{DISCORD_TOKEN}" }}]
         yield {"base": base, "browser": browser, "folder": folder, "simulator": endpoints["http_url"]}
     finally:
         browser.quit()
-        serve.terminate()
-        simulator.terminate()
-        for process in (serve, simulator):
-            try:
-                process.wait(timeout=TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=TIMEOUT_S)
+        stop(serve, simulator)
         log.close()
+
+
+def stop(*processes):
+    """SIGTERM, then SIGKILL for a process still running after TIMEOUT_S."""
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=TIMEOUT_S)
 
 
 def _answers(base):
@@ -429,11 +434,6 @@ def test_the_demo_shows_a_live_presence_without_any_account(stack, tonearm, tmp_
         # Nothing of the working directory's data was used or made.
         assert not (ROOT / "data" / "console-settings.json").exists()
     finally:
-        demo.terminate()
-        try:
-            demo.wait(timeout=TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            demo.kill()
-            demo.wait(timeout=TIMEOUT_S)
+        stop(demo)
         log.close()
     assert "stopped" in (tmp_path / "demo.log").read_text()
