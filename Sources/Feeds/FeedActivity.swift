@@ -42,7 +42,7 @@ public final class FeedActivity: Sendable {
             state.lastPollError = error
             state.lastPollErrorAt = date
             state.failedPolls += 1
-            state.nextPollAt = date.addingTimeInterval(Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18)
+            state.nextPollAt = date.addingTimeInterval(delay / .seconds(1))
         }
     }
 

@@ -185,7 +185,8 @@ public final class PluginManager: Sendable {
             return
         }
         do {
-            let loaded = try await Self.loadOffThePool(loader.withLock { $0 }, path: path)
+            let current = loader.withLock { $0 }
+            let loaded = try await Self.offThePool { Result { () throws(PluginLoadError) in try current.load(path: path) } }.get()
             status.state = .loaded
             status.describe(loaded)
             entries.withLock { $0[id] = Entry(status: status, loaded: loaded, fingerprint: fingerprint) }
@@ -228,24 +229,19 @@ public final class PluginManager: Sendable {
             validator.requireAssignedUsers = false
             return validator
         }
-        return await withCheckedContinuation { (continuation: CheckedContinuation<PluginValidation, Never>) in
-            CallThreads.shared.run {
-                let result = validator.validate(path: path)
-                return { continuation.resume(returning: result) }
-            }
-        }
+        return await Self.offThePool { validator.validate(path: path) }
     }
 
-    /// Loads (compiles and instantiates, within the call deadline) on a call thread, so that a
-    /// slow instantiation does not hold a thread of the Swift concurrency pool.
-    private static func loadOffThePool(_ loader: PluginLoader, path: String) async throws(PluginLoadError) -> LoadedPlugin {
-        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<LoadedPlugin, PluginLoadError>, Never>) in
+    /// Runs `work` (a load: compiling and instantiating within the call deadline, or a
+    /// validation) on a call thread, so that it does not hold a thread of the Swift concurrency
+    /// pool.
+    private static func offThePool<Value: Sendable>(_ work: @escaping @Sendable () -> Value) async -> Value {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Value, Never>) in
             CallThreads.shared.run {
-                let result = Result { () throws(PluginLoadError) -> LoadedPlugin in try loader.load(path: path) }
-                return { continuation.resume(returning: result) }
+                let value = work()
+                return { continuation.resume(returning: value) }
             }
         }
-        return try result.get()
     }
 
     /// `.ndp` files in `folder`, by plugin id.

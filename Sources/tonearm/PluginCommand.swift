@@ -272,12 +272,10 @@ struct InstallPlugin: AsyncParsableCommand {
         case .replace(let replacement):
             changes = replacement.lines
         }
-        try fileManager.createDirectory(atPath: configuration.pluginsFolder, withIntermediateDirectories: true)
-        let temporary = target + ".installing"
-        try? fileManager.removeItem(atPath: temporary)
-        try fileManager.copyItem(atPath: file, toPath: temporary)
-        guard rename(temporary, target) == 0 else {
-            throw ValidationError("cannot move the package to \(target)")
+        do {
+            _ = try PackageInstaller.install(file, as: "\(result.pluginID).ndp", into: configuration.pluginsFolder)
+        } catch {
+            throw ValidationError("\(error)")
         }
         if options.json {
             try printJSON(Report(plugin: result.pluginID, file: target, replaced: installed, permissionChanges: changes))

@@ -100,19 +100,10 @@ final class PluginUploads: Sendable {
         }
         defer { remove(upload) }
         guard upload.validation.isValid else { throw ConsoleUploadError("the package has errors; it was not installed") }
-        let name = (upload.path as NSString).lastPathComponent
-        let target = (pluginsFolder as NSString).appendingPathComponent(name)
-        let temporary = (pluginsFolder as NSString).appendingPathComponent(".\(name).installing")
         do {
-            try FileManager.default.createDirectory(atPath: pluginsFolder, withIntermediateDirectories: true)
-            try? FileManager.default.removeItem(atPath: temporary)
-            try FileManager.default.copyItem(atPath: upload.path, toPath: temporary)
+            _ = try PackageInstaller.install(upload.path, as: (upload.path as NSString).lastPathComponent, into: pluginsFolder)
         } catch {
-            throw ConsoleUploadError("cannot copy the package into \(pluginsFolder): \(error)")
-        }
-        guard rename(temporary, target) == 0 else {
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw ConsoleUploadError("cannot move the package to \(target)")
+            throw ConsoleUploadError(error.description)
         }
         return upload
     }
