@@ -14,7 +14,7 @@ let benchmarks: @Sendable () -> Void = {
         maxIterations: 20_000)
 
     // ---- Tonearm: pooled instances restored to their snapshot (compiled-module cache hit) ----
-    for plugin in [Fixture.minimal, Fixture.discord, Fixture.discordThousandUsers, Fixture.discordThousandUsersChecked] {
+    for plugin in [Fixture.minimal, Fixture.discord, Fixture.discordThousandUsers, Fixture.discordThousandUsersChecked, Fixture.discordThousandUsersStored] {
         Benchmark("\(plugin.label): stateless call, pooled instance (cache hit)") { benchmark in
             let loaded = try plugin.pooled()
             for _ in benchmark.scaledIterations {
@@ -48,6 +48,13 @@ let benchmarks: @Sendable () -> Void = {
 
     Benchmark("discord-rich-presence (1,000 users): nd_scrobbler_now_playing") { benchmark in
         let loaded = try Fixture.discordThousandUsers.pooled()
+        for _ in benchmark.scaledIterations {
+            blackHole(try await loaded.call(export: "nd_scrobbler_now_playing", input: Fixture.nowPlaying))
+        }
+    }
+
+    Benchmark("discord-rich-presence (1,000 users, configuration stored): nd_scrobbler_now_playing") { benchmark in
+        let loaded = try Fixture.discordThousandUsersStored.pooled()
         for _ in benchmark.scaledIterations {
             blackHole(try await loaded.call(export: "nd_scrobbler_now_playing", input: Fixture.nowPlaying))
         }
@@ -115,7 +122,7 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     // ---- The reference runtime, in the same run ----
-    for plugin in [Fixture.minimal, Fixture.discord, Fixture.discordThousandUsers, Fixture.discordThousandUsersChecked] {
+    for plugin in [Fixture.minimal, Fixture.discord, Fixture.discordThousandUsers, Fixture.discordThousandUsersChecked, Fixture.discordThousandUsersStored] {
         for fresh in [true, false] {
             let name = fresh ? "fresh plugin per call from a compiled module" : "calls on one warm plugin"
             let metric = BenchmarkMetric.custom("ns per call", useScalingFactor: false)
@@ -167,6 +174,14 @@ struct Fixture: Sendable {
         config: discordThousandUsers.config, label: "discord-rich-presence (1,000 users, list checked)",
         hostResponses: ["cache_getstring": #"{"exists":true,"value":"\#(usersFingerprint(discordThousandUsers.config["users"]!))"}"#])
 
+    /// As ``discordThousandUsers``, with the cache holding alice's stored configuration (the
+    /// plugin's `UserConfiguration`, written by her first `is_authorized` of the load): the
+    /// steady state of a server. Every cache string read gets that text.
+    static let discordThousandUsersStored = Fixture(
+        id: discordThousandUsers.id, noOp: discordThousandUsers.noOp, noOpInput: discordThousandUsers.noOpInput,
+        config: discordThousandUsers.config, label: "discord-rich-presence (1,000 users, configuration stored)",
+        hostResponses: ["cache_getstring": #"{"exists":true,"value":"\#(storedConfiguration([("clientid", "123456789012345678"), ("users", "alice:token-alice")]))"}"#])
+
     /// The Discord plugin for a user whose gateway session is ready and whose last heartbeat was
     /// acknowledged: the cache answers every string with that session and every integer with 1.
     static let discordConnected = Fixture(
@@ -178,7 +193,7 @@ struct Fixture: Sendable {
         ])
     static let heartbeatInput = Array(#"{"scheduleId":"alice-heartbeat","payload":"{\"kind\":1,\"user\":\"alice\"}","isRecurring":true}"#.utf8)
 
-    /// The Discord plugin's fingerprint of a checked `users` value (its UsersListCheck): length
+    /// The Discord plugin's fingerprint of a checked `users` value (its `ActivityText.fingerprint`): length
     /// and an FNV-1a-style hash of the bytes eight at a time (little endian), the tail byte by byte.
     static func usersFingerprint(_ value: String) -> String {
         let bytes = Array(value.utf8)
@@ -190,6 +205,12 @@ struct Fixture: Sendable {
         }
         for byte in bytes[(words * 8)...] { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
         return "\(bytes.count)-\(hash)"
+    }
+
+    /// The Discord plugin's stored configuration of a user (its `UserConfiguration.text`): each
+    /// pair as `<key bytes>:<value bytes>:` followed by the key and the value.
+    static func storedConfiguration(_ pairs: [(String, String)]) -> String {
+        pairs.map { "\($0.0.utf8.count):\($0.1.utf8.count):\($0.0)\($0.1)" }.joined()
     }
 
     var ndp: String { Repository.root.appendingPathComponent("build/plugins/\(id).ndp").path }

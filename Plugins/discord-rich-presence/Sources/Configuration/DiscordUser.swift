@@ -79,6 +79,20 @@ struct DiscordUser {
         return users
     }
 
+    /// A `users` value holding only `user`'s entry of `value`, the list `user` was read from:
+    /// `name:token` in the text form, the user's object as a one-element array in the JSON form.
+    static func entryList(of user: DiscordUser, in value: String) -> String? {
+        let text = ActivityText.trimmed(value)
+        guard text.utf8.first == UInt8(ascii: "[") else { return user.username + ":" + user.token }
+        guard let items = (try? JSONValue.parse(text))?.arrayValue else { return nil }
+        for item in items {
+            guard let name = item["username"]?.stringValue.map(ActivityText.trimmed),
+                  ActivityText.equalIgnoringASCIICase(name, user.username) else { continue }
+            return "[" + item.serializedString() + "]"
+        }
+        return nil
+    }
+
     /// FNV-1a of the name's UTF-8 with ASCII letters lowercased.
     static func foldedHash(_ name: String) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325

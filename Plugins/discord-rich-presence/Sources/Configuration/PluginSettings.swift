@@ -50,11 +50,23 @@ struct PluginSettings {
     /// Problems with optional keys that fell back to their defaults, one log line each.
     var warnings: [String] = []
 
-    /// Reads every key through `lookup` (which returns `nil` for a missing key). Missing or
-    /// invalid `clientid`, `users`, `gatewayurl` or `apibaseurl` is an error; a bad optional key
-    /// falls back to its default and adds a warning.
+    /// How much of the configuration a call reads. Each key is a host round trip (the key and
+    /// the value copied through the kernel), so a call that only decides whether a user may
+    /// connect reads four keys instead of twenty-six.
+    enum Scope {
+        /// `clientid`, `users`, `gatewayurl` and `apibaseurl`; every other setting keeps its
+        /// default.
+        case connection
+        /// Every key: what building a presence needs.
+        case presence
+    }
+
+    /// Reads the keys of `scope` through `lookup` (which returns `nil` for a missing key).
+    /// Missing or invalid `clientid`, `users`, `gatewayurl` or `apibaseurl` is an error; a bad
+    /// optional key falls back to its default and adds a warning.
     /// With `onlyUser`, ``users`` holds just that user (see ``DiscordUser/parseList(_:only:)``).
-    static func load(_ lookup: (String) -> String?, onlyUser: String? = nil) throws(ConfigError) -> PluginSettings {
+    static func load(_ lookup: (String) -> String?, onlyUser: String? = nil,
+                     scope: Scope = .presence) throws(ConfigError) -> PluginSettings {
         guard let rawID = lookup("clientid").map(ActivityText.trimmed), !rawID.isEmpty else {
             throw ConfigError(key: "clientid", "is missing; set it to your Discord application's id")
         }
@@ -66,6 +78,20 @@ struct PluginSettings {
             throw ConfigError(key: "users", "is missing; add at least one username and Discord token")
         }
         var settings = PluginSettings(clientID: rawID, users: try DiscordUser.parseList(rawUsers, only: onlyUser))
+        if let url = lookup("gatewayurl").map(ActivityText.trimmed), !url.isEmpty {
+            guard ActivityText.hasPrefix(url, "wss://") || ActivityText.hasPrefix(url, "ws://") else {
+                throw ConfigError(key: "gatewayurl", "must start with wss:// or ws://")
+            }
+            settings.gatewayURL = withoutTrailingSlash(url)
+        }
+        if let url = lookup("apibaseurl").map(ActivityText.trimmed), !url.isEmpty {
+            guard ActivityText.hasPrefix(url, "https://") || ActivityText.hasPrefix(url, "http://") else {
+                throw ConfigError(key: "apibaseurl", "must start with https:// or http://")
+            }
+            settings.apiBaseURL = withoutTrailingSlash(url)
+        }
+        if case .connection = scope { return settings }
+
 
         if let name = lookup("activityname").map(ActivityText.trimmed), !name.isEmpty {
             let folded = ActivityText.asciiLowercased(name)
@@ -132,18 +158,6 @@ struct PluginSettings {
             } else {
                 settings.warnings.append("configuration key 'pausetimeout': '\(text)' is not a whole number of seconds; using \(defaultPauseTimeoutSeconds)")
             }
-        }
-        if let url = lookup("gatewayurl").map(ActivityText.trimmed), !url.isEmpty {
-            guard ActivityText.hasPrefix(url, "wss://") || ActivityText.hasPrefix(url, "ws://") else {
-                throw ConfigError(key: "gatewayurl", "must start with wss:// or ws://")
-            }
-            settings.gatewayURL = withoutTrailingSlash(url)
-        }
-        if let url = lookup("apibaseurl").map(ActivityText.trimmed), !url.isEmpty {
-            guard ActivityText.hasPrefix(url, "https://") || ActivityText.hasPrefix(url, "http://") else {
-                throw ConfigError(key: "apibaseurl", "must start with https:// or http://")
-            }
-            settings.apiBaseURL = withoutTrailingSlash(url)
         }
         return settings
     }

@@ -315,9 +315,14 @@ struct GatewayClient {
     /// Calls for one user run concurrently (a playback event, READY, a flush) and the cache has
     /// no compare-and-set, so this never writes the stored presence: a call that stores a newer
     /// one meanwhile keeps it, and it stays undelivered until a flush sends it.
-    func deliverPresence(resend: Bool, firingID: String?) {
-        guard let session = loadSession(), session.phase == .ready, let stored = loadPresence() else { return }
-        if !resend && isDelivered(stored) { return }
+    /// A caller that has just read the session and stored the presence passes both, which
+    /// saves reading them again; the presence is read again once the send lock is held.
+    func deliverPresence(resend: Bool, firingID: String?, session known: GatewaySession? = nil,
+                         stored justStored: PresenceRecord? = nil) {
+        guard let session = known ?? loadSession(), session.phase == .ready,
+              let stored = justStored ?? loadPresence() else { return }
+        let invisible = host.cacheInt(keys.invisible) == 1
+        if !resend && isDelivered(stored, invisible: invisible) { return }
         // Without the lock two calls could both spend the budget's last Presence Update. The call
         // holding it sees a presence stored meanwhile and flushes it; a flush covers the window
         // between that check and the release.
@@ -339,24 +344,25 @@ struct GatewayClient {
         budget.recordPresence(at: now)
         save(budget)
         // A failed send loses the connection; READY sends the stored presence again.
-        let frame = outgoingFrame(record)
+        let frame = outgoingFrame(record, invisible: invisible)
         guard send(frame) else { return }
-        host.setCacheString(keys.delivered, frame, ttlSeconds: Self.ttlSeconds)
+        host.setCacheString(keys.delivered, ActivityText.fingerprint(frame), ttlSeconds: Self.ttlSeconds)
         if let latest = loadPresence(), !ActivityText.equal(latest.frame, record.frame) {
             scheduleFlush(afterMs: budget.presenceDelay(at: host.nowMs()), firingID: firingID)
         }
     }
 
-    /// Whether `record` is the presence last sent on this connection.
-    func isDelivered(_ record: PresenceRecord) -> Bool {
+    /// Whether `record` is the presence last sent on this connection (``UserKeys/delivered``
+    /// holds the fingerprint of the frame sent last).
+    func isDelivered(_ record: PresenceRecord, invisible: Bool) -> Bool {
         guard let delivered = host.cacheString(keys.delivered) else { return false }
-        return ActivityText.equal(delivered, outgoingFrame(record))
+        return ActivityText.equal(delivered, ActivityText.fingerprint(outgoingFrame(record, invisible: invisible)))
     }
 
     /// The frame that shows `record`: an empty, invisible presence while the user's own client
     /// is invisible.
-    func outgoingFrame(_ record: PresenceRecord) -> String {
-        host.cacheInt(keys.invisible) == 1 ? GatewayFrame.presenceUpdate(nil, status: .invisible) : record.frame
+    func outgoingFrame(_ record: PresenceRecord, invisible: Bool) -> String {
+        invisible ? GatewayFrame.presenceUpdate(nil, status: .invisible) : record.frame
     }
 
     /// Records whether the user's own client is invisible; returns whether that changed.

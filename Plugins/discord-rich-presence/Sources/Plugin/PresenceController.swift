@@ -16,21 +16,21 @@ struct PresenceController {
     // MARK: Scrobbler
 
     /// Whether `username` has a valid configuration and is not stopped by a fatal gateway error.
+    /// Every playback event asks this first, so this is where the configuration is checked
+    /// whole and the user's ``UserConfiguration`` stored for the calls that follow.
     func isAuthorized(username: String) -> Bool {
-        var usersValue = ""
         let settings: PluginSettings
         do {
-            settings = try PluginSettings.load({ key in
-                let value = host.config(key)
-                if ActivityText.equal(key, "users") { usersValue = value ?? "" }
-                return value
-            }, onlyUser: username)
+            if let stored = UserConfiguration.cached(username, host: host) {
+                settings = try PluginSettings.load({ stored.value($0) }, onlyUser: username, scope: .connection)
+            } else {
+                guard let read = try readConfiguration(for: username) else { return false }
+                settings = read
+            }
         } catch {
             host.log(.error, "Discord Rich Presence is not configured: " + error.message)
             return false
         }
-        for warning in settings.warnings { host.log(.warn, warning) }
-        guard UsersListCheck.isValid(usersValue, host: host) else { return false }
         guard let user = settings.user(named: username) else {
             host.log(.info, "User \(username) has no Discord token in the plugin configuration ('users')")
             return false
@@ -42,13 +42,35 @@ struct PresenceController {
         return true
     }
 
+    /// The configuration read from the host, or `nil` when the `users` list fails its whole
+    /// check (logged). When `username` is configured, its ``UserConfiguration`` is stored.
+    private func readConfiguration(for username: String) throws(ConfigError) -> PluginSettings? {
+        var stored = UserConfiguration()
+        var usersValue = ""
+        let settings = try PluginSettings.load({ key in
+            let value = host.config(key)
+            if ActivityText.equal(key, "users") {
+                usersValue = value ?? ""
+            } else if let value {
+                stored.record(key, value)
+            }
+            return value
+        }, onlyUser: username)
+        guard UsersListCheck.isValid(usersValue, host: host) else { return nil }
+        if let user = settings.user(named: username), let entry = DiscordUser.entryList(of: user, in: usersValue) {
+            stored.record("users", entry)
+            stored.store(username, host: host)
+        }
+        return settings
+    }
+
     /// NowPlaying: show the track from `positionSeconds` on, clear it when it should have ended.
     func nowPlaying(username: String, track: TrackSummary, positionSeconds: Int) -> String? {
         // PlaybackReport, sent just before, is usually in charge of this track already: asked
         // under the name as Navidrome spells it before the configuration is read (most of this
         // call's work with many users), then under the configured spelling.
         if reportStandsFor(track, UserKeys(user: username)) { return nil }
-        guard let settings = loadSettings(onlyUser: username) else { return Self.notAuthorized("invalid plugin configuration") }
+        guard let settings = loadSettings(onlyUser: username, logWarnings: true) else { return Self.notAuthorized("invalid plugin configuration") }
         guard let user = settings.user(named: username) else { return Self.notAuthorized("no Discord token for \(username)") }
         let keys = UserKeys(user: user.username)
         if !user.username.hasSameUTF8(as: username), reportStandsFor(track, keys) { return nil }
@@ -65,7 +87,7 @@ struct PresenceController {
     /// stopped/expired clear the presence and close the connection.
     func playbackReport(username: String, track: TrackSummary, state rawState: String, positionMs: Int64,
                                playbackRate: Double, playerName: String, timestampSeconds: Int64) -> String? {
-        guard let settings = loadSettings(onlyUser: username) else { return Self.notAuthorized("invalid plugin configuration") }
+        guard let settings = loadSettings(onlyUser: username, logWarnings: true) else { return Self.notAuthorized("invalid plugin configuration") }
         guard let user = settings.user(named: username) else { return Self.notAuthorized("no Discord token for \(username)") }
         let client = GatewayClient(host: host, user: user, settings: settings)
         let state = ActivityText.asciiLowercased(rawState)
@@ -172,6 +194,10 @@ struct PresenceController {
     /// became visible or invisible. Discord sends this after each of our own presence updates
     /// too, so the configuration is read only on a change.
     func sessionsReplaced(_ event: GatewayEvent, keys: UserKeys) {
+        // Without an invisible session and with the user not marked invisible, nothing changes:
+        // the usual case, told by a scan of the list instead of reading it.
+        if let raw = event.frame.rawValue("d"), !ClientVisibility.mentionsInvisible(raw),
+           host.cacheInt(keys.invisible) != 1 { return }
         guard let text = host.cacheString(keys.session), let session = GatewaySession(text: text),
               let sessions = try? event.frame.value("d") else { return }
         let invisible = ClientVisibility.isInvisible(sessions: sessions, ownSessionID: session.sessionID)
@@ -236,10 +262,19 @@ struct PresenceController {
     }
 
     /// The configuration, its `users` holding just `onlyUser` (the other entries unchecked:
-    /// `is_authorized` checks the whole list, see ``UsersListCheck``).
-    func loadSettings(onlyUser: String) -> PluginSettings? {
+    /// `is_authorized` checks the whole list, see ``UsersListCheck``), from the user's
+    /// ``UserConfiguration`` when `is_authorized` stored one. Playback events log the warnings
+    /// about optional keys, one line each per event.
+    func loadSettings(onlyUser: String, logWarnings: Bool = false) -> PluginSettings? {
         do {
-            return try PluginSettings.load({ host.config($0) }, onlyUser: onlyUser)
+            let settings: PluginSettings
+            if let stored = UserConfiguration.cached(onlyUser, host: host) {
+                settings = try PluginSettings.load({ stored.value($0) }, onlyUser: onlyUser)
+            } else {
+                settings = try PluginSettings.load({ host.config($0) }, onlyUser: onlyUser)
+            }
+            if logWarnings { for warning in settings.warnings { host.log(.warn, warning) } }
+            return settings
         } catch {
             host.log(.error, "Discord Rich Presence is not configured: " + error.message)
             return nil
@@ -319,7 +354,7 @@ struct PresenceController {
         // On a connection still in its handshake, READY delivers the stored presence, possibly
         // already, on another instance; delivering here too could send it twice, and the second
         // send would count against Discord's rate limit.
-        if session?.phase == .ready { client.deliverPresence(resend: false, firingID: nil) }
+        if let session, session.phase == .ready { client.deliverPresence(resend: false, firingID: nil, session: session, stored: record) }
         return nil
     }
 

@@ -47,39 +47,87 @@ import Testing
         let others = (1...99).map { "user\($0):token-\($0)" }.joined(separator: ",")
         let list = "alice:token-a,\(others)"
         #expect(list.utf8.count > UsersListCheck.uncachedBytes)
-        host.config["users"] = list
+        // A host reloads the plugin when its configuration changes, and the reload wipes the
+        // cache with the users' stored configurations. The list's fingerprint stays here, to
+        // show that a changed list is checked again even so.
+        func configure(users: String) {
+            host.config["users"] = users
+            for key in host.cache.keys where key.hasPrefix(UserConfiguration.keyPrefix) { host.cache[key] = nil }
+        }
+        configure(users: list)
         func authorized(_ name: String) -> Bool {
             host.call(DiscordPlugin.ndScrobblerIsAuthorized, IsAuthorizedRequest(username: name)).outputText == "true"
         }
         #expect(authorized("alice"))
         let checked = host.cache[UsersListCheck.cacheKey]
-        #expect(checked == .string(UsersListCheck.fingerprint(list)))
+        #expect(checked == .string(ActivityText.fingerprint(list)))
         #expect(authorized("user42"))
         #expect(host.cache[UsersListCheck.cacheKey] == checked)
         // A name listed twice refuses every user, alice's own entry being fine.
-        host.config["users"] = list + ",USER7:token-c"
+        configure(users: list + ",USER7:token-c")
         #expect(!authorized("alice"))
         #expect(host.logs.contains { $0.message.contains("user 'USER7' is listed twice") })
         #expect(host.cache[UsersListCheck.cacheKey] == checked)
         // A malformed entry elsewhere too.
-        host.config["users"] = list + ",carol"
+        configure(users: list + ",carol")
         #expect(!authorized("alice"))
         #expect(host.logs.contains { $0.message.contains("entry 101 is not 'username:token'") })
         // A short list is checked on every call, without the cache.
-        host.config["users"] = "alice:token-a,bob:token-b,BOB:token-c"
+        configure(users: "alice:token-a,bob:token-b,BOB:token-c")
         #expect(!authorized("alice"))
         #expect(host.logs.contains { $0.message.contains("user 'BOB' is listed twice") })
-        host.config["users"] = "alice:token-a"
+        configure(users: "alice:token-a")
         #expect(authorized("alice"))
         #expect(host.cache[UsersListCheck.cacheKey] == checked)
+    }
+
+    /// `is_authorized` stores what a user's calls read of the configuration; later calls read
+    /// that instead of the configuration (which, in a host, cannot change while the plugin is
+    /// loaded). A user without an entry in `users` gets nothing stored.
+    @Test func aUsersConfigurationIsStoredByIsAuthorizedAndReadByLaterCalls() throws {
+        host.config = ["clientid": Self.clientID, "statusdisplay": "State",
+                       "users": #"[{"username":"bob","token":"token-b"},{"username":"alice","token":"token-a","status":"idle"}]"#]
+        #expect(host.call(DiscordPlugin.ndScrobblerIsAuthorized, IsAuthorizedRequest(username: "Alice")).outputText == "true")
+        #expect(host.call(DiscordPlugin.ndScrobblerIsAuthorized, IsAuthorizedRequest(username: "carol")).outputText == "false")
+        #expect(host.cache[UserConfiguration.cacheKey("carol")] == nil)
+        guard case .string(let text)? = host.cache[UserConfiguration.cacheKey("alice")] else {
+            Issue.record("no stored configuration for alice")
+            return
+        }
+        let stored = try #require(UserConfiguration(text: text))
+        #expect(stored.value("statusdisplay") == "State")
+        #expect(stored.value("users") == #"[{"username":"alice","token":"token-a","status":"idle"}]"#)
+        #expect(stored.value("activityname") == nil)
+        host.config = [:]
+        #expect(host.call(DiscordPlugin.ndScrobblerIsAuthorized, IsAuthorizedRequest(username: "alice")).outputText == "true")
+        #expect(nowPlaying().succeeded)
+        deliver(#"{"op":10,"d":{"heartbeat_interval":41250}}"#)
+        deliver(#"{"op":0,"t":"READY","s":1,"d":{"session_id":"s1","resume_gateway_url":"wss://resume.test"}}"#)
+        let presence = try #require(try frames().last)
+        #expect(presence["d"]?["status"]?.stringValue == "idle")
+        #expect(presence["d"]?["activities"]?.arrayValue?.first?["status_display_type"]?.int64Value == 1)
+    }
+
+    /// The stored form keeps any bytes of a value; anything else is refused.
+    @Test func aStoredConfigurationReadsBackOrNotAtAll() {
+        var stored = UserConfiguration()
+        stored.record("servername", "Café: 3:4 ✓")
+        stored.record("users", "a:b")
+        let again = UserConfiguration(text: stored.text)
+        #expect(again?.value("servername") == "Café: 3:4 ✓")
+        #expect(again?.value("users") == "a:b")
+        #expect(UserConfiguration(text: "5:3:usersa:b") != nil)
+        for broken in ["5:3:usersa:", "x:1:a", "5:3", "99999999999:1:a", "1:99:ab"] {
+            #expect(UserConfiguration(text: broken) == nil)
+        }
     }
 
     /// The fingerprint's values are fixed (RuntimeBenchmarks computes them for its fixtures):
     /// whole words, a tail, nothing.
     @Test func theUsersListFingerprintIsLengthAndWordHash() {
-        #expect(UsersListCheck.fingerprint("") == "0-14695981039346656037")
-        #expect(UsersListCheck.fingerprint("alice:token-a") == "13-3661280753317010732")
-        #expect(UsersListCheck.fingerprint("alice:token-a,bob:token-b") == "25-7249671336540304773")
+        #expect(ActivityText.fingerprint("") == "0-14695981039346656037")
+        #expect(ActivityText.fingerprint("alice:token-a") == "13-3661280753317010732")
+        #expect(ActivityText.fingerprint("alice:token-a,bob:token-b") == "25-7249671336540304773")
     }
 
     @Test func invalidConfigurationIsNotAuthorized() {

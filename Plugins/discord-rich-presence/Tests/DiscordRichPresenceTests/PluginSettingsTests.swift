@@ -33,6 +33,25 @@ import Testing
         #expect(settings.warnings.isEmpty)
     }
 
+    @Test func connectionScopeReadsOnlyWhatConnectingNeeds() throws {
+        let config = ["clientid": clientID, "users": "alice:token-a", "gatewayurl": "ws://127.0.0.1:9/",
+                      "pausetimeout": "ten", "activityname": "Track"]
+        var asked: [String] = []
+        let settings = try PluginSettings.load({ key in
+            asked.append(key)
+            return config[key]
+        }, onlyUser: "alice", scope: .connection)
+        #expect(asked == ["clientid", "users", "gatewayurl", "apibaseurl"])
+        #expect(settings.gatewayConnectURL == "ws://127.0.0.1:9/?v=10&encoding=json")
+        #expect(settings.users.map(\.username) == ["alice"])
+        #expect(settings.warnings.isEmpty)
+        #expect(settings.pauseTimeoutSeconds == 600)
+        if case .standard = settings.activityName {} else { Issue.record("expected the default activity name") }
+        #expect(throws: ConfigError.self) {
+            try PluginSettings.load({ ["clientid": clientID, "users": "a:b", "apibaseurl": "ftp://x"][$0] }, scope: .connection)
+        }
+    }
+
     @Test func clientIDMustBeAnApplicationID() {
         #expect(problem(["users": "a:b"])?.key == "clientid")
         #expect(problem(["clientid": "12345", "users": "a:b"])?.message == "configuration key 'clientid': must be the 17 to 20 digit application id")
