@@ -59,13 +59,7 @@ struct UserConfiguration {
             var pairs: [(key: String, value: String)] = []
             var index = 0
             func length() -> Int? {
-                var value = 0
-                var digits = 0
-                while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39, digits < 9 {
-                    value = value * 10 + Int(bytes[index] - 0x30)
-                    index += 1
-                    digits += 1
-                }
+                let (value, digits) = ActivityText.leadingDecimal(bytes, at: &index, maxDigits: 9)
                 guard digits > 0, index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return nil }
                 index += 1
                 return value

@@ -38,13 +38,7 @@ enum CloseReason {
         while i + marker.count < bytes.count {
             if bytes[i..<(i + marker.count)].elementsEqual(marker) {
                 var j = i + marker.count
-                var code = 0
-                var digits = 0
-                while j < bytes.count, bytes[j] >= 0x30, bytes[j] <= 0x39, digits < 5 {
-                    code = code * 10 + Int(bytes[j] - 0x30)
-                    digits += 1
-                    j += 1
-                }
+                let (code, digits) = ActivityText.leadingDecimal(bytes, at: &j, maxDigits: 5)
                 if digits == 4 { return code }
             }
             i += 1

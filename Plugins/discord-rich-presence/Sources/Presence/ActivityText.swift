@@ -119,6 +119,21 @@ enum ActivityText {
         return "\(value.utf8.count)-\(hashed)"
     }
 
+    /// The decimal number written by the digits at `bytes[index...]`, at most `maxDigits` of
+    /// them; `index` moves past the digits read, and `digits` is 0 when there are none.
+    static func leadingDecimal<Bytes: RandomAccessCollection<UInt8>>(
+        _ bytes: Bytes, at index: inout Int, maxDigits: Int
+    ) -> (value: Int, digits: Int) where Bytes.Index == Int {
+        var value = 0
+        var digits = 0
+        while index < bytes.endIndex, bytes[index] >= 0x30, bytes[index] <= 0x39, digits < maxDigits {
+            value = value * 10 + Int(bytes[index] - 0x30)
+            index += 1
+            digits += 1
+        }
+        return (value, digits)
+    }
+
     /// Byte-wise equality.
     static func equal(_ a: String, _ b: String) -> Bool {
         a.utf8.elementsEqual(b.utf8)
