@@ -97,11 +97,13 @@ public struct JSONLazyObject {
                 var i = members.count - 1
                 while i >= 0 {
                     let raw = UnsafeBufferPointer(rebasing: p[members[i].key])
-                    if bytesEqual(raw, wanted) { return members[i].value }
-                    // Keys with escapes (checked by the scan) are compared after decoding.
+                    // Keys with escapes (checked by the scan) are compared after decoding only:
+                    // the raw text of "k\u0041" is not the key `k\u0041`.
                     if raw.contains(UInt8(ascii: "\\")) {
                         let decoded = JSONParser.decodeChecked(p, members[i].key)
                         if decoded.withUnsafeBufferPointer({ bytesEqual($0, wanted) }) { return members[i].value }
+                    } else if bytesEqual(raw, wanted) {
+                        return members[i].value
                     }
                     i -= 1
                 }

@@ -38,6 +38,15 @@ import Testing
         #expect(try parse(#"{"k": 1, "k": 2}"#)["k"] == .int(2))
     }
 
+    /// The lazy reader finds a key by its decoded name: the escaped "k\u0041" is `kA`, and the
+    /// key written `k\\u0041` is the seven characters `k\u0041` (a fuzzer found them mixed up).
+    @Test func lazyReaderMatchesKeysAfterDecodingEscapes() throws {
+        let lazy = try JSONLazyObject(text: #"{"k\\u0041": 1, "k\u0041": 2}"#)
+        #expect(try lazy.value(#"k\u0041"#) == .int(1))
+        #expect(try lazy.value("kA") == .int(2))
+        #expect(try parse(#"{"k\\u0041": 1, "k\u0041": 2}"#)[#"k\u0041"#] == .int(1))
+    }
+
     @Test func integersAndDoubles() throws {
         #expect(try parse("9223372036854775807") == .int(Int64.max))
         #expect(try parse("-9223372036854775808") == .int(Int64.min))
