@@ -9,22 +9,7 @@ enum ClientVisibility {
     /// Whether the raw JSON of a session list has the word `invisible` anywhere: without it no
     /// session is invisible, which a scan tells without parsing the list.
     static func mentionsInvisible(_ raw: [UInt8]) -> Bool {
-        let word: StaticString = "invisible"
-        let count = word.utf8CodeUnitCount
-        guard raw.count >= count else { return false }
-        return word.withUTF8Buffer { pattern -> Bool in
-            let first = pattern[0]
-            var index = 0
-            while index <= raw.count - count {
-                if raw[index] == first {
-                    var offset = 1
-                    while offset < count && raw[index + offset] == pattern[offset] { offset += 1 }
-                    if offset == count { return true }
-                }
-                index += 1
-            }
-            return false
-        }
+        ActivityText.contains(raw, Array("invisible".utf8))
     }
 
     /// Whether `sessions` (an array of session objects) shows another session that is invisible.

@@ -89,12 +89,21 @@ enum ActivityText {
 
     /// Byte-wise substring test.
     static func contains(_ text: String, _ needle: String) -> Bool {
-        let bytes = Array(text.utf8)
-        let pattern = Array(needle.utf8)
-        if pattern.isEmpty { return true }
+        contains(Array(text.utf8), Array(needle.utf8))
+    }
+
+    /// Whether `pattern` occurs in `bytes` (an empty pattern always does).
+    static func contains(_ bytes: [UInt8], _ pattern: [UInt8]) -> Bool {
+        guard let first = pattern.first else { return true }
         guard bytes.count >= pattern.count else { return false }
-        for start in 0...(bytes.count - pattern.count) where bytes[start..<(start + pattern.count)].elementsEqual(pattern) {
-            return true
+        var index = 0
+        while index <= bytes.count - pattern.count {
+            if bytes[index] == first {
+                var offset = 1
+                while offset < pattern.count && bytes[index + offset] == pattern[offset] { offset += 1 }
+                if offset == pattern.count { return true }
+            }
+            index += 1
         }
         return false
     }
