@@ -188,10 +188,12 @@ struct Fixture: Sendable {
         id: discord.id, noOp: discord.noOp, noOpInput: discord.noOpInput, config: discord.config,
         label: "discord-rich-presence (connected)",
         hostResponses: [
-            "cache_getstring": #"{"exists":true,"value":"{\"phase\":3,\"session_id\":\"s1\",\"resume_url\":\"wss://resume.test\",\"interval\":41250,\"opened\":1764000000000,\"attempts\":0}"}"#,
+            // Phase 3 (ready), session id, resume URL, heartbeat interval, opened at, attempts.
+            "cache_getstring": #"{"exists":true,"value":"\#(storedFields(["3", "s1", "wss://resume.test", "41250", "1764000000000", "0"]))"}"#,
             "cache_getint": #"{"exists":true,"value":1}"#,
         ])
-    static let heartbeatInput = Array(#"{"scheduleId":"alice-heartbeat","payload":"{\"kind\":1,\"user\":\"alice\"}","isRecurring":true}"#.utf8)
+    /// Kind 1 (heartbeat), user, no track.
+    static let heartbeatInput = Array(#"{"scheduleId":"alice-heartbeat","payload":"\#(storedFields(["1", "alice", ""]))","isRecurring":true}"#.utf8)
 
     /// The Discord plugin's fingerprint of a checked `users` value (its `ActivityText.fingerprint`): length
     /// and an FNV-1a-style hash of the bytes eight at a time (little endian), the tail byte by byte.
@@ -207,10 +209,16 @@ struct Fixture: Sendable {
         return "\(bytes.count)-\(hash)"
     }
 
-    /// The Discord plugin's stored configuration of a user (its `UserConfiguration.text`): each
-    /// pair as `<key bytes>:<value bytes>:` followed by the key and the value.
+    /// The Discord plugin's stored configuration of a user (its `UserConfiguration.text`): keys
+    /// and values alternating, as ``storedFields(_:)``.
     static func storedConfiguration(_ pairs: [(String, String)]) -> String {
-        pairs.map { "\($0.0.utf8.count):\($0.1.utf8.count):\($0.0)\($0.1)" }.joined()
+        storedFields(pairs.flatMap { [$0.0, $0.1] })
+    }
+
+    /// What the Discord plugin keeps in the cache and in schedule payloads (its `StoredFields`):
+    /// each field as its byte count, a colon and its bytes.
+    static func storedFields(_ fields: [String]) -> String {
+        fields.map { "\($0.utf8.count):\($0)" }.joined()
     }
 
     var ndp: String { Repository.root.appendingPathComponent("build/plugins/\(id).ndp").path }

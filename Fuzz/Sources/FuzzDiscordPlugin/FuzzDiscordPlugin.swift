@@ -15,8 +15,10 @@
 //   `recording`, `release`, `releasegroup`, `artistmbid`, `library`, `duration`), `player`,
 //   `state` (PlaybackReport state) and `user` (who plays). Loaded by `PluginSettings.load`, then
 //   played through the exports with a full handshake.
-// - `text`: one string for `ActivityText` (`truncated`, `trimmed`, `split`, `percentEncoded`…);
-//   a first byte below 0x20 also sets a smaller `maxUnits`.
+// - `text`: one string for `ActivityText` (`truncated`, `trimmed`, `split`, `percentEncoded`…)
+//   and for the readers of what the plugin stores (`StoredFields`, sessions, presences,
+//   schedule payloads, stored configurations); a first byte below 0x20 also sets a smaller
+//   `maxUnits`.
 // - `glob`: a pattern line, then the text: `PrivacyFilter.glob` against a reference matcher.
 // - `template`: a template line, then the track's title, artist, album, album artist, player
 //   and year, one a line: `ActivityTemplate.fill` against a reference.
@@ -31,6 +33,8 @@
 //   "Listening to music";
 // - settings that load are well formed (client id, users, URLs, pause timeout), and loading
 //   for one user finds that user with the same token;
+// - stored fields that parse lie in order inside the text, each after its length, covering it,
+//   and a stored configuration that reads writes back the same text;
 // - `truncated` returns the text itself when it fits, else a prefix cut between characters
 //   followed by "…", at most `maxUnits` UTF-16 units in all;
 // - `glob` and `fill` agree with straightforward reference implementations.
@@ -393,6 +397,30 @@ private func fuzzText(_ body: String) {
     _ = PluginSettings.parseSeconds(text)
     _ = PluginSettings.parseFlag(text)
     _ = CloseReason.code(inErrorText: text)
+    checkStoredFields(text)
+}
+
+/// What the plugin reads back from the cache and schedule payloads: fields that parse lie in
+/// order inside the text, each after its own length prefix, and cover all of it.
+private func checkStoredFields(_ text: String) {
+    let bytes = Array(text.utf8)
+    if let ranges = StoredFields.ranges(bytes) {
+        var end = 0
+        for range in ranges {
+            let prefix = String(range.count).utf8.count + 1
+            require(range.lowerBound == end + prefix && range.upperBound <= bytes.count, "field \(range) after \(end)")
+            end = range.upperBound
+        }
+        require(end == bytes.count, "fields end at \(end) of \(bytes.count)")
+    }
+    _ = GatewaySession(text: text)
+    _ = PresenceRecord(text: text)
+    _ = SchedulePayload(text: text)
+    if var stored = UserConfiguration(text: text) {
+        require(same(stored.text, text), "a stored configuration does not write back as read")
+        _ = stored.value("users")
+        _ = stored.value("clientid")
+    }
 }
 
 private func checkTruncated(_ text: String, maxUnits: Int) {

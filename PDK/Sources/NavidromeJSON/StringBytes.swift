@@ -4,6 +4,8 @@ extension String {
     /// UTF-8 storage directly, which keeps the standard library's generic index machinery out.
     @inline(never)
     public func hasSameUTF8(as other: String) -> Bool {
+        // The lengths are stored: most unequal strings differ there, without a byte read.
+        guard utf8.count == other.utf8.count else { return false }
         var a = self
         var b = other
         return a.withUTF8 { x in b.withUTF8 { y in bytesEqual(x, y) } }

@@ -95,11 +95,11 @@ struct DiscordUser {
 
     /// FNV-1a of the name's UTF-8 with ASCII letters lowercased.
     static func foldedHash(_ name: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in name.utf8 {
-            hash = (hash ^ UInt64(ActivityText.foldASCII(byte))) &* 0x100_0000_01b3
+        ActivityText.withBytes(name) { bytes in
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            for byte in bytes { hash = (hash ^ UInt64(ActivityText.foldASCII(byte))) &* 0x100_0000_01b3 }
+            return hash
         }
-        return hash
     }
 
     /// The `alice:token1,bob:token2` form, in one pass over the bytes (empty entries skipped).

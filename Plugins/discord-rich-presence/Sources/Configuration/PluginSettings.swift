@@ -70,8 +70,7 @@ struct PluginSettings {
         guard let rawID = lookup("clientid").map(ActivityText.trimmed), !rawID.isEmpty else {
             throw ConfigError(key: "clientid", "is missing; set it to your Discord application's id")
         }
-        let digits = rawID.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
-        guard digits, rawID.utf8.count >= 17, rawID.utf8.count <= 20 else {
+        guard ActivityText.isDigits(rawID), rawID.utf8.count >= 17, rawID.utf8.count <= 20 else {
             throw ConfigError(key: "clientid", "must be the 17 to 20 digit application id")
         }
         guard let rawUsers = lookup("users") else {
@@ -235,12 +234,14 @@ struct PluginSettings {
     }
 
     static func parseSeconds(_ text: String) -> Int? {
-        var value = 0
-        for b in text.utf8 {
-            guard b >= 0x30 && b <= 0x39, value < 100_000_000 else { return nil }
-            value = value * 10 + Int(b - 0x30)
+        ActivityText.withBytes(text) { bytes in
+            var value = 0
+            for b in bytes {
+                guard b >= 0x30 && b <= 0x39, value < 100_000_000 else { return nil }
+                value = value * 10 + Int(b - 0x30)
+            }
+            return value
         }
-        return value
     }
 
     static func withoutTrailingSlash(_ url: String) -> String {

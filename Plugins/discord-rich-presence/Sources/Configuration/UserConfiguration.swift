@@ -14,18 +14,37 @@ struct UserConfiguration {
     static let keyPrefix = "discord-config.user."
     static let ttlSeconds: Int64 = 24 * 3600
 
+    /// ``text`` as bytes; the keys and values are ranges of it, made into strings only when read.
+    private var bytes: [UInt8] = []
     /// Every key read that has a value, in reading order.
-    private(set) var values: [(key: String, value: String)] = []
+    private var entries: [(key: Range<Int>, value: Range<Int>)] = []
+    /// Where the next lookup starts: a configuration is read in the order it was recorded, so a
+    /// key found is usually the one after the last.
+    private var next = 0
 
     init() {}
 
     /// The value of `key`, `nil` when the configuration has none.
-    func value(_ key: String) -> String? {
-        values.first { ActivityText.equal($0.key, key) }?.value
+    mutating func value(_ key: String) -> String? {
+        let count = entries.count
+        return ActivityText.withBytes(key) { wanted -> String? in
+            for step in 0..<count {
+                let index = (next + step) % count
+                let entry = entries[index]
+                guard entry.key.count == wanted.count, bytes.withUnsafeBufferPointer({ stored in
+                    var offset = 0
+                    while offset < wanted.count, stored[entry.key.lowerBound + offset] == wanted[offset] { offset += 1 }
+                    return offset == wanted.count
+                }) else { continue }
+                next = index + 1
+                return String(decoding: bytes[entry.value], as: UTF8.self)
+            }
+            return nil
+        }
     }
 
     mutating func record(_ key: String, _ value: String) {
-        values.append((key, value))
+        entries.append((StoredFields.append(key, to: &bytes), StoredFields.append(value, to: &bytes)))
     }
 
     static func cacheKey(_ username: String) -> String {
@@ -42,40 +61,14 @@ struct UserConfiguration {
         host.setCacheString(Self.cacheKey(username), text, ttlSeconds: Self.ttlSeconds)
     }
 
-    /// Each pair as `<key bytes>:<value bytes>:` lengths followed by the key and the value,
-    /// so any byte may appear in a value.
-    var text: String {
-        var out = ""
-        for (key, value) in values {
-            out += "\(key.utf8.count):\(value.utf8.count):" + key + value
-        }
-        return out
-    }
+    /// The keys and values, alternating, as ``StoredFields``.
+    var text: String { String(decoding: bytes, as: UTF8.self) }
 
     /// Reads ``text``; `nil` when it is not in that form.
     init?(text: String) {
-        var text = text
-        let parsed = text.withUTF8 { bytes -> [(key: String, value: String)]? in
-            var pairs: [(key: String, value: String)] = []
-            var index = 0
-            func length() -> Int? {
-                let (value, digits) = ActivityText.leadingDecimal(bytes, at: &index, maxDigits: 9)
-                guard digits > 0, index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return nil }
-                index += 1
-                return value
-            }
-            while index < bytes.count {
-                guard let keyCount = length(), let valueCount = length(),
-                      keyCount <= bytes.count - index, valueCount <= bytes.count - index - keyCount else { return nil }
-                let key = String(decoding: bytes[index..<(index + keyCount)], as: UTF8.self)
-                index += keyCount
-                let value = String(decoding: bytes[index..<(index + valueCount)], as: UTF8.self)
-                index += valueCount
-                pairs.append((key, value))
-            }
-            return pairs
-        }
-        guard let parsed else { return nil }
-        values = parsed
+        let bytes = ActivityText.withBytes(text) { Array($0) }
+        guard let fields = StoredFields.ranges(bytes), fields.count % 2 == 0 else { return nil }
+        self.bytes = bytes
+        entries = stride(from: 0, to: fields.count, by: 2).map { (fields[$0], fields[$0 + 1]) }
     }
 }

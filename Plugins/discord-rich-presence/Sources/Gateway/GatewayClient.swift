@@ -25,7 +25,7 @@ struct GatewayClient {
     }
 
     func save(_ session: GatewaySession) {
-        host.setCacheString(keys.session, session.json.serializedString(), ttlSeconds: Self.ttlSeconds)
+        host.setCacheString(keys.session, session.text, ttlSeconds: Self.ttlSeconds)
     }
 
     func loadBudget() -> SendBudget {
@@ -41,7 +41,7 @@ struct GatewayClient {
     }
 
     func save(_ presence: PresenceRecord) {
-        host.setCacheString(keys.presence, presence.json.serializedString(), ttlSeconds: Self.ttlSeconds)
+        host.setCacheString(keys.presence, presence.text, ttlSeconds: Self.ttlSeconds)
     }
 
     /// Why this user may not connect (after a fatal close code), if so.

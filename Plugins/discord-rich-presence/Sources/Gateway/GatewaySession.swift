@@ -31,24 +31,20 @@ struct GatewaySession {
 
     var canResume: Bool { !sessionID.isEmpty }
 
-    var json: JSONValue {
-        var o = JSONObject()
-        o["phase"] = .int(Int64(phase.rawValue))
-        o["session_id"] = .string(sessionID)
-        o["resume_url"] = .string(resumeURL)
-        o["interval"] = .int(heartbeatIntervalMs)
-        o["opened"] = .int(openedAt)
-        o["attempts"] = .int(Int64(attempts))
-        return .object(o)
+    /// The session as ``StoredFields``.
+    var text: String {
+        StoredFields.text([String(phase.rawValue), sessionID, resumeURL, String(heartbeatIntervalMs), String(openedAt), String(attempts)])
     }
 
     init?(text: String) {
-        guard let value = try? JSONValue.parse(text), let o = value.objectValue else { return nil }
-        phase = Phase(rawValue: Int(o["phase"]?.int64Value ?? 4)) ?? .disconnected
-        sessionID = o["session_id"]?.stringValue ?? ""
-        resumeURL = o["resume_url"]?.stringValue ?? ""
-        heartbeatIntervalMs = o["interval"]?.int64Value ?? 41_250
-        openedAt = o["opened"]?.int64Value ?? 0
-        attempts = Int(o["attempts"]?.int64Value ?? 0)
+        guard let fields = StoredFields.fields(text, count: 6), let phase = StoredFields.integer(fields[0]),
+              let interval = StoredFields.integer(fields[3]), let opened = StoredFields.integer(fields[4]),
+              let attempts = StoredFields.integer(fields[5]), attempts >= 0, attempts <= 1_000_000 else { return nil }
+        self.phase = (0...4).contains(phase) ? Phase(rawValue: Int(phase)) ?? .disconnected : .disconnected
+        sessionID = fields[1]
+        resumeURL = fields[2]
+        heartbeatIntervalMs = interval
+        openedAt = opened
+        self.attempts = Int(attempts)
     }
 }

@@ -77,30 +77,13 @@ struct SendBudget {
     /// The budget stored by `encoded`; a fresh budget for anything unreadable.
     init(encoded text: String) {
         let parts = ActivityText.split(text, on: UInt8(ascii: ";"))
-        guard parts.count >= 2, let milli = Self.integer(parts[0]), let at = Self.integer(parts[1]) else { return }
+        guard parts.count >= 2, let milli = StoredFields.integer(parts[0]), let at = StoredFields.integer(parts[1]) else { return }
         tokens = min(Self.bucketCapacity, Double(milli) / 1000)
         refilledAt = at
         if parts.count > 2 {
             for piece in ActivityText.split(parts[2], on: UInt8(ascii: ",")) {
-                if let send = Self.integer(piece) { presenceSends.append(send) }
+                if let send = StoredFields.integer(piece) { presenceSends.append(send) }
             }
         }
-    }
-
-    static func integer(_ text: String) -> Int64? {
-        var value: Int64 = 0
-        var negative = false
-        var digits = 0
-        for b in text.utf8 {
-            if b == UInt8(ascii: "-") && digits == 0 && !negative {
-                negative = true
-                continue
-            }
-            guard b >= 0x30 && b <= 0x39, digits < 18 else { return nil }
-            value = value * 10 + Int64(b - 0x30)
-            digits += 1
-        }
-        guard digits > 0 else { return nil }
-        return negative ? -value : value
     }
 }

@@ -21,7 +21,7 @@ struct PresenceController {
     func isAuthorized(username: String) -> Bool {
         let settings: PluginSettings
         do {
-            if let stored = UserConfiguration.cached(username, host: host) {
+            if var stored = UserConfiguration.cached(username, host: host) {
                 settings = try PluginSettings.load({ stored.value($0) }, onlyUser: username, scope: .connection)
             } else {
                 guard let read = try readConfiguration(for: username) else { return false }
@@ -268,7 +268,7 @@ struct PresenceController {
     func loadSettings(onlyUser: String, logWarnings: Bool = false) -> PluginSettings? {
         do {
             let settings: PluginSettings
-            if let stored = UserConfiguration.cached(onlyUser, host: host) {
+            if var stored = UserConfiguration.cached(onlyUser, host: host) {
                 settings = try PluginSettings.load({ stored.value($0) }, onlyUser: onlyUser)
             } else {
                 settings = try PluginSettings.load({ host.config($0) }, onlyUser: onlyUser)
@@ -369,14 +369,13 @@ struct PresenceController {
 
     /// Whether the user's last PlaybackReport is in charge of `track`, so NowPlaying stands aside.
     private func reportStandsFor(_ track: TrackSummary, _ keys: UserKeys) -> Bool {
-        guard let text = host.cacheString(keys.report), let value = try? JSONValue.parse(text),
-              let reported = value["track"]?.stringValue, let state = value["state"]?.stringValue else { return false }
+        guard let text = host.cacheString(keys.report), let fields = StoredFields.fields(text, count: 2) else { return false }
+        let (reported, state) = (fields[0], fields[1])
         return ActivityText.equal(reported, track.identity) && isOneOf(state, ["starting", "playing", "paused", "ignored"])
     }
 
     func saveReport(_ keys: UserKeys, track: String, state: String) {
-        let value = JSONValue.object(JSONObject([("track", .string(track)), ("state", .string(state))]))
-        host.setCacheString(keys.report, value.serializedString(), ttlSeconds: 6 * 3600)
+        host.setCacheString(keys.report, StoredFields.text([track, state]), ttlSeconds: 6 * 3600)
     }
 
     func isOneOf(_ value: String, _ options: [String]) -> Bool {

@@ -1,6 +1,6 @@
 import NavidromePDK
 
-/// What a schedule is for, carried in its payload as `{"kind","user","track"}`.
+/// What a schedule is for, carried in its payload as ``StoredFields`` (kind, user, track).
 struct SchedulePayload {
     enum Kind: Int {
         /// `sendLock` holds ``UserKeys/sendLock``; its firing does nothing but end it.
@@ -18,20 +18,16 @@ struct SchedulePayload {
         self.trackID = trackID
     }
 
+    /// The payload as ``StoredFields``.
     var text: String {
-        var o = JSONObject()
-        o["kind"] = .int(Int64(kind.rawValue))
-        o["user"] = .string(user)
-        if !trackID.isEmpty { o["track"] = .string(trackID) }
-        return JSONValue.object(o).serializedString()
+        StoredFields.text([String(kind.rawValue), user, trackID])
     }
 
     init?(text: String) {
-        guard let value = try? JSONValue.parse(text), let o = value.objectValue,
-              let raw = o["kind"]?.int64Value, let kind = Kind(rawValue: Int(raw)),
-              let user = o["user"]?.stringValue else { return nil }
+        guard let fields = StoredFields.fields(text, count: 3), let raw = StoredFields.integer(fields[0]),
+              raw >= 1, raw <= 6, let kind = Kind(rawValue: Int(raw)) else { return nil }
         self.kind = kind
-        self.user = user
-        trackID = o["track"]?.stringValue ?? ""
+        user = fields[1]
+        trackID = fields[2]
     }
 }

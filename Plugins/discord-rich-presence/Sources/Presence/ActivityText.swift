@@ -14,18 +14,20 @@ enum ActivityText {
     /// selector or emoji modifier, after a zero-width joiner, or inside a flag's pair of
     /// regional indicators (a heuristic without Unicode tables).
     static func truncated(_ text: String, maxUnits: Int = maxTextUnits) -> String {
+        // A scalar takes at least as many UTF-8 bytes as UTF-16 units.
+        if text.utf8.count <= maxUnits { return text }
         var scalars: [(offset: Int, value: UInt32)] = []
         var units = 0
-        var offset = 0
-        for byte in text.utf8 {
-            if byte & 0xC0 == 0x80 {  // continuation byte
-                if !scalars.isEmpty { scalars[scalars.count - 1].value = scalars[scalars.count - 1].value << 6 | UInt32(byte & 0x3F) }
-            } else {
-                let lead: UInt32 = byte < 0x80 ? UInt32(byte) : byte < 0xE0 ? UInt32(byte & 0x1F) : byte < 0xF0 ? UInt32(byte & 0x0F) : UInt32(byte & 0x07)
-                scalars.append((offset, lead))
-                units += byte >= 0xF0 ? 2 : 1
+        withBytes(text) { bytes in
+            for (offset, byte) in bytes.enumerated() {
+                if byte & 0xC0 == 0x80 {  // continuation byte
+                    if !scalars.isEmpty { scalars[scalars.count - 1].value = scalars[scalars.count - 1].value << 6 | UInt32(byte & 0x3F) }
+                } else {
+                    let lead: UInt32 = byte < 0x80 ? UInt32(byte) : byte < 0xE0 ? UInt32(byte & 0x1F) : byte < 0xF0 ? UInt32(byte & 0x0F) : UInt32(byte & 0x07)
+                    scalars.append((offset, lead))
+                    units += byte >= 0xF0 ? 2 : 1
+                }
             }
-            offset += 1
         }
         if units <= maxUnits { return text }
         // The longest prefix that leaves room for "…".
@@ -39,7 +41,7 @@ enum ActivityText {
         }
         let values = scalars.map { $0.value }
         while keep > 0, !isCharacterBoundary(values, at: keep) { keep -= 1 }
-        return String(decoding: Array(text.utf8.prefix(scalars[keep].offset)), as: UTF8.self) + "…"
+        return withBytes(text) { String(decoding: $0[..<scalars[keep].offset], as: UTF8.self) } + "…"
     }
 
     /// Whether a cut before `scalars[index]` falls between two characters.
@@ -77,7 +79,13 @@ enum ActivityText {
 
     /// Byte-wise prefix test (no Unicode normalisation).
     static func hasPrefix(_ text: String, _ prefix: String) -> Bool {
-        text.utf8.starts(with: prefix.utf8)
+        guard text.utf8.count >= prefix.utf8.count else { return false }
+        return withBytes(text) { bytes in
+            withBytes(prefix) { start in
+                for index in 0..<start.count where bytes[index] != start[index] { return false }
+                return true
+            }
+        }
     }
 
     /// The value of the option named `text` (trimmed, ASCII case ignored), or `nil`.
@@ -89,11 +97,13 @@ enum ActivityText {
 
     /// Byte-wise substring test.
     static func contains(_ text: String, _ needle: String) -> Bool {
-        contains(Array(text.utf8), Array(needle.utf8))
+        withBytes(text) { bytes in withBytes(needle) { contains(bytes, $0) } }
     }
 
     /// Whether `pattern` occurs in `bytes` (an empty pattern always does).
-    static func contains(_ bytes: [UInt8], _ pattern: [UInt8]) -> Bool {
+    static func contains<Bytes: RandomAccessCollection<UInt8>, Pattern: RandomAccessCollection<UInt8>>(
+        _ bytes: Bytes, _ pattern: Pattern
+    ) -> Bool where Bytes.Index == Int, Pattern.Index == Int {
         guard let first = pattern.first else { return true }
         guard bytes.count >= pattern.count else { return false }
         var index = 0
@@ -145,7 +155,19 @@ enum ActivityText {
 
     /// Byte-wise equality.
     static func equal(_ a: String, _ b: String) -> Bool {
-        a.utf8.elementsEqual(b.utf8)
+        a.hasSameUTF8(as: b)
+    }
+
+    /// `body` run over the UTF-8 bytes of `text` in place. Iterating `text.utf8` instead costs
+    /// the interpreter dozens of steps per byte (the generic index machinery).
+    static func withBytes<R, E: Error>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) throws(E) -> R) throws(E) -> R {
+        var text = text
+        return try text.withUTF8 { bytes in Result { () throws(E) -> R in try body(bytes) } }.get()
+    }
+
+    /// Whether `text` is ASCII digits only (true when empty).
+    static func isDigits(_ text: String) -> Bool {
+        withBytes(text) { bytes in !bytes.contains { $0 < 0x30 || $0 > 0x39 } }
     }
 
     /// An ASCII upper-case letter lowered; any other byte unchanged.
@@ -154,53 +176,58 @@ enum ActivityText {
     /// Byte-wise equality with ASCII letters folded to lower case (no allocation).
     static func equalIgnoringASCIICase(_ a: String, _ b: String) -> Bool {
         guard a.utf8.count == b.utf8.count else { return false }
-        return a.utf8.elementsEqual(b.utf8) { foldASCII($0) == foldASCII($1) }
+        return withBytes(a) { x in
+            withBytes(b) { y in
+                for index in 0..<x.count where foldASCII(x[index]) != foldASCII(y[index]) { return false }
+                return true
+            }
+        }
     }
 
     /// ASCII letters folded to lower case; other bytes unchanged.
     static func asciiLowercased(_ text: String) -> String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(text.utf8.count)
-        for b in text.utf8 {
-            bytes.append(b >= 0x41 && b <= 0x5A ? b + 0x20 : b)
+        withBytes(text) { bytes in
+            // Most text (keys, names, states) is in lower case already: no copy then.
+            guard bytes.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return text }
+            return String(unsafeUninitializedCapacity: bytes.count) { out in
+                for index in 0..<bytes.count { out[index] = foldASCII(bytes[index]) }
+                return bytes.count
+            }
         }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// `text` without leading and trailing ASCII whitespace.
     static func trimmed(_ text: String) -> String {
         // Most values have nothing to trim: no copy of a long one (the users list) then.
-        guard let first = text.utf8.first, let last = text.utf8.last, isSpace(first) || isSpace(last) else { return text }
-        let bytes = Array(text.utf8)
-        var lower = 0
-        var upper = bytes.count
-        while lower < upper, isSpace(bytes[lower]) { lower += 1 }
-        while upper > lower, isSpace(bytes[upper - 1]) { upper -= 1 }
-        if lower == 0 && upper == bytes.count { return text }
-        return String(decoding: bytes[lower..<upper], as: UTF8.self)
+        withBytes(text) { bytes in
+            var lower = 0
+            var upper = bytes.count
+            while lower < upper, isSpace(bytes[lower]) { lower += 1 }
+            while upper > lower, isSpace(bytes[upper - 1]) { upper -= 1 }
+            if lower == 0 && upper == bytes.count { return text }
+            return String(decoding: bytes[lower..<upper], as: UTF8.self)
+        }
     }
 
     /// Splits on a separator byte, trimming each piece and dropping empty ones.
     static func split(_ text: String, on separator: UInt8) -> [String] {
-        var pieces: [String] = []
-        var current: [UInt8] = []
-        for b in text.utf8 {
-            if b == separator {
-                appendTrimmed(current, to: &pieces)
-                current.removeAll(keepingCapacity: true)
-            } else {
-                current.append(b)
+        withBytes(text) { bytes in
+            var pieces: [String] = []
+            var start = 0
+            for index in 0...bytes.count where index == bytes.count || bytes[index] == separator {
+                let piece = trimmed(String(decoding: bytes[start..<index], as: UTF8.self))
+                if !piece.isEmpty { pieces.append(piece) }
+                start = index + 1
             }
+            return pieces
         }
-        appendTrimmed(current, to: &pieces)
-        return pieces
     }
 
     /// Percent-encodes everything but RFC 3986 unreserved characters (for a URL path segment).
     static func percentEncoded(_ text: String) -> String {
         let hex: [UInt8] = Array("0123456789ABCDEF".utf8)
         var out: [UInt8] = []
-        for b in text.utf8 {
+        withBytes(text) { bytes in for b in bytes {
             let unreserved = (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
                 || b == UInt8(ascii: "-") || b == UInt8(ascii: ".") || b == UInt8(ascii: "_") || b == UInt8(ascii: "~")
             if unreserved {
@@ -210,16 +237,15 @@ enum ActivityText {
                 out.append(hex[Int(b >> 4)])
                 out.append(hex[Int(b & 0x0F)])
             }
-        }
+        } }
         return String(decoding: out, as: UTF8.self)
     }
 
     /// 64-bit FNV-1a of the UTF-8 bytes as 16 hex digits, for cache keys.
     static func hashKey(_ text: String) -> String {
         var h: UInt64 = 14_695_981_039_346_656_037
-        for b in text.utf8 {
-            h ^= UInt64(b)
-            h = h &* 1_099_511_628_211
+        withBytes(text) { bytes in
+            for b in bytes { h = (h ^ UInt64(b)) &* 1_099_511_628_211 }
         }
         let hex: [UInt8] = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
@@ -233,10 +259,5 @@ enum ActivityText {
 
     static func isSpace(_ b: UInt8) -> Bool {
         b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D
-    }
-
-    static func appendTrimmed(_ bytes: [UInt8], to pieces: inout [String]) {
-        let piece = trimmed(String(decoding: bytes, as: UTF8.self))
-        if !piece.isEmpty { pieces.append(piece) }
     }
 }

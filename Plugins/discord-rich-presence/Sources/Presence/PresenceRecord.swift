@@ -24,21 +24,16 @@ struct PresenceRecord {
             && (start - other.start < 3000 && other.start - start < 3000)
     }
 
-    var json: JSONValue {
-        var o = JSONObject()
-        o["frame"] = .string(frame)
-        o["track"] = .string(trackID)
-        o["start"] = .int(start)
-        o["paused"] = .bool(paused)
-        return .object(o)
+    /// The record as ``StoredFields``.
+    var text: String {
+        StoredFields.text([trackID, String(start), paused ? "1" : "0", frame])
     }
 
     init?(text: String) {
-        guard let value = try? JSONValue.parse(text), let o = value.objectValue,
-              let frame = o["frame"]?.stringValue else { return nil }
-        self.frame = frame
-        trackID = o["track"]?.stringValue ?? ""
-        start = o["start"]?.int64Value ?? 0
-        paused = o["paused"]?.boolValue ?? false
+        guard let fields = StoredFields.fields(text, count: 4), let start = StoredFields.integer(fields[1]) else { return nil }
+        trackID = fields[0]
+        self.start = start
+        paused = ActivityText.equal(fields[2], "1")
+        frame = fields[3]
     }
 }

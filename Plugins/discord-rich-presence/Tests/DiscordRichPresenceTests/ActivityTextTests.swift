@@ -52,11 +52,23 @@ import Testing
         #expect(!ActivityText.equalIgnoringASCIICase("alice", "alicia"))
     }
 
+    @Test func byteWiseComparisons() {
+        #expect(ActivityText.equal("Café", "Café"))
+        #expect(!ActivityText.equal("Café", "Cafe\u{301}"))  // no Unicode normalisation
+        #expect(!ActivityText.equal("abc", "abd") && !ActivityText.equal("abc", "abcd"))
+        #expect(ActivityText.hasPrefix("wss://x", "wss://") && !ActivityText.hasPrefix("ws", "wss://"))
+        #expect(ActivityText.hasPrefix("anything", ""))
+        #expect(ActivityText.contains("a {year} b", "{year}") && !ActivityText.contains("{yea", "{year}"))
+        #expect(ActivityText.isDigits("0123456789") && !ActivityText.isDigits("12a") && !ActivityText.isDigits("١٢"))
+        #expect(ActivityText.asciiLowercased("already lower") == "already lower")
+    }
+
     @Test func trimmingAndSplitting() {
         #expect(ActivityText.trimmed(" \t Song \r\n") == "Song")
         #expect(ActivityText.trimmed("   ") == "")
         #expect(ActivityText.split(" a, ,b ,", on: UInt8(ascii: ",")) == ["a", "b"])
         #expect(ActivityText.split("", on: UInt8(ascii: ",")) == [])
+        #expect(ActivityText.split("ü;;x", on: UInt8(ascii: ";")) == ["ü", "x"])
     }
 
     @Test func percentEncodingKeepsUnreservedCharacters() {

@@ -94,7 +94,7 @@ import Testing
             Issue.record("no stored configuration for alice")
             return
         }
-        let stored = try #require(UserConfiguration(text: text))
+        var stored = try #require(UserConfiguration(text: text))
         #expect(stored.value("statusdisplay") == "State")
         #expect(stored.value("users") == #"[{"username":"alice","token":"token-a","status":"idle"}]"#)
         #expect(stored.value("activityname") == nil)
@@ -113,11 +113,18 @@ import Testing
         var stored = UserConfiguration()
         stored.record("servername", "Café: 3:4 ✓")
         stored.record("users", "a:b")
-        let again = UserConfiguration(text: stored.text)
+        var again = UserConfiguration(text: stored.text)
         #expect(again?.value("servername") == "Café: 3:4 ✓")
         #expect(again?.value("users") == "a:b")
-        #expect(UserConfiguration(text: "5:3:usersa:b") != nil)
-        for broken in ["5:3:usersa:", "x:1:a", "5:3", "99999999999:1:a", "1:99:ab"] {
+        // Keys read out of their recorded order, again, or missing.
+        #expect(again?.value("servername") == "Café: 3:4 ✓")
+        #expect(again?.value("servername") == "Café: 3:4 ✓")
+        #expect(again?.value("server") == nil)
+        #expect(again?.value("users") == "a:b")
+        var empty = UserConfiguration()
+        #expect(empty.value("users") == nil)
+        #expect(UserConfiguration(text: "5:users3:a:b") != nil)
+        for broken in ["5:users3:a:", "x:1:a", "5:use", "9999999999:a", "1:a", "5:users", "5users3:a:b"] {
             #expect(UserConfiguration(text: broken) == nil)
         }
     }
@@ -149,7 +156,10 @@ import Testing
         // The track ends 215.5 − 42 s from now; the clear comes 5 s after that.
         let clear = try #require(host.scheduler.schedule("alice-clear"))
         #expect(clear.delaySeconds == 179)
-        #expect(clear.payload == #"{"kind":2,"user":"alice","track":"t1"}"#)
+        // The payload: kind 2 (clear), user and track as length-prefixed fields.
+        #expect(clear.payload == "1:25:alice2:t1")
+        let payload = try #require(SchedulePayload(text: clear.payload))
+        #expect(payload.kind == .clear && payload.user == "alice" && payload.trackID == "t1")
         // The album art was registered with Discord from the host's public artwork URL.
         let assets = try #require(host.http.requests.first)
         #expect(assets.url == Self.assetsURL)

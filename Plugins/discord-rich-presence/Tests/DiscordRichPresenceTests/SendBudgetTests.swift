@@ -68,10 +68,10 @@ import Testing
     }
 
     @Test func integerParsing() {
-        #expect(SendBudget.integer("-42") == -42)
-        #expect(SendBudget.integer("0017") == 17)
-        #expect(SendBudget.integer("-") == nil)
-        #expect(SendBudget.integer("1-2") == nil)
-        #expect(SendBudget.integer("1234567890123456789") == nil)
+        #expect(StoredFields.integer("-42") == -42)
+        #expect(StoredFields.integer("0017") == 17)
+        #expect(StoredFields.integer("-") == nil)
+        #expect(StoredFields.integer("1-2") == nil)
+        #expect(StoredFields.integer("1234567890123456789") == nil)
     }
 }
