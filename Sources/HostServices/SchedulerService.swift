@@ -24,7 +24,8 @@ public final class SchedulerService: HostService {
         /// When a one-time schedule fires.
         let due: Date?
         let running = Atomic<Bool>(false)
-        let task = Mutex<Task<Void, Never>?>(nil)
+        /// Stops the schedule: cancels its timer or its task.
+        let stop = Mutex<(@Sendable () -> Void)?>(nil)
         init(recurring: Bool, due: Date? = nil) {
             self.recurring = recurring
             self.due = due
@@ -33,6 +34,8 @@ public final class SchedulerService: HostService {
 
     /// Plugin id → schedule id → entry.
     private let registry = Mutex<[String: [String: Entry]]>([:])
+    /// Fires the one-time schedules.
+    private let timer = ScheduleTimer()
     private let timeZone: TimeZone
     private let maxSchedules: Int
 
@@ -58,7 +61,7 @@ public final class SchedulerService: HostService {
             hostFunction(SchedulerCancelScheduleRequest.self) { [self] r in
                 let entry = registry.withLock { $0[plugin.id]?.removeValue(forKey: r.scheduleId) }
                 guard let entry else { throw HostServiceError("schedule ID \"\(r.scheduleId)\" not found") }
-                entry.task.withLock { $0?.cancel() }
+                entry.stop.withLock { $0?() }
                 return SchedulerCancelScheduleResponse()
             }
         )
@@ -67,7 +70,7 @@ public final class SchedulerService: HostService {
     /// Drops and cancels every schedule of the plugin.
     public func pluginUnloaded(_ pluginID: String) async {
         let entries = registry.withLock { $0.removeValue(forKey: pluginID) ?? [:] }
-        for entry in entries.values { entry.task.withLock { $0?.cancel() } }
+        for entry in entries.values { entry.stop.withLock { $0?() } }
     }
 
     /// When the one-time schedule `id` of plugin `pluginID` fires; nil when there is none (the
@@ -101,11 +104,8 @@ public final class SchedulerService: HostService {
     private func scheduleOneTime(_ plugin: PluginContext, id requestedID: String, delaySeconds: Int32, payload: String) throws -> String {
         let entry = Entry(recurring: false, due: Date().addingTimeInterval(Double(max(0, delaySeconds))))
         let id = try register(plugin.id, requestedID, entry)
-        entry.task.withLock {
-            $0 = Task { [self] in
-                if delaySeconds > 0 {
-                    do { try await Task.sleep(for: .seconds(Int(delaySeconds))) } catch { return }
-                }
+        let token = timer.add(after: .seconds(Int(delaySeconds))) { [self] in
+            Task { [self] in
                 guard isLive(plugin.id, id, entry) else { return }
                 await Self.fire(plugin, id: id, payload: payload, recurring: false)
                 // Removed only after the callback returns, as in Navidrome.
@@ -114,36 +114,36 @@ public final class SchedulerService: HostService {
                 }
             }
         }
+        entry.stop.withLock { [timer] in $0 = { timer.cancel(token) } }
         return id
     }
 
     private func scheduleRecurring(_ plugin: PluginContext, id requestedID: String, schedule: CronSchedule, payload: String) throws -> String {
         let entry = Entry(recurring: true)
         let id = try register(plugin.id, requestedID, entry)
-        entry.task.withLock {
-            $0 = Task { [self] in
-                var after = Date()
-                while let next = schedule.next(after: after) {
-                    let wait = next.timeIntervalSinceNow
-                    if wait > 0 {
-                        do { try await Task.sleep(for: .milliseconds(Int64((wait * 1000).rounded(.up)))) } catch { return }
-                    }
-                    after = next
-                    guard isLive(plugin.id, id, entry) else { return }
-                    // Skip this tick while the previous run is still going.
-                    guard entry.running.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
-                    else {
-                        plugin.logger.debug("schedule \(id): previous callback still running, tick skipped")
-                        continue
-                    }
-                    Task {
-                        await Self.fire(plugin, id: id, payload: payload, recurring: true)
-                        entry.running.store(false, ordering: .releasing)
-                    }
+        let task = Task { [self] in
+            var after = Date()
+            while let next = schedule.next(after: after) {
+                let wait = next.timeIntervalSinceNow
+                if wait > 0 {
+                    do { try await Task.sleep(for: .milliseconds(Int64((wait * 1000).rounded(.up)))) } catch { return }
                 }
-                plugin.logger.warning("schedule \(id) has no further activation")
+                after = next
+                guard isLive(plugin.id, id, entry) else { return }
+                // Skip this tick while the previous run is still going.
+                guard entry.running.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
+                else {
+                    plugin.logger.debug("schedule \(id): previous callback still running, tick skipped")
+                    continue
+                }
+                Task {
+                    await Self.fire(plugin, id: id, payload: payload, recurring: true)
+                    entry.running.store(false, ordering: .releasing)
+                }
             }
+            plugin.logger.warning("schedule \(id) has no further activation")
         }
+        entry.stop.withLock { $0 = { task.cancel() } }
         return id
     }
 
