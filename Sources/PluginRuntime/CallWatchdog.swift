@@ -9,17 +9,20 @@ import Synchronization
 final class CallWatchdog: Sendable {
     static let shared = CallWatchdog()
 
-    /// A CPU-time allowance: `onExceeded` runs once `clock` reads `limit` seconds or more.
+    /// A CPU-time allowance: `onExceeded` runs once the calling thread used `seconds` more CPU
+    /// time than when the watchdog first looked at the call, within a ``tick`` of its start
+    /// (reading the clock as each call starts would cost a system call per call, and most calls
+    /// end before the first look).
     struct CPUAllowance: Sendable {
         let clock: clockid_t
-        let limit: Double
+        let seconds: Double
         let onExceeded: @Sendable () -> Void
 
         /// `seconds` more CPU time of the calling thread; nil where its clock cannot be read.
         init?(seconds: Double, onExceeded: @escaping @Sendable () -> Void) {
             guard let clock = currentThreadCPUClock() else { return nil }
             self.clock = clock
-            limit = cpuSeconds(of: clock) + seconds
+            self.seconds = seconds
             self.onExceeded = onExceeded
         }
     }
@@ -28,6 +31,8 @@ final class CallWatchdog: Sendable {
         let deadline: DispatchTime
         var onExpire: (@Sendable () -> Void)?
         var allowance: CPUAllowance?
+        /// The CPU time at which the allowance is used up, set at the first look.
+        var cpuLimit: Double?
     }
 
     private struct State {
@@ -77,9 +82,15 @@ final class CallWatchdog: Sendable {
                         onExpire()
                         state.watches[token]?.onExpire = nil
                     }
-                    if let allowance = watch.allowance, cpuSeconds(of: allowance.clock) >= allowance.limit {
-                        allowance.onExceeded()
-                        state.watches[token]?.allowance = nil
+                    if let allowance = watch.allowance {
+                        let used = cpuSeconds(of: allowance.clock)
+                        if let limit = watch.cpuLimit {
+                            guard used >= limit else { continue }
+                            allowance.onExceeded()
+                            state.watches[token]?.allowance = nil
+                        } else {
+                            state.watches[token]?.cpuLimit = used + allowance.seconds
+                        }
                     }
                 }
             }
