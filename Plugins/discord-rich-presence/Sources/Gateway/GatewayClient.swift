@@ -64,6 +64,9 @@ struct GatewayClient {
     /// than `handshakeTimeoutMs` is replaced), judging by `session` (``loadSession()``, read by
     /// the caller). Returns the problem, if any.
     func ensureConnected(session: GatewaySession?) -> String? {
+        // A ready connection is not blocked: the fatal close that blocks a user removes its
+        // session (and `is_authorized` checked the block before this event).
+        if session?.phase == .ready { return nil }
         if let reason = blockedReason() { return reason }
         guard let session else { return open(resuming: nil) }
         switch session.phase {
