@@ -34,6 +34,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "PluginRuntime", package: host),
+                .product(name: "HostServices", package: host),
                 .product(name: "WasmKit", package: "WasmKit"),
             ],
             path: "Benchmarks/RuntimeBenchmarks",

@@ -47,6 +47,8 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    PlaybackEventBenchmarks.register()
+
     // ---- The Discord plugin's own work (issue #4) ----
     Benchmark("discord-rich-presence: nd_scrobbler_now_playing") { benchmark in
         let loaded = try Fixture.discord.pooled()
@@ -176,6 +178,8 @@ struct Fixture: Sendable {
                 .joined(separator: ","),
         ],
         label: "discord-rich-presence (1,000 users)")
+    /// The users of ``discordThousandUsers``: alice, then bench0001 … bench0999.
+    static let thousandUsers = ["alice"] + (1..<1_000).map { String(format: "bench%04d", $0) }
     /// As ``discordThousandUsers``, with the cache holding the fingerprint of the checked list
     /// (as it does after the first `is_authorized`): the steady state of a server.
     static let discordThousandUsersChecked = Fixture(
