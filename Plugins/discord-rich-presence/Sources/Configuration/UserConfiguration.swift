@@ -31,10 +31,8 @@ struct UserConfiguration {
             for step in 0..<count {
                 let index = (next + step) % count
                 let entry = entries[index]
-                guard entry.key.count == wanted.count, bytes.withUnsafeBufferPointer({ stored in
-                    var offset = 0
-                    while offset < wanted.count, stored[entry.key.lowerBound + offset] == wanted[offset] { offset += 1 }
-                    return offset == wanted.count
+                guard entry.key.count == wanted.count, bytes.withUnsafeBufferPointer({
+                    ActivityText.sameBytes(UnsafeBufferPointer(rebasing: $0[entry.key]), wanted)
                 }) else { continue }
                 next = index + 1
                 return String(decoding: bytes[entry.value], as: UTF8.self)

@@ -9,7 +9,7 @@ enum ClientVisibility {
     /// Whether the raw JSON of a session list has the word `invisible` anywhere: without it no
     /// session is invisible, which a scan tells without parsing the list.
     static func mentionsInvisible(_ raw: [UInt8]) -> Bool {
-        ActivityText.contains(raw, Array("invisible".utf8))
+        ActivityText.withBytes("invisible") { ActivityText.contains(raw, $0) }
     }
 
     /// Whether `sessions` (an array of session objects) shows another session that is invisible.
