@@ -34,7 +34,7 @@ enum PlaybackEventBenchmarks {
             for round in 0..<rounds {
                 for (index, user) in users.enumerated() {
                     for (export, metric) in zip(exports, metrics) {
-                        let input = Self.input(export: export, user: user, title: "Track \(round)-\(index)")
+                        let input = Self.input(export: export, user: user, track: "\(round)-\(index)")
                         let start = clock.now
                         blackHole(try await loaded.call(export: "nd_scrobbler_" + export, input: input))
                         let took = clock.now - start
@@ -61,8 +61,9 @@ enum PlaybackEventBenchmarks {
         return try loader.load(path: fixture.ndp)
     }
 
-    private static func input(export: String, user: String, title: String) -> [UInt8] {
-        let track = #"{"id":"tr-\#(title.hashValue & 0xffff)","title":"\#(title)","album":"Mezzanine","artist":"Massive Attack","albumArtist":"Massive Attack","artists":[{"id":"ar-1","name":"Massive Attack"}],"albumArtists":[{"id":"ar-1","name":"Massive Attack"}],"duration":330.5,"trackNumber":3,"discNumber":1,"mbzRecordingId":"rec-1","mbzAlbumId":"alb-1","mbzReleaseGroupId":"rg-1"}"#
+    /// The export's input for `user` playing the track numbered `number` (a new track each time).
+    private static func input(export: String, user: String, track number: String) -> [UInt8] {
+        let track = #"{"id":"tr-\#(number)","title":"Track \#(number)","album":"Mezzanine","artist":"Massive Attack","albumArtist":"Massive Attack","artists":[{"id":"ar-1","name":"Massive Attack"}],"albumArtists":[{"id":"ar-1","name":"Massive Attack"}],"duration":330.5,"trackNumber":3,"discNumber":1,"mbzRecordingId":"rec-1","mbzAlbumId":"alb-1","mbzReleaseGroupId":"rg-1"}"#
         let now = Int(Date().timeIntervalSince1970)
         switch export {
         case "is_authorized":
