@@ -101,8 +101,8 @@ public struct JSONLazyObject {
                     // the raw text of "k\u0041" is not the key `k\u0041`.
                     if raw.contains(UInt8(ascii: "\\")) {
                         let decoded = JSONParser.decodeChecked(p, members[i].key)
-                        if decoded.withUnsafeBufferPointer({ bytesEqual($0, wanted) }) { return members[i].value }
-                    } else if bytesEqual(raw, wanted) {
+                        if decoded.withUnsafeBufferPointer({ $0.hasSameBytes(as: wanted) }) { return members[i].value }
+                    } else if raw.hasSameBytes(as: wanted) {
                         return members[i].value
                     }
                     i -= 1

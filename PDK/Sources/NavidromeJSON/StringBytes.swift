@@ -8,17 +8,20 @@ extension String {
         guard utf8.count == other.utf8.count else { return false }
         var a = self
         var b = other
-        return a.withUTF8 { x in b.withUTF8 { y in bytesEqual(x, y) } }
+        return a.withUTF8 { x in b.withUTF8 { y in x.hasSameBytes(as: y) } }
     }
 }
 
-/// Whether two byte buffers hold the same bytes.
-func bytesEqual(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
-    guard a.count == b.count else { return false }
-    var i = 0
-    while i < a.count {
-        if a[i] != b[i] { return false }
-        i += 1
+extension UnsafeBufferPointer where Element == UInt8 {
+    /// Whether `other` holds the same bytes: a plain loop, for comparing parts of UTF-8 text
+    /// (a prefix, a key inside a larger buffer) without making `String`s of them.
+    public func hasSameBytes(as other: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard count == other.count else { return false }
+        var i = 0
+        while i < count {
+            if self[i] != other[i] { return false }
+            i += 1
+        }
+        return true
     }
-    return true
 }

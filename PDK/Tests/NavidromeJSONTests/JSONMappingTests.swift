@@ -84,6 +84,14 @@ struct Song: JSONDecodable, JSONEncodable, Equatable {
         #expect(!"café".hasSameUTF8(as: "cafe\u{301}"))  // canonically equivalent, different bytes
         #expect(!"abc".hasSameUTF8(as: "abcd"))
         #expect("".hasSameUTF8(as: ""))
+        let abc: [UInt8] = Array("abc".utf8), abd: [UInt8] = Array("abd".utf8)
+        abc.withUnsafeBufferPointer { abc in
+            abd.withUnsafeBufferPointer { abd in
+                #expect(abc.hasSameBytes(as: abc) && !abc.hasSameBytes(as: abd))
+                #expect(!abc.hasSameBytes(as: UnsafeBufferPointer(rebasing: abc[0..<2])))
+                #expect(UnsafeBufferPointer(rebasing: abc[0..<0]).hasSameBytes(as: UnsafeBufferPointer(rebasing: abd[0..<0])))
+            }
+        }
     }
 
     @Test func base64() throws {

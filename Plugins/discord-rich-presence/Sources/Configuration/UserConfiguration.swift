@@ -32,7 +32,7 @@ struct UserConfiguration {
                 let index = (next + step) % count
                 let entry = entries[index]
                 guard entry.key.count == wanted.count, bytes.withUnsafeBufferPointer({
-                    ActivityText.sameBytes(UnsafeBufferPointer(rebasing: $0[entry.key]), wanted)
+                    UnsafeBufferPointer(rebasing: $0[entry.key]).hasSameBytes(as: wanted)
                 }) else { continue }
                 next = index + 1
                 return String(decoding: bytes[entry.value], as: UTF8.self)

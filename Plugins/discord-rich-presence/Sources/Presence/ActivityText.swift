@@ -81,16 +81,8 @@ enum ActivityText {
     static func hasPrefix(_ text: String, _ prefix: String) -> Bool {
         guard text.utf8.count >= prefix.utf8.count else { return false }
         return withBytes(text) { bytes in
-            withBytes(prefix) { start in sameBytes(UnsafeBufferPointer(rebasing: bytes[0..<start.count]), start) }
+            withBytes(prefix) { start in UnsafeBufferPointer(rebasing: bytes[0..<start.count]).hasSameBytes(as: start) }
         }
-    }
-
-    /// Whether `a` and `b` hold the same bytes.
-    static func sameBytes(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard a.count == b.count else { return false }
-        var index = 0
-        while index < a.count, a[index] == b[index] { index += 1 }
-        return index == a.count
     }
 
     /// The value of the option named `text` (trimmed, ASCII case ignored), or `nil`.

@@ -59,13 +59,6 @@ import Testing
         #expect(ActivityText.hasPrefix("wss://x", "wss://") && !ActivityText.hasPrefix("ws", "wss://"))
         #expect(ActivityText.hasPrefix("anything", ""))
         #expect(ActivityText.hasPrefix("wss://", "wss://") && !ActivityText.hasPrefix("wsx://x", "wss://"))
-        ActivityText.withBytes("abc") { abc in
-            ActivityText.withBytes("abd") { abd in
-                #expect(ActivityText.sameBytes(abc, abc) && !ActivityText.sameBytes(abc, abd))
-                #expect(!ActivityText.sameBytes(abc, UnsafeBufferPointer(rebasing: abc[0..<2])))
-                #expect(ActivityText.sameBytes(UnsafeBufferPointer(rebasing: abc[0..<0]), UnsafeBufferPointer(rebasing: abd[0..<0])))
-            }
-        }
         #expect(ClientVisibility.mentionsInvisible(Array(#"[{"status":"invisible"}]"#.utf8)))
         #expect(!ClientVisibility.mentionsInvisible(Array(#"[{"status":"invisibl"}]"#.utf8)))
         #expect(ActivityText.contains("a {year} b", "{year}") && !ActivityText.contains("{yea", "{year}"))
