@@ -24,6 +24,13 @@ final class CallExecutor: Sendable {
         var available: Int
         var urgent: [Waiter] = []
         var queued: [(waiter: Waiter, since: ContinuousClock.Instant)] = []
+
+        /// Takes a free slot, if there is one.
+        mutating func take() -> Bool {
+            guard available > 0 else { return false }
+            available -= 1
+            return true
+        }
     }
 
     init(capacity: Int, limits: PluginLimits, logger: Logger) {
@@ -39,7 +46,7 @@ final class CallExecutor: Sendable {
     /// deadlock.
     func run(
         export: String, precedence: CallPrecedence, timeoutError: PluginCallError,
-        _ body: @escaping @Sendable (RunningCall) -> Result<[UInt8], PluginCallError>
+        _ body: @escaping @Sendable () -> Result<[UInt8], PluginCallError>
     ) async -> Result<[UInt8], PluginCallError> {
         let nested = PluginCallNesting.isNested
         if !nested { await acquire(precedence) }
@@ -47,33 +54,36 @@ final class CallExecutor: Sendable {
         defer { Self.callsInFlight.subtract(1, ordering: .relaxed) }
         let priority = self.priority
         if alone && !nested && priority == .normal && runsInline(export) {
-            let result = execute(export, timeoutError, onCallThread: false, resume: nil, body)
+            let result = execute(export, timeoutError, on: nil, body)
             release()
             return result
         }
         return await withCheckedContinuation { continuation in
-            let once = ResumeOnce(continuation)
-            CallThreads.shared.run(priority: priority) { [self] in
-                let result = execute(export, timeoutError, onCallThread: true, resume: once, body)
+            // Resumed once, by whichever comes first: the call or its deadline.
+            let caller = Mutex<CheckedContinuation<Result<[UInt8], PluginCallError>, Never>?>(continuation)
+            let resume: @Sendable (Result<[UInt8], PluginCallError>) -> Void = { result in
+                caller.withLock { $0.take() }?.resume(returning: result)
+            }
+            CallThreads.shared.run(priority: priority) { [self] thread in
+                let result = execute(export, timeoutError, on: thread, onExpire: { resume(.failure(timeoutError)) }, body)
                 // The slot is freed and the caller resumed after the instance went back to the
                 // pool and this thread to the idle list, so the call that gets the slot (or the
                 // caller's next call) finds both there instead of starting a thread.
                 return { [self] in
                     if !nested { release() }
-                    once.resume(result)
+                    resume(result)
                 }
             }
         }
     }
 
-    /// Runs `body` on the current thread within the deadline.
+    /// Runs `body` on the current thread (`thread`, or the caller's when nil) within the
+    /// deadline; `onExpire` runs at the deadline if the call is still running.
     private func execute(
-        _ export: String, _ timeoutError: PluginCallError, onCallThread: Bool, resume: ResumeOnce?,
-        _ body: @Sendable (RunningCall) -> Result<[UInt8], PluginCallError>
+        _ export: String, _ timeoutError: PluginCallError, on thread: CallThreads.Worker?,
+        onExpire: @escaping @Sendable () -> Void = {}, _ body: @Sendable () -> Result<[UInt8], PluginCallError>
     ) -> Result<[UInt8], PluginCallError> {
-        let call = RunningCall()
-        // A call running inline never pauses: it would hold a Swift concurrency thread.
-        if onCallThread { call.budget = background }
+        let call = RunningCall(thread: thread, budget: background)
         return call.run {
             let timeout = limits.callTimeout
             call.startPaying(atMost: timeout)
@@ -81,20 +91,18 @@ final class CallExecutor: Sendable {
             // A heavy call lowers its own call thread at once, and the load's other calls on
             // call threads at their next host function (see `RunningCall.payForCPU`); never a
             // Swift concurrency thread running a call inline.
-            let thread = CallThreads.current
             if background.isActive() { thread?.moveToBackground() }
-            let allowance = CallWatchdog.CPUAllowance(seconds: limits.heavyCallCPU) { [self] in
-                thread?.moveToBackground()
-                demote(after: export)
-            }
             // At the deadline the caller has its answer at once; the call stops at its next
             // host function, or when its fuel runs out.
-            let token = CallWatchdog.shared.watch(deadline: .now() + timeout, allowance: allowance) {
-                resume?.resume(.failure(timeoutError))
-            }
+            let token = CallWatchdog.shared.watch(
+                deadline: .now() + timeout, cpuSeconds: limits.heavyCallCPU,
+                onHeavy: { [self] in
+                    thread?.moveToBackground()
+                    demote(after: export)
+                }, onExpire: onExpire)
             let clock = ContinuousClock()
             let start = clock.now
-            let result = body(call)
+            let result = body()
             let ran = clock.now - start
             CallWatchdog.shared.finish(token)
             call.payForCPU(pausing: false)
@@ -108,26 +116,18 @@ final class CallExecutor: Sendable {
     /// Waits for a slot: urgent callers first; queued ones by their stamp (default: now),
     /// earliest first, then by arrival.
     func acquire(_ precedence: CallPrecedence) async {
-        let free = queue.withLock { queue -> Bool in
-            guard queue.available > 0 else { return false }
-            queue.available -= 1
-            return true
-        }
-        if free { return }
+        if queue.withLock({ $0.take() }) { return }
         let now = ContinuousClock.now
         await withCheckedContinuation { (continuation: Waiter) in
-            let waits = queue.withLock { queue -> Bool in
-                guard queue.available == 0 else {
-                    queue.available -= 1
-                    return false
-                }
+            let took = queue.withLock { queue -> Bool in
+                if queue.take() { return true }
                 switch precedence {
                 case .urgent: queue.urgent.append(continuation)
                 case .queued(let since): queue.queued.append((continuation, min(since ?? now, now)))
                 }
-                return true
+                return false
             }
-            if !waits { continuation.resume() }
+            if took { continuation.resume() }
         }
     }
 
@@ -175,18 +175,5 @@ final class CallExecutor: Sendable {
         logger.warning(
             "plugin calls run at low priority for \(CallPriority.demotion.components.seconds / 60) minutes: a call used over \(GoJSONWriter.number(limits.heavyCallCPU)) s of CPU",
             metadata: ["export": "\(export)"])
-    }
-}
-
-/// Resumes a continuation once, from whichever comes first: the call or its deadline.
-private final class ResumeOnce: Sendable {
-    private let continuation: Mutex<CheckedContinuation<Result<[UInt8], PluginCallError>, Never>?>
-
-    init(_ continuation: CheckedContinuation<Result<[UInt8], PluginCallError>, Never>) {
-        self.continuation = Mutex(continuation)
-    }
-
-    func resume(_ result: Result<[UInt8], PluginCallError>) {
-        continuation.withLock { $0.take() }?.resume(returning: result)
     }
 }

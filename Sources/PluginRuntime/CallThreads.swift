@@ -40,8 +40,9 @@ final class CallThreads: Sendable {
 
     private let idle = Mutex<[CallPriority: [Worker]]>([:])
 
-    /// A job returns what it hands back to its caller, run once its thread is free again.
-    typealias Job = @Sendable () -> (@Sendable () -> Void)
+    /// A job (given the thread running it) returns what it hands back to its caller, run once
+    /// its thread is free again.
+    typealias Job = @Sendable (Worker) -> (@Sendable () -> Void)
 
     /// Runs `job` on a call thread of `priority`, then the closure it returns. That closure runs
     /// after the thread went back to the idle list, so a caller it wakes finds this (still hot)
@@ -58,7 +59,6 @@ final class CallThreads: Sendable {
         worker.job = job
         let thread = Thread { [self] in
             Self.nameCurrentThread("plugin-call")
-            pthread_setspecific(Self.marker, Unmanaged.passUnretained(worker).toOpaque())
             worker.threadID.store(CallPriority.currentThreadID() ?? 0, ordering: .relaxed)
             priority.apply()
             loop(worker)
@@ -80,26 +80,12 @@ final class CallThreads: Sendable {
         #endif
     }
 
-    /// Whether the current thread is a call thread.
-    static var isCurrentThread: Bool { pthread_getspecific(marker) != nil }
-
-    /// The call thread running the caller; nil on other threads.
-    static var current: Worker? {
-        pthread_getspecific(marker).map { Unmanaged<Worker>.fromOpaque($0).takeUnretainedValue() }
-    }
-
-    private static let marker: pthread_key_t = {
-        var key = pthread_key_t()
-        pthread_key_create(&key, nil)
-        return key
-    }()
-
     private func loop(_ worker: Worker) {
         while true {
             let job = worker.job!
             worker.job = nil
             worker.state.store(Worker.awake, ordering: .releasing)
-            let handBack = job()
+            let handBack = job(worker)
             idle.withLock { $0[worker.priority, default: []].append(worker) }
             handBack()
             guard waitForJob(worker) else { return }

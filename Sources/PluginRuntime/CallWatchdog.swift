@@ -12,58 +12,49 @@ final class CallWatchdog: Sendable {
     /// A CPU-time allowance: `onExceeded` runs once the calling thread used `seconds` more CPU
     /// time than when the watchdog first looked at the call, within a ``tick`` of its start
     /// (reading the clock as each call starts would cost a system call per call, and most calls
-    /// end before the first look).
-    struct CPUAllowance: Sendable {
+    /// end before the first look). `limit`, the CPU time at which it is used up, is set then.
+    private struct CPUAllowance {
         let clock: clockid_t
         let seconds: Double
         let onExceeded: @Sendable () -> Void
-
-        /// `seconds` more CPU time of the calling thread; nil where its clock cannot be read.
-        init?(seconds: Double, onExceeded: @escaping @Sendable () -> Void) {
-            guard let clock = currentThreadCPUClock() else { return nil }
-            self.clock = clock
-            self.seconds = seconds
-            self.onExceeded = onExceeded
-        }
+        var limit: Double?
     }
 
     private struct Watch {
         let deadline: DispatchTime
         var onExpire: (@Sendable () -> Void)?
         var allowance: CPUAllowance?
-        /// The CPU time at which the allowance is used up, set at the first look.
-        var cpuLimit: Double?
     }
 
     private struct State {
         var watches: [UInt64: Watch] = [:]
         var nextToken: UInt64 = 1
-        var running = false
     }
 
     private let state = Mutex(State())
     private let tick: TimeInterval = 0.02
 
-    /// Starts watching; returns a token for ``finish(_:)``.
+    private init() {
+        Thread { [self] in
+            CallThreads.nameCurrentThread("call-watchdog")
+            loop()
+        }.start()
+    }
+
+    /// Starts watching the calling thread's call; returns a token for ``finish(_:)``.
+    /// `onHeavy` runs once the thread used `cpuSeconds` of CPU time (never where its clock
+    /// cannot be read).
     func watch(
-        deadline: DispatchTime, allowance: CPUAllowance? = nil, onExpire: @escaping @Sendable () -> Void
+        deadline: DispatchTime, cpuSeconds: Double, onHeavy: @escaping @Sendable () -> Void,
+        onExpire: @escaping @Sendable () -> Void
     ) -> UInt64 {
-        let (token, start) = state.withLock { state -> (UInt64, Bool) in
+        let allowance = currentThreadCPUClock().map { CPUAllowance(clock: $0, seconds: cpuSeconds, onExceeded: onHeavy) }
+        return state.withLock { state in
             let token = state.nextToken
             state.nextToken += 1
             state.watches[token] = Watch(deadline: deadline, onExpire: onExpire, allowance: allowance)
-            let start = !state.running
-            state.running = true
-            return (token, start)
+            return token
         }
-        if start {
-            let thread = Thread { [self] in
-                CallThreads.nameCurrentThread("call-watchdog")
-                loop()
-            }
-            thread.start()
-        }
-        return token
     }
 
     /// Stops watching a call.
@@ -82,15 +73,14 @@ final class CallWatchdog: Sendable {
                         onExpire()
                         state.watches[token]?.onExpire = nil
                     }
-                    if let allowance = watch.allowance {
-                        let used = cpuSeconds(of: allowance.clock)
-                        if let limit = watch.cpuLimit {
-                            guard used >= limit else { continue }
-                            allowance.onExceeded()
-                            state.watches[token]?.allowance = nil
-                        } else {
-                            state.watches[token]?.cpuLimit = used + allowance.seconds
-                        }
+                    guard let allowance = watch.allowance else { continue }
+                    let used = cpuSeconds(of: allowance.clock)
+                    if let limit = allowance.limit {
+                        guard used >= limit else { continue }
+                        allowance.onExceeded()
+                        state.watches[token]?.allowance = nil
+                    } else {
+                        state.watches[token]?.allowance?.limit = used + allowance.seconds
                     }
                 }
             }

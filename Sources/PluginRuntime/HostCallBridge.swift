@@ -33,13 +33,7 @@ public enum HostCallBridge {
             }
             semaphore.signal()
         }
-        let finished = blocking { () -> Bool in
-            guard let deadline else {
-                semaphore.wait()
-                return true
-            }
-            return semaphore.wait(timeout: dispatchTime(deadline)) == .success
-        }
+        let finished = blocking { semaphore.wait(timeout: deadline.map(dispatchTime) ?? .distantFuture) == .success }
         guard finished else {
             task.cancel()
             throw HostCallCancelled()

@@ -79,8 +79,8 @@ public final class LoadedPlugin: Sendable {
         export: String, input: [UInt8], trace: CallTrace? = nil, precedence: CallPrecedence = .urgent
     ) async throws(PluginCallError) -> [UInt8] {
         let timeout = PluginCallError(pluginID: id, export: export, reason: .timeout(limits.callTimeout))
-        return try await executor.run(export: export, precedence: precedence, timeoutError: timeout) { [self] call in
-            callOnInstance(export: export, input: input, trace: trace, call)
+        return try await executor.run(export: export, precedence: precedence, timeoutError: timeout) { [self] in
+            callOnInstance(export: export, input: input, trace: trace)
         }.get()
     }
 
@@ -93,7 +93,7 @@ public final class LoadedPlugin: Sendable {
     /// Runs `call` on a pooled or new instance, which goes back to the pool after it unless it
     /// cannot be reused.
     private func callOnInstance(
-        export: String, input: [UInt8], trace: CallTrace?, _ call: RunningCall
+        export: String, input: [UInt8], trace: CallTrace?
     ) -> Result<[UInt8], PluginCallError> {
         func failure(_ reason: PluginCallError.Reason) -> Result<[UInt8], PluginCallError> {
             .failure(PluginCallError(pluginID: id, export: export, reason: reason))
@@ -109,14 +109,7 @@ public final class LoadedPlugin: Sendable {
         let (outcome, reusable) = instance.call(export: export, input: input, trace: trace)
         if instance.memoryByteCount > instance.snapshotByteCount { raiseMemoryFloor(to: instance.memoryByteCount) }
         if reusable { recycle(instance) }
-        switch outcome {
-        case .success(let output): return .success(output)
-        case .failure(.interrupted): return failure(.timeout(limits.callTimeout))
-        case .failure(.notImplemented(let missing)): return failure(.notImplemented(missingExport: missing))
-        case .failure(.pluginError(let text)): return failure(.pluginError(text))
-        case .failure(.exitCode(let code)): return failure(.exitCode(code))
-        case .failure(.trap(let text)): return failure(.trap(text))
-        }
+        return outcome
     }
 
     private static let maxMemoryFloorRaises = 3

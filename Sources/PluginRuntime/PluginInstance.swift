@@ -57,6 +57,7 @@ final class PluginInstance: @unchecked Sendable {
     private var stack: ExecutionStack
     /// The deadline of instantiation and of each call, seconds.
     private let timeout: Double
+    private let pluginID: String
     /// The current call's trace, if the caller asked for one.
     private let traceBox = TraceBox()
     /// `/storage`, for a plugin with the `storage` permission.
@@ -72,6 +73,7 @@ final class PluginInstance: @unchecked Sendable {
         store.resourceLimiter = MemoryCap(limit: limits.memoryLimit)
         kernel = ExtismKernel(config: config, memoryLimit: limits.memoryLimit, maxOutputBytes: limits.maxOutputBytes)
         timeout = limits.callTimeout
+        pluginID = compiled.id
         let traceBox = self.traceBox
         kernel.logSink = { level, message in
             traceBox.trace?.log(level, message)
@@ -157,8 +159,11 @@ final class PluginInstance: @unchecked Sendable {
 
     /// Runs `export` with `input`. Returns the output or the reason of failure, and whether the
     /// instance may be reused (not after a trap, a timeout or memory growth).
-    func call(export: String, input: [UInt8], trace: CallTrace?) -> (Result<[UInt8], CallFailure>, reusable: Bool) {
-        guard let function = function(export) else { return (.failure(.notImplemented(missingExport: true)), true) }
+    func call(export: String, input: [UInt8], trace: CallTrace?) -> (Result<[UInt8], PluginCallError>, reusable: Bool) {
+        func failure(_ reason: PluginCallError.Reason) -> Result<[UInt8], PluginCallError> {
+            .failure(PluginCallError(pluginID: pluginID, export: export, reason: reason))
+        }
+        guard let function = function(export) else { return (failure(.notImplemented(missingExport: true)), true) }
         traceBox.trace = trace
         defer {
             traceBox.trace = nil
@@ -168,7 +173,7 @@ final class PluginInstance: @unchecked Sendable {
         do {
             try kernel.beginCall(input: input)
         } catch {
-            return (.failure(.trap(error.description)), true)
+            return (failure(.trap(error.description)), true)
         }
         var exitCode: Int32 = 0
         do {
@@ -178,18 +183,18 @@ final class PluginInstance: @unchecked Sendable {
             exitCode = exit.code
         } catch {
             if error is CallStopped || RunningCall.current?.isPastDeadline == true || Self.ranOutOfFuel(error) {
-                return (.failure(.interrupted), false)
+                return (failure(.timeout(timeout)), false)
             }
-            return (.failure(.trap(Self.describe(error))), false)
+            return (failure(.trap(Self.describe(error))), false)
         }
         let reusable = memory.map { $0.byteCount == memorySnapshot.byteCount } ?? true
-        if let message = kernel.errorMessage() { return (.failure(.pluginError(message)), reusable) }
-        if exitCode == -2 { return (.failure(.notImplemented(missingExport: false)), reusable) }
-        if exitCode != 0 { return (.failure(.exitCode(exitCode)), reusable) }
+        if let message = kernel.errorMessage() { return (failure(.pluginError(message)), reusable) }
+        if exitCode == -2 { return (failure(.notImplemented(missingExport: false)), reusable) }
+        if exitCode != 0 { return (failure(.exitCode(exitCode)), reusable) }
         do {
             return (.success(try kernel.output()), reusable)
         } catch {
-            return (.failure(.trap(error.description)), reusable)
+            return (failure(.trap(error.description)), reusable)
         }
     }
 
@@ -213,15 +218,6 @@ final class PluginInstance: @unchecked Sendable {
         }
         return String(describing: error)
     }
-}
-
-/// Why an instance call failed (before the plugin id and export are attached).
-enum CallFailure: Error, Equatable {
-    case notImplemented(missingExport: Bool)
-    case pluginError(String)
-    case exitCode(Int32)
-    case trap(String)
-    case interrupted
 }
 
 /// Refuses linear-memory growth past the cap.

@@ -237,7 +237,7 @@ public final class PluginManager: Sendable {
     /// pool.
     private static func offThePool<Value: Sendable>(_ work: @escaping @Sendable () -> Value) async -> Value {
         await withCheckedContinuation { (continuation: CheckedContinuation<Value, Never>) in
-            CallThreads.shared.run {
+            CallThreads.shared.run { _ in
                 let value = work()
                 return { continuation.resume(returning: value) }
             }

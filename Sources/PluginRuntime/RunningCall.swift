@@ -11,18 +11,25 @@ final class RunningCall: @unchecked Sendable {
     /// Nanoseconds the call spent blocked in host functions (waiting for a network peer).
     /// Written and read on the call's thread.
     var blockedNanoseconds: UInt64 = 0
+    /// The call thread running the call; nil for a call running inline on its caller's thread.
+    let thread: CallThreads.Worker?
     /// Its plugin's background budget, for a call on a call thread (a call running inline on a
-    /// Swift concurrency thread never pauses). Set before the call runs.
-    var budget: BackgroundBudget?
+    /// Swift concurrency thread never pauses).
+    let budget: BackgroundBudget?
     /// Where the call last paid its budget: its thread's CPU time, the uptime and its blocked time.
     private var paid = (cpu: 0.0, uptime: UInt64(0), blocked: UInt64(0))
+
+    init(thread: CallThreads.Worker? = nil, budget: BackgroundBudget? = nil) {
+        self.thread = thread
+        self.budget = thread == nil ? nil : budget
+    }
 
     /// Starts counting the call's time; a call of a plugin in the background whose budget is
     /// overdrawn first waits until it is paid back, `atMost` seconds.
     func startPaying(atMost seconds: Double) {
         guard let budget else { return }
         if budget.isActive() { pause(budget.charge(0), atMost: seconds) }
-        markPaid()
+        paid = (cpuSeconds(), DispatchTime.now().uptimeNanoseconds, blockedNanoseconds)
     }
 
     /// While its plugin is in the background: lowers the call's thread (if not yet), charges the
@@ -34,7 +41,7 @@ final class RunningCall: @unchecked Sendable {
     /// cannot keep the disk busy for free.
     func payForCPU(pausing: Bool) {
         guard let budget, budget.isActive() else { return }
-        CallThreads.current?.moveToBackground()
+        thread?.moveToBackground()
         let now = (cpu: cpuSeconds(), uptime: DispatchTime.now().uptimeNanoseconds, blocked: blockedNanoseconds)
         let passed = now.uptime &- paid.uptime
         let blocked = now.blocked &- paid.blocked
@@ -45,10 +52,6 @@ final class RunningCall: @unchecked Sendable {
         pause(owed, atMost: .infinity)
         // The pause is not work; the CPU time it took is charged next time.
         paid.uptime = DispatchTime.now().uptimeNanoseconds
-    }
-
-    private func markPaid() {
-        paid = (cpuSeconds(), DispatchTime.now().uptimeNanoseconds, blockedNanoseconds)
     }
 
     /// Whether the call's deadline has passed: its host functions then fail with ``CallStopped``.

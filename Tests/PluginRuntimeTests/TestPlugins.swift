@@ -74,7 +74,7 @@ final class EchoService: HostService {
             // request is "block".
             "echo_where": { request in
                 if request == Array("block".utf8) { _ = HostCallBridge.blocking { usleep(1_000) } }
-                return Array((CallThreads.isCurrentThread ? "call thread" : "caller").utf8)
+                return Array((RunningCall.current?.thread != nil ? "call thread" : "caller").utf8)
             },
             // The nice value of the thread running the host function.
             "echo_nice": { _ in
