@@ -4,26 +4,24 @@ import Synchronization
 import TonearmJSON
 
 /// Runs the calls of one plugin load: how many at once and in which order (``capacity`` slots,
-/// given by the caller's ``CallPrecedence``), on which thread (a call thread, or the caller's for
-/// a call known to be quick), within which deadline and at which priority. `docs/runtime.md`,
-/// "How a call runs", describes the model. What a call does with its slot (take an instance, run
-/// it, give it back) is the `body` of ``run(export:precedence:timeoutError:_:)``.
+/// by the caller's ``CallPrecedence``), on which thread, within which deadline and at which
+/// priority; `docs/runtime.md`, "How a call runs". What a call does with its slot is `body`.
 final class CallExecutor: Sendable {
     /// How many calls of the load run at once.
     let capacity: Int
     private let limits: PluginLimits
     private let logger: Logger
     private let queue: Mutex<Queue>
-    /// How each export's last call went (whether the next may run inline).
-    private let lastCalls = Mutex<[String: (duration: Duration, blocked: Bool)]>([:])
-    /// Whether the load's calls run in the background after a heavy call, and their CPU budget there.
+    /// The exports whose last call was quick (see ``runsInline(_:)``).
+    private let quickExports = Mutex<[String: Bool]>([:])
+    /// The load's stay in the background after a heavy call, and its CPU budget there.
     private let background = BackgroundBudget()
 
     private typealias Waiter = CheckedContinuation<Void, Never>
     private struct Queue {
         var available: Int
-        var urgent: [Waiter] = []
-        var queued: [(waiter: Waiter, since: ContinuousClock.Instant)] = []
+        /// Callers waiting for a slot, by place: urgent (0) before queued (1), then by stamp.
+        var waiting: [(waiter: Waiter, place: (Int, ContinuousClock.Instant))] = []
 
         /// Takes a free slot, if there is one.
         mutating func take() -> Bool {
@@ -40,15 +38,13 @@ final class CallExecutor: Sendable {
         queue = Mutex(Queue(available: capacity))
     }
 
-    /// Runs `body` as a call of `export` once it has a slot, and returns its result, or
-    /// `timeoutError` once the deadline passed. A call made from inside a host function of a
-    /// running call (a callback the host delivers while it blocks) takes no slot, so it cannot
-    /// deadlock.
+    /// Runs `body` as a call of `export` once it has a slot; returns its result, or `timeoutError`
+    /// at the deadline. A call from inside a host function (a callback) takes no slot.
     func run(
         export: String, precedence: CallPrecedence, timeoutError: PluginCallError,
         _ body: @escaping @Sendable () -> Result<[UInt8], PluginCallError>
     ) async -> Result<[UInt8], PluginCallError> {
-        let nested = PluginCallNesting.isNested
+        let nested = HostCallBridge.isNested
         if !nested { await acquire(precedence) }
         let alone = Self.callsInFlight.add(1, ordering: .relaxed).newValue == 1
         defer { Self.callsInFlight.subtract(1, ordering: .relaxed) }
@@ -59,16 +55,15 @@ final class CallExecutor: Sendable {
             return result
         }
         return await withCheckedContinuation { continuation in
-            // Resumed once, by whichever comes first: the call or its deadline.
+            // Resumed once: by the call or at its deadline, whichever comes first.
             let caller = Mutex<CheckedContinuation<Result<[UInt8], PluginCallError>, Never>?>(continuation)
             let resume: @Sendable (Result<[UInt8], PluginCallError>) -> Void = { result in
                 caller.withLock { $0.take() }?.resume(returning: result)
             }
             CallThreads.shared.run(priority: priority) { [self] thread in
                 let result = execute(export, timeoutError, on: thread, onExpire: { resume(.failure(timeoutError)) }, body)
-                // The slot is freed and the caller resumed after the instance went back to the
-                // pool and this thread to the idle list, so the call that gets the slot (or the
-                // caller's next call) finds both there instead of starting a thread.
+                // Run once the instance is back in the pool and this thread idle, so the call that
+                // gets the slot (or the caller's next call) finds both there.
                 return { [self] in
                     if !nested { release() }
                     resume(result)
@@ -77,8 +72,8 @@ final class CallExecutor: Sendable {
         }
     }
 
-    /// Runs `body` on the current thread (`thread`, or the caller's when nil) within the
-    /// deadline; `onExpire` runs at the deadline if the call is still running.
+    /// Runs `body` on the current thread (`thread`; nil: inline) within the deadline, when
+    /// `onExpire` runs if the call is still running.
     private func execute(
         _ export: String, _ timeoutError: PluginCallError, on thread: CallThreads.Worker?,
         onExpire: @escaping @Sendable () -> Void = {}, _ body: @Sendable () -> Result<[UInt8], PluginCallError>
@@ -86,32 +81,28 @@ final class CallExecutor: Sendable {
         let call = RunningCall(thread: thread, budget: background)
         return call.run {
             let timeout = limits.callTimeout
-            call.startPaying(atMost: timeout)
-            call.deadline = .now + .seconds(timeout)
-            // A heavy call lowers its own call thread at once, and the load's other calls on
-            // call threads at their next host function (see `RunningCall.payForCPU`); never a
-            // Swift concurrency thread running a call inline.
-            if background.isActive() { thread?.moveToBackground() }
-            // At the deadline the caller has its answer at once; the call stops at its next
-            // host function, or when its fuel runs out.
-            let token = CallWatchdog.shared.watch(
-                deadline: .now() + timeout, cpuSeconds: limits.heavyCallCPU,
+            call.start(timeout: timeout)
+            // At the deadline the caller has its answer; the call stops at its next host function
+            // or when its fuel runs out. A heavy call lowers its own call thread at once, the
+            // load's other calls theirs at their next host function (`RunningCall.payForCPU`).
+            CallWatchdog.shared.watch(
+                call, deadline: .now() + timeout, cpuSeconds: limits.heavyCallCPU,
                 onHeavy: { [self] in
                     thread?.moveToBackground()
-                    demote(after: export)
+                    guard background.demote(for: CallPriority.demotion) else { return }
+                    logger.warning(
+                        "plugin calls run at low priority for \(CallPriority.demotion.components.seconds / 60) minutes: a call used over \(GoJSONWriter.number(limits.heavyCallCPU)) s of CPU",
+                        metadata: ["export": "\(export)"])
                 }, onExpire: onExpire)
-            let clock = ContinuousClock()
-            let start = clock.now
+            let start = ContinuousClock.now
             let result = body()
-            let ran = clock.now - start
-            CallWatchdog.shared.finish(token)
+            let quick = call.blockedNanoseconds == 0 && .now - start < limits.inlineCallLimit
+            CallWatchdog.shared.finish(call)
             call.payForCPU(pausing: false)
-            lastCalls.withLock { $0[export] = (ran, call.blocked) }
+            quickExports.withLock { $0[export] = quick }
             return call.isPastDeadline ? .failure(timeoutError) : result
         }
     }
-
-    // MARK: Slots
 
     /// Waits for a slot: urgent callers first; queued ones by their stamp (default: now),
     /// earliest first, then by arrival.
@@ -122,8 +113,8 @@ final class CallExecutor: Sendable {
             let took = queue.withLock { queue -> Bool in
                 if queue.take() { return true }
                 switch precedence {
-                case .urgent: queue.urgent.append(continuation)
-                case .queued(let since): queue.queued.append((continuation, min(since ?? now, now)))
+                case .urgent: queue.waiting.append((continuation, (0, now)))
+                case .queued(let since): queue.waiting.append((continuation, (1, min(since ?? now, now))))
                 }
                 return false
             }
@@ -134,17 +125,14 @@ final class CallExecutor: Sendable {
     /// Gives a slot to the next waiter, or back.
     func release() {
         let next = queue.withLock { queue -> Waiter? in
-            if !queue.urgent.isEmpty { return queue.urgent.removeFirst() }
-            guard let earliest = queue.queued.indices.min(by: { queue.queued[$0].since < queue.queued[$1].since }) else {
+            guard let first = queue.waiting.indices.min(by: { queue.waiting[$0].place < queue.waiting[$1].place }) else {
                 queue.available += 1
                 return nil
             }
-            return queue.queued.remove(at: earliest).waiter
+            return queue.waiting.remove(at: first).waiter
         }
         next?.resume()
     }
-
-    // MARK: Threads and priority
 
     /// Plugin calls running in this process.
     private static let callsInFlight = Atomic<Int>(0)
@@ -152,28 +140,13 @@ final class CallExecutor: Sendable {
     private static let canRunInline = ProcessInfo.processInfo.activeProcessorCount >= 2
 
     /// Whether a call of `export` that is the only plugin call in the process (a blocked
-    /// concurrency thread then leaves the others free) and not nested runs on the caller's own
-    /// (Swift concurrency) thread.
-    ///
-    /// Handing a call to a call thread and resuming the caller costs two thread wake-ups, more
-    /// than a quick call itself. So such a call runs inline when the export's previous call ran
-    /// under ``PluginLimits/inlineCallLimit`` without blocking in a host function. The deadline
-    /// applies as on a call thread.
+    /// concurrency thread then leaves the others free) runs on its caller's thread: when the
+    /// export's last call took under ``PluginLimits/inlineCallLimit`` without blocking, since
+    /// handing it to a call thread would cost two thread wake-ups, more than the call itself.
     private func runsInline(_ export: String) -> Bool {
-        guard Self.canRunInline, let last = lastCalls.withLock({ $0[export] }) else { return false }
-        return !last.blocked && last.duration < limits.inlineCallLimit
+        Self.canRunInline && quickExports.withLock { $0[export] ?? false }
     }
 
     /// The priority of the load's calls now.
     var priority: CallPriority { background.isActive() ? .background : .normal }
-
-    /// Moves the load's calls to the background after a heavy call of `export` (a lowered call
-    /// thread serves background calls only from then on, so a demotion leaves no extra normal
-    /// threads behind); logs when they were not there already.
-    private func demote(after export: String) {
-        guard background.demote(for: CallPriority.demotion) else { return }
-        logger.warning(
-            "plugin calls run at low priority for \(CallPriority.demotion.components.seconds / 60) minutes: a call used over \(GoJSONWriter.number(limits.heavyCallCPU)) s of CPU",
-            metadata: ["export": "\(export)"])
-    }
 }

@@ -27,33 +27,4 @@ enum CallPriority: Sendable {
             _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(threadID), Self.backgroundNice)
         #endif
     }
-
-    /// The kernel's id of the calling thread (Glibc's `gettid` is not imported into Swift);
-    /// nil where there is none to read.
-    static func currentThreadID() -> Int32? {
-        #if os(Linux)
-            var buffer = [CChar](repeating: 0, count: 64)
-            let count = readlink("/proc/thread-self", &buffer, buffer.count - 1)
-            guard count > 0 else { return nil }
-            // "<pid>/task/<tid>"
-            let link = String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            return link.split(separator: "/").last.flatMap { Int32($0) }
-        #else
-            return nil
-        #endif
-    }
-}
-
-/// CPU time a thread has used, read from its CPU-time clock (`CLOCK_THREAD_CPUTIME_ID` for the
-/// calling thread, or another thread's from `pthread_getcpuclockid`), seconds.
-func cpuSeconds(of clock: clockid_t = CLOCK_THREAD_CPUTIME_ID) -> Double {
-    var time = timespec()
-    clock_gettime(clock, &time)
-    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
-}
-
-/// The CPU-time clock of the calling thread, readable from other threads.
-func currentThreadCPUClock() -> clockid_t? {
-    var clock = clockid_t()
-    return pthread_getcpuclockid(pthread_self(), &clock) == 0 ? clock : nil
 }

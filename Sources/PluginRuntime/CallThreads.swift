@@ -2,12 +2,10 @@ import Foundation
 import Synchronization
 
 /// The threads plugin calls run on, outside the Swift concurrency pool, so host functions may
-/// block. A job never waits for a busy thread: it goes to an idle thread or a new one, so a host
-/// function that calls back into a plugin (and waits for it) cannot deadlock. A thread that
-/// finished a job stays awake for a few microseconds (calls tend to come in bursts: a playback
-/// event is several calls in a row), then sleeps; threads idle for a minute end. Each
-/// ``CallPriority`` has threads of its own; a normal thread running a heavy call becomes a
-/// background one.
+/// block. A job goes to an idle thread or a new one, never waits for a busy one, so a host
+/// function that calls back into a plugin cannot deadlock. A thread that finished a job spins
+/// briefly (a playback event is several calls in a row), then sleeps; after an idle minute it
+/// ends. Each ``CallPriority`` has threads of its own.
 final class CallThreads: Sendable {
     static let shared = CallThreads()
 
@@ -40,13 +38,10 @@ final class CallThreads: Sendable {
 
     private let idle = Mutex<[CallPriority: [Worker]]>([:])
 
-    /// A job (given the thread running it) returns what it hands back to its caller, run once
-    /// its thread is free again.
     typealias Job = @Sendable (Worker) -> (@Sendable () -> Void)
 
-    /// Runs `job` on a call thread of `priority`, then the closure it returns. That closure runs
-    /// after the thread went back to the idle list, so a caller it wakes finds this (still hot)
-    /// thread free for its next job.
+    /// Runs `job` on a call thread of `priority`, then the closure it returns, once the thread is
+    /// back on the idle list (so a caller that closure wakes finds this hot thread free).
     func run(priority: CallPriority = .normal, _ job: @escaping Job) {
         if let worker = idle.withLock({ $0[priority]?.popLast() }) {
             worker.job = job
@@ -58,46 +53,32 @@ final class CallThreads: Sendable {
         let worker = Worker(priority: priority)
         worker.job = job
         let thread = Thread { [self] in
-            Self.nameCurrentThread("plugin-call")
-            worker.threadID.store(CallPriority.currentThreadID() ?? 0, ordering: .relaxed)
-            priority.apply()
+            CurrentThread.setName("plugin-call")
+            worker.threadID.store(CurrentThread.kernelID ?? 0, ordering: .relaxed)
+            // The worker's, not `priority`: it may have been moved to the background meanwhile.
+            worker.priority.apply()
             loop(worker)
         }
         thread.stackSize = 8 * 1024 * 1024
         thread.start()
     }
 
-    /// Names the current thread for `ps`, `top` and debuggers (Foundation's `Thread.name` does
-    /// not reach the kernel on Linux, and Swift does not see `pthread_setname_np`; the kernel
-    /// keeps 15 bytes).
-    static func nameCurrentThread(_ name: String) {
-        #if os(Linux)
-        let file = open("/proc/thread-self/comm", O_WRONLY | O_CLOEXEC)
-        guard file >= 0 else { return }
-        let bytes = Array(name.utf8.prefix(15))
-        _ = bytes.withUnsafeBytes { write(file, $0.baseAddress, $0.count) }
-        close(file)
-        #endif
-    }
-
     private func loop(_ worker: Worker) {
-        while true {
+        repeat {
             let job = worker.job!
             worker.job = nil
             worker.state.store(Worker.awake, ordering: .releasing)
             let handBack = job(worker)
             idle.withLock { $0[worker.priority, default: []].append(worker) }
             handBack()
-            guard waitForJob(worker) else { return }
-        }
+        } while waitForJob(worker)
     }
 
     /// Waits until `worker` is handed a job (true) or has been idle for a minute and left the
     /// idle list (false).
     private func waitForJob(_ worker: Worker) -> Bool {
-        let clock = ContinuousClock()
-        let spinUntil = clock.now + Self.spin
-        while clock.now < spinUntil {
+        let spinUntil = ContinuousClock.now + Self.spin
+        while ContinuousClock.now < spinUntil {
             if worker.state.load(ordering: .acquiring) == Worker.handedJob { return true }
         }
         guard worker.state.compareExchange(

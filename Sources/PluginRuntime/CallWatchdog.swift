@@ -1,65 +1,49 @@
 import Foundation
 import Synchronization
 
-/// Watches running calls from one background thread: once a call's deadline passes, its expiry
-/// handler runs, once; once the call used its CPU allowance, the handler for that runs, once.
-/// Handlers must be quick, must not call back into the watchdog and must not touch the call's
-/// WasmKit store (which belongs to the thread running the call): they resume waiters or lower
-/// priorities. The call itself stops at its next host function (see ``RunningCall``).
+/// Watches running calls from one thread: runs a call's expiry handler once its deadline passed,
+/// its heavy handler once its thread used its CPU allowance, each once. Handlers must be quick,
+/// must not call the watchdog and must not touch the call's WasmKit store (the call's thread
+/// owns it); the call itself stops at its next host function.
 final class CallWatchdog: Sendable {
     static let shared = CallWatchdog()
-
-    /// A CPU-time allowance: `onExceeded` runs once the calling thread used `seconds` more CPU
-    /// time than when the watchdog first looked at the call, within a ``tick`` of its start
-    /// (reading the clock as each call starts would cost a system call per call, and most calls
-    /// end before the first look). `limit`, the CPU time at which it is used up, is set then.
-    private struct CPUAllowance {
-        let clock: clockid_t
-        let seconds: Double
-        let onExceeded: @Sendable () -> Void
-        var limit: Double?
-    }
 
     private struct Watch {
         let deadline: DispatchTime
         var onExpire: (@Sendable () -> Void)?
-        var allowance: CPUAllowance?
+        /// The thread's CPU-time clock (nil where it cannot be read) and its allowance, seconds.
+        let cpuClock: clockid_t?
+        let cpuSeconds: Double
+        var onHeavy: (@Sendable () -> Void)?
+        /// The CPU time at which the allowance is used up, set at the first look (within a
+        /// ``tick``): a clock read as each call starts costs a system call, and most end sooner.
+        var cpuLimit: Double?
     }
 
-    private struct State {
-        var watches: [UInt64: Watch] = [:]
-        var nextToken: UInt64 = 1
-    }
-
-    private let state = Mutex(State())
+    private let watches = Mutex<[ObjectIdentifier: Watch]>([:])
     private let tick: TimeInterval = 0.02
 
     private init() {
         Thread { [self] in
-            CallThreads.nameCurrentThread("call-watchdog")
+            CurrentThread.setName("call-watchdog")
             loop()
         }.start()
     }
 
-    /// Starts watching the calling thread's call; returns a token for ``finish(_:)``.
-    /// `onHeavy` runs once the thread used `cpuSeconds` of CPU time (never where its clock
-    /// cannot be read).
+    /// Starts watching `call`, which runs on the calling thread, until ``finish(_:)``.
+    /// `onHeavy` runs once the thread used `cpuSeconds` of CPU time.
     func watch(
-        deadline: DispatchTime, cpuSeconds: Double, onHeavy: @escaping @Sendable () -> Void,
-        onExpire: @escaping @Sendable () -> Void
-    ) -> UInt64 {
-        let allowance = currentThreadCPUClock().map { CPUAllowance(clock: $0, seconds: cpuSeconds, onExceeded: onHeavy) }
-        return state.withLock { state in
-            let token = state.nextToken
-            state.nextToken += 1
-            state.watches[token] = Watch(deadline: deadline, onExpire: onExpire, allowance: allowance)
-            return token
-        }
+        _ call: RunningCall, deadline: DispatchTime, cpuSeconds: Double,
+        onHeavy: @escaping @Sendable () -> Void, onExpire: @escaping @Sendable () -> Void
+    ) {
+        let watch = Watch(
+            deadline: deadline, onExpire: onExpire, cpuClock: CurrentThread.cpuClock, cpuSeconds: cpuSeconds, onHeavy: onHeavy)
+        watches.withLock { $0[ObjectIdentifier(call)] = watch }
     }
 
-    /// Stops watching a call.
-    func finish(_ token: UInt64) {
-        _ = state.withLock { $0.watches.removeValue(forKey: token) }
+    /// Stops watching `call`.
+    func finish(_ call: RunningCall) {
+        _ = watches.withLock { $0.removeValue(forKey: ObjectIdentifier(call)) }
     }
 
     private func loop() {
@@ -67,20 +51,19 @@ final class CallWatchdog: Sendable {
             Thread.sleep(forTimeInterval: tick)
             let now = DispatchTime.now()
             // Handlers run under the lock, so none runs after `finish` returned.
-            state.withLock { state in
-                for (token, watch) in state.watches {
+            watches.withLock { watches in
+                for (call, watch) in watches {
                     if let onExpire = watch.onExpire, watch.deadline <= now {
                         onExpire()
-                        state.watches[token]?.onExpire = nil
+                        watches[call]?.onExpire = nil
                     }
-                    guard let allowance = watch.allowance else { continue }
-                    let used = cpuSeconds(of: allowance.clock)
-                    if let limit = allowance.limit {
-                        guard used >= limit else { continue }
-                        allowance.onExceeded()
-                        state.watches[token]?.allowance = nil
-                    } else {
-                        state.watches[token]?.allowance?.limit = used + allowance.seconds
+                    guard let clock = watch.cpuClock, let onHeavy = watch.onHeavy else { continue }
+                    let used = cpuSeconds(of: clock)
+                    if let limit = watch.cpuLimit, used >= limit {
+                        onHeavy()
+                        watches[call]?.onHeavy = nil
+                    } else if watch.cpuLimit == nil {
+                        watches[call]?.cpuLimit = used + watch.cpuSeconds
                     }
                 }
             }

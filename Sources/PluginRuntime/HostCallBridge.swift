@@ -13,6 +13,8 @@ import Foundation
 public enum HostCallBridge {
     /// The deadline of the plugin call whose host work runs in the current task, if any.
     @TaskLocal public static var deadline: ContinuousClock.Instant?
+    /// Whether the current task runs inside a host function of a plugin call.
+    @TaskLocal static var isNested = false
 
     /// Runs `operation` as a task and blocks the current (plugin-call) thread until it finishes,
     /// or until the call's deadline: then the task is cancelled and this throws
@@ -24,22 +26,22 @@ public enum HostCallBridge {
         let box = ResultBox<T>()
         let semaphore = DispatchSemaphore(value: 0)
         let task = Task {
-            // Plugin calls made by `operation` (a callback delivered while the host function
-            // runs) are nested: they must not wait for the call slot the caller holds.
-            await PluginCallNesting.$isNested.withValue(true) {
+            // Plugin calls `operation` makes (callbacks) are nested: they take no call slot.
+            await $isNested.withValue(true) {
                 await $deadline.withValue(deadline) {
                     do { box.result = .success(try await operation()) } catch { box.result = .failure(error) }
                 }
             }
             semaphore.signal()
         }
-        let finished = blocking { semaphore.wait(timeout: deadline.map(dispatchTime) ?? .distantFuture) == .success }
+        // Past deadlines wait not at all, absurd ones (over 11 days) for ever.
+        let timeout = deadline.map { DispatchTime.now() + .nanoseconds(Int(max(0, min(($0 - .now) / .nanoseconds(1), 1e15)))) }
+        let finished = blocking { semaphore.wait(timeout: timeout ?? .distantFuture) == .success }
         guard finished else {
             task.cancel()
             throw HostCallCancelled()
         }
-        guard let result = box.result else { throw HostCallCancelled() }
-        return try result.get()
+        return try (box.result ?? .failure(HostCallCancelled())).get()
     }
 
     /// Runs `body`, which blocks the current (plugin-call) thread until something else happens.
@@ -47,30 +49,15 @@ public enum HostCallBridge {
     /// export run on call threads.
     public static func blocking<T>(_ body: () throws -> T) rethrows -> T {
         guard let call = RunningCall.current else { return try body() }
-        call.blocked = true
         let start = DispatchTime.now().uptimeNanoseconds
-        defer { call.blockedNanoseconds += DispatchTime.now().uptimeNanoseconds - start }
+        defer { call.blockedNanoseconds += max(1, DispatchTime.now().uptimeNanoseconds - start) }
         return try body()
-    }
-
-    /// `instant` as a dispatch time (now for instants past, far future for absurd ones).
-    private static func dispatchTime(_ instant: ContinuousClock.Instant) -> DispatchTime {
-        let remaining = instant - .now
-        guard remaining > .zero else { return .now() }
-        let (seconds, attoseconds) = remaining.components
-        guard seconds < 1_000_000_000 else { return .distantFuture }
-        return .now() + .nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000))
     }
 }
 
 /// A host function's work was cancelled because its plugin call reached its deadline.
 public struct HostCallCancelled: Error, CustomStringConvertible, Sendable {
     public var description: String { "cancelled: the plugin call reached its deadline" }
-}
-
-/// Whether the current task runs inside a host function of a plugin call.
-enum PluginCallNesting {
-    @TaskLocal static var isNested = false
 }
 
 private final class ResultBox<T: Sendable>: @unchecked Sendable {

@@ -31,7 +31,7 @@ public final class LoadedPlugin: Sendable {
     private let idle = Mutex<[PluginInstance]>([])
     private let unloaded = Atomic<Bool>(false)
     private let maxIdle: Int
-    private let executor: CallExecutor
+    let executor: CallExecutor
 
     /// Compiles `package`, resolves its imports against `hostFunctions` and creates the first
     /// instance (so a module that cannot instantiate fails here, with the reason).
@@ -84,17 +84,9 @@ public final class LoadedPlugin: Sendable {
         }.get()
     }
 
-    /// How many calls of this load run at once (the pool size, at least 4).
-    var maxInFlight: Int { executor.capacity }
-
-    /// The priority of this load's calls now.
-    var priority: CallPriority { executor.priority }
-
     /// Runs `call` on a pooled or new instance, which goes back to the pool after it unless it
     /// cannot be reused.
-    private func callOnInstance(
-        export: String, input: [UInt8], trace: CallTrace?
-    ) -> Result<[UInt8], PluginCallError> {
+    private func callOnInstance(export: String, input: [UInt8], trace: CallTrace?) -> Result<[UInt8], PluginCallError> {
         func failure(_ reason: PluginCallError.Reason) -> Result<[UInt8], PluginCallError> {
             .failure(PluginCallError(pluginID: id, export: export, reason: reason))
         }

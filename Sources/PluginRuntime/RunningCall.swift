@@ -1,21 +1,16 @@
 import Foundation
 
-/// A plugin call while it runs, as its host functions see it (``current``): its deadline, its
-/// CPU budget in the background, and whether it blocked.
+/// A plugin call while it runs, as its host functions see it (``current``). Its state is read
+/// and written on the call's thread only.
 final class RunningCall: @unchecked Sendable {
-    /// Whether a host function blocked during the call. Written and read on the call's thread.
-    var blocked = false
-    /// When the call's deadline passes (set when it starts running). Written and read on the
-    /// call's thread.
+    /// When the call's deadline passes (set when it starts running).
     var deadline: ContinuousClock.Instant?
-    /// Nanoseconds the call spent blocked in host functions (waiting for a network peer).
-    /// Written and read on the call's thread.
+    /// Nanoseconds the call spent blocked in host functions (on network peers); not 0 once it blocked.
     var blockedNanoseconds: UInt64 = 0
     /// The call thread running the call; nil for a call running inline on its caller's thread.
     let thread: CallThreads.Worker?
-    /// Its plugin's background budget, for a call on a call thread (a call running inline on a
-    /// Swift concurrency thread never pauses).
-    let budget: BackgroundBudget?
+    /// Its plugin's background budget; nil inline (a Swift concurrency thread never pauses).
+    private let budget: BackgroundBudget?
     /// Where the call last paid its budget: its thread's CPU time, the uptime and its blocked time.
     private var paid = (cpu: 0.0, uptime: UInt64(0), blocked: UInt64(0))
 
@@ -24,28 +19,26 @@ final class RunningCall: @unchecked Sendable {
         self.budget = thread == nil ? nil : budget
     }
 
-    /// Starts counting the call's time; a call of a plugin in the background whose budget is
-    /// overdrawn first waits until it is paid back, `atMost` seconds.
-    func startPaying(atMost seconds: Double) {
-        guard let budget else { return }
-        if budget.isActive() { pause(budget.charge(0), atMost: seconds) }
-        paid = (cpuSeconds(), DispatchTime.now().uptimeNanoseconds, blockedNanoseconds)
+    /// Starts the call's deadline, `timeout` seconds, and the count of its time. A call of a
+    /// plugin in the background whose budget is overdrawn first waits until it is paid back (at
+    /// most `timeout`).
+    func start(timeout: Double) {
+        if let budget {
+            if budget.isActive() { pause(budget.charge(0), atMost: timeout) }
+            paid = (cpuSeconds(), DispatchTime.now().uptimeNanoseconds, blockedNanoseconds)
+        }
+        deadline = .now + .seconds(timeout)
     }
 
-    /// While its plugin is in the background: lowers the call's thread (if not yet), charges the
-    /// budget with the time the call worked since it last paid and, with `pausing`, waits while
-    /// the budget is overdrawn, until the deadline. Runs on the call's thread (at host functions).
-    ///
-    /// The time worked is the thread's CPU time, or, when longer, the time that passed less the
-    /// time blocked on network peers: a host function's disk writes (`fsync`) count, so a plugin
-    /// cannot keep the disk busy for free.
+    /// While its plugin is in the background: lowers the call's thread, charges the budget with
+    /// the time worked since the last payment (CPU time or, when longer, time passed less time
+    /// blocked on network peers, so `fsync` counts) and, with `pausing`, waits out an overdraft.
     func payForCPU(pausing: Bool) {
         guard let budget, budget.isActive() else { return }
         thread?.moveToBackground()
         let now = (cpu: cpuSeconds(), uptime: DispatchTime.now().uptimeNanoseconds, blocked: blockedNanoseconds)
         let passed = now.uptime &- paid.uptime
-        let blocked = now.blocked &- paid.blocked
-        let working = passed > blocked ? Double(passed - blocked) / 1e9 : 0
+        let working = Double(passed - min(passed, now.blocked &- paid.blocked)) / 1e9
         let owed = budget.charge(max(now.cpu - paid.cpu, working))
         paid = now
         guard pausing, owed > 0 else { return }
@@ -57,13 +50,10 @@ final class RunningCall: @unchecked Sendable {
     /// Whether the call's deadline has passed: its host functions then fail with ``CallStopped``.
     var isPastDeadline: Bool { deadline.map { $0 <= .now } ?? false }
 
+    /// Sleeps `seconds`, `atMost` seconds and not past the deadline.
     private func pause(_ seconds: Double, atMost limit: Double) {
-        var left = min(seconds, limit)
-        while left > 0, !isPastDeadline {
-            let slice = min(left, 0.05)
-            Thread.sleep(forTimeInterval: slice)
-            left -= slice
-        }
+        let untilDeadline = deadline.map { ($0 - .now) / .seconds(1) } ?? limit
+        Thread.sleep(forTimeInterval: max(0, min(seconds, limit, untilDeadline)))
     }
 
     /// Runs `body` with this call as the thread's ``current``.
@@ -74,8 +64,7 @@ final class RunningCall: @unchecked Sendable {
         return try body()
     }
 
-    /// The call running on this thread (a thread-local; ``run(_:)`` keeps the object alive
-    /// meanwhile, so the key holds no reference of its own).
+    /// The call running on this thread (``run(_:)`` keeps it alive; the key holds no reference).
     static var current: RunningCall? {
         get { pthread_getspecific(threadKey).map { Unmanaged<RunningCall>.fromOpaque($0).takeUnretainedValue() } }
         set { pthread_setspecific(threadKey, newValue.map { Unmanaged.passUnretained($0).toOpaque() }) }

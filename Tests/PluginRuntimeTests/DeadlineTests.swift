@@ -90,7 +90,7 @@ import Testing
         let path = try folder.package("kernel", wat: kernelWAT)
         let plugin = try testLoader(folder, timeout: 1).load(path: path)
         let before = HangLog.shared.counts
-        let calls = plugin.maxInFlight * 2
+        let calls = plugin.executor.capacity * 2
         let start = ContinuousClock.now
         let reasons = await withTaskGroup(of: PluginCallError.Reason?.self) { group in
             for _ in 0..<calls {

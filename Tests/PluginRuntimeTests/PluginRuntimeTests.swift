@@ -84,7 +84,7 @@ import TonearmJSON
     @Test func callsBeyondTheLimitWaitTheirTurn() async throws {
         let patient = try patientPlugin()
         InFlight.of(patient.id).reset()
-        let count = patient.maxInFlight * 4
+        let count = patient.executor.capacity * 4
         let outputs = try await withThrowingTaskGroup(of: String.self) { group in
             for index in 0..<count {
                 group.addTask {
@@ -94,14 +94,14 @@ import TonearmJSON
             return try await group.reduce(into: []) { $0.append($1) }
         }
         #expect(outputs.count == count)
-        #expect(InFlight.of(patient.id).most <= patient.maxInFlight)
+        #expect(InFlight.of(patient.id).most <= patient.executor.capacity)
         #expect(InFlight.of(patient.id).most >= 2)
     }
 
     @Test func reentrantCallbacksDoNotWaitForSlotsTheirCallersHold() async throws {
         // More re-entering calls than slots: each holds a slot while its callback runs.
         let patient = try patientPlugin()
-        let count = patient.maxInFlight + 2
+        let count = patient.executor.capacity + 2
         let outputs = try await withThrowingTaskGroup(of: String.self) { group in
             for index in 0..<count {
                 group.addTask {
@@ -186,8 +186,8 @@ import TonearmJSON
         // The caller had its answer at the deadline; the loop burns CPU until its fuel (2 s of
         // CPU time) runs out.
         let until = ContinuousClock.now + .seconds(60)
-        while plugin.priority == .normal, ContinuousClock.now < until { try await Task.sleep(for: .milliseconds(20)) }
-        #expect(plugin.priority == .background)
+        while plugin.executor.priority == .normal, ContinuousClock.now < until { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(plugin.executor.priority == .background)
         for _ in 0..<3 { #expect(try await call("nice") == background) }
         // Other plugins keep normal priority.
         #expect(try await patientPlugin().call(export: "nice", input: []) == Array(normal.utf8))
@@ -199,7 +199,7 @@ import TonearmJSON
         // The host function burns CPU until its thread's nice value is raised.
         let nice = try await patient.call(export: "burnThenNice", input: [])
         #expect(String(decoding: nice, as: UTF8.self) == background)
-        #expect(patient.priority == .background)
+        #expect(patient.executor.priority == .background)
         #expect(try await patient.call(export: "nice", input: []) == Array(background.utf8))
     }
 
@@ -209,7 +209,7 @@ import TonearmJSON
         // The host function burns 5 s of CPU unless its thread's nice value is raised first.
         let nice = try await tolerant.call(export: "burnThenNice", input: [])
         #expect(String(decoding: nice, as: UTF8.self) == normal)
-        #expect(tolerant.priority == .normal)
+        #expect(tolerant.executor.priority == .normal)
     }
 
     @Test func aHeavyCallMovesTheCallsAlreadyRunningToTheBackground() async throws {
@@ -224,7 +224,7 @@ import TonearmJSON
     @Test func aPluginInTheBackgroundGetsItsShareOfACoreAndNoMore() async throws {
         let patient = try patientPlugin()
         _ = try await patient.call(export: "burnThenNice", input: [])
-        #expect(patient.priority == .background)
+        #expect(patient.executor.priority == .background)
         // 1.5 s of CPU time in host calls: the call pauses at host functions once the budget
         // (its burst, then its share of a core per second) is spent.
         let start = ContinuousClock.now
