@@ -107,7 +107,7 @@ struct GatewayClient {
             save(session)
             outcome = host.webSocketConnect(url: url, connectionID: user.username)
         }
-        if let error = outcome.error {
+        if let error = outcome.error.map({ ActivityText.redacting(user.token, in: $0) }) {
             session.phase = .disconnected
             save(session)
             host.log(.warn, "Discord gateway connection for \(user.username) failed: \(error)")
@@ -248,7 +248,8 @@ struct GatewayClient {
         sendCounted(GatewayFrame.identify(token: user.token))
     }
 
-    /// The socket ended (error, close or failed send). `code` is the close code if known.
+    /// The socket ended (error, close or failed send). `code` is the close code if known;
+    /// `detail` (the host's error or the close reason) is logged without the user's token.
     func connectionLost(code: Int?, detail: String) {
         if consumeExpectedClose() { return }
         _ = host.cancelSchedule(id: keys.heartbeatSchedule)
@@ -272,7 +273,7 @@ struct GatewayClient {
         case .resume:
             break
         }
-        host.log(.info, "Discord gateway connection of \(user.username) lost (\(detail))")
+        host.log(.info, "Discord gateway connection of \(user.username) lost (\(ActivityText.redacting(user.token, in: detail)))")
         session.phase = .disconnected
         if loadPresence() != nil {
             scheduleReconnect(session, firingID: nil)

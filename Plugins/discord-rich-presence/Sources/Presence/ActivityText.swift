@@ -92,6 +92,30 @@ enum ActivityText {
         return nil
     }
 
+    /// `text` with every occurrence of `secret` replaced by `[redacted]`: text from outside (a
+    /// host's error, a close reason) may quote a secret that must not reach a log line.
+    static func redacting(_ secret: String, in text: String) -> String {
+        guard !secret.isEmpty, contains(text, secret) else { return text }
+        return withBytes(secret) { needle in
+            withBytes(text) { bytes in
+                var kept: [UInt8] = []
+                var index = 0
+                while index < bytes.count {
+                    if bytes.count - index >= needle.count,
+                        UnsafeBufferPointer(rebasing: bytes[index..<index + needle.count]).hasSameBytes(as: needle)
+                    {
+                        withBytes("[redacted]") { kept.append(contentsOf: $0) }
+                        index += needle.count
+                    } else {
+                        kept.append(bytes[index])
+                        index += 1
+                    }
+                }
+                return String(decoding: kept, as: UTF8.self)
+            }
+        }
+    }
+
     /// Byte-wise substring test.
     static func contains(_ text: String, _ needle: String) -> Bool {
         withBytes(text) { bytes in withBytes(needle) { contains(bytes, $0) } }

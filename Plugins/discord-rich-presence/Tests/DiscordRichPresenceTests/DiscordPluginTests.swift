@@ -252,4 +252,20 @@ import Testing
         #expect(result.code == 1)
         #expect(result.error?.contains("could not connect to the Discord gateway: handshake refused") == true)
     }
+
+    /// Text from outside that quotes the user's token (a host's error, a close reason) is logged
+    /// and returned without it.
+    @Test func aTokenQuotedByAHostErrorOrCloseReasonIsNotLogged() {
+        host.websocket.connectError = "refused token-a (token-a)"
+        let failed = nowPlaying()
+        #expect(failed.error?.contains("could not connect to the Discord gateway: refused [redacted] ([redacted])") == true)
+        host.websocket.connectError = nil
+        nowPlaying()
+        deliver(#"{"op":10,"d":{"heartbeat_interval":41250}}"#)
+        host.call(DiscordPlugin.ndWebsocketOnError, OnErrorRequest(connectionId: "alice", error: "websocket: reset by token-a"))
+        #expect(host.logs.contains { $0.message.contains("lost (websocket: reset by [redacted])") })
+        #expect(!host.logs.contains { $0.message.contains("token-a") })
+        #expect(ActivityText.redacting("ab", in: "xababyab") == "x[redacted][redacted]y[redacted]")
+        #expect(ActivityText.redacting("", in: "text") == "text")
+    }
 }
