@@ -72,8 +72,8 @@ final class CallExecutor: Sendable {
         }
     }
 
-    /// Runs `body` on the current thread (`thread`; nil: inline) within the deadline, when
-    /// `onExpire` runs if the call is still running.
+    /// Runs `body` on the current thread (`thread`; nil: inline) within the deadline; at the
+    /// deadline `onExpire` runs if the call is still running.
     private func execute(
         _ export: String, _ timeoutError: PluginCallError, on thread: CallThreads.Worker?,
         onExpire: @escaping @Sendable () -> Void = {}, _ body: @Sendable () -> Result<[UInt8], PluginCallError>
